@@ -1,0 +1,284 @@
+/* LLVM IR generation: expressions and the helpers every generated function uses.
+ *
+ * Every value is a double; conditions are i1 where they are used as conditions and 0/1
+ * doubles where they are used as numbers (LANGUAGE.md §3). Floating-point instructions
+ * carry the fast-math flags that allow reassociation, reciprocals and contraction but
+ * NOT no-NaN/no-Inf, because the run must detect NaN and infinite states (§7). */
+#include "cg_internal.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+
+
+void fast(LLVMValueRef v)
+{
+    if (LLVMIsAInstruction(v) && LLVMCanValueUseFastMathFlags(v))
+        LLVMSetFastMathFlags(v, LLVMFastMathAllowReassoc | LLVMFastMathNoSignedZeros |
+                                    LLVMFastMathAllowReciprocal | LLVMFastMathAllowContract |
+                                    LLVMFastMathApproxFunc);
+}
+
+LLVMValueRef fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const char *name)
+{
+    LLVMValueRef v = LLVMBuildBinOp(g->b, op, x, y, name);
+    fast(v);
+    return v;
+}
+
+LLVMValueRef fconst(Cg *g, double v) { return LLVMConstReal(g->f64, v); }
+
+LLVMValueRef intrinsic(Cg *g, const char *name, LLVMValueRef *args, unsigned nargs)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMTypeRef over[1] = {g->f64};
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->mod, id, over, 1);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(g->ctx, id, over, 1);
+    LLVMValueRef v = LLVMBuildCall2(g->b, fty, fn, args, nargs, "");
+    fast(v);
+    return v;
+}
+
+LLVMValueRef extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
+                              LLVMTypeRef *fty_out)
+{
+    LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
+    LLVMValueRef fn = LLVMGetNamedFunction(g->mod, name);
+    if (!fn)
+        fn = LLVMAddFunction(g->mod, name, fty);
+    *fty_out = fty;
+    return fn;
+}
+
+static LLVMValueRef libm1(Cg *g, const char *name, LLVMValueRef x)
+{
+    LLVMTypeRef fty;
+    LLVMValueRef fn = extern_fn(g, name, g->f64, &g->f64, 1, &fty);
+    LLVMValueRef v = LLVMBuildCall2(g->b, fty, fn, &x, 1, "");
+    fast(v);
+    return v;
+}
+
+LLVMValueRef load_at(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name)
+{
+    LLVMValueRef p = LLVMBuildGEP2(g->b, g->f64, base, &i, 1, "");
+    return LLVMBuildLoad2(g->b, g->f64, p, name);
+}
+
+LLVMValueRef scalar_at(Cg *g, LLVMValueRef scalars, int slot, const char *name)
+{
+    LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)slot, 0);
+    return load_at(g, scalars, idx, name);
+}
+
+void store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v)
+{
+    LLVMValueRef p = LLVMBuildGEP2(g->b, g->f64, base, &i, 1, "");
+    LLVMBuildStore(g->b, v, p);
+}
+
+/* ---- expressions ------------------------------------------------------------------- */
+
+static LLVMValueRef to_bool(Cg *g, LLVMValueRef x)
+{
+    return LLVMBuildFCmp(g->b, LLVMRealUNE, x, fconst(g, 0), "");
+}
+
+static LLVMValueRef from_bool(Cg *g, LLVMValueRef c) { return LLVMBuildUIToFP(g->b, c, g->f64, ""); }
+
+LLVMValueRef emit_bool(Cg *g, Env *env, const IrExpr *e)
+{
+    static const LLVMRealPredicate preds[] = {
+        [IR_LT] = LLVMRealOLT, [IR_GT] = LLVMRealOGT, [IR_LE] = LLVMRealOLE,
+        [IR_GE] = LLVMRealOGE, [IR_EQ] = LLVMRealOEQ, [IR_NE] = LLVMRealUNE,
+    };
+    switch (e->op) {
+    case IR_LT: case IR_GT: case IR_LE: case IR_GE: case IR_EQ: case IR_NE:
+        return LLVMBuildFCmp(g->b, preds[e->op], emit(g, env, e->a), emit(g, env, e->b), "");
+    case IR_AND:
+        return LLVMBuildAnd(g->b, emit_bool(g, env, e->a), emit_bool(g, env, e->b), "");
+    case IR_OR:
+        return LLVMBuildOr(g->b, emit_bool(g, env, e->a), emit_bool(g, env, e->b), "");
+    case IR_NOT:
+        return LLVMBuildNot(g->b, emit_bool(g, env, e->a), "");
+    default:
+        return to_bool(g, emit(g, env, e));
+    }
+}
+
+static LLVMValueRef emit_pow(Cg *g, Env *env, const IrExpr *e)
+{
+    LLVMValueRef x = emit(g, env, e->a);
+    if (e->b->op == IR_CONST) {
+        double k = e->b->value;
+        if (k == 2)
+            return fbin(g, LLVMFMul, x, x, "");
+        if (k == 3)
+            return fbin(g, LLVMFMul, fbin(g, LLVMFMul, x, x, ""), x, "");
+        if (k == 0.5)
+            return intrinsic(g, "llvm.sqrt", &x, 1);
+        if (k == -1)
+            return fbin(g, LLVMFDiv, fconst(g, 1), x, "");
+    }
+    LLVMValueRef args[2] = {x, emit(g, env, e->b)};
+    return intrinsic(g, "llvm.pow", args, 2);
+}
+
+static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
+{
+    LLVMValueRef x = emit(g, env, e->a);
+    switch (e->fn) {
+    case FN_EXP: return intrinsic(g, "llvm.exp", &x, 1);
+    case FN_LOG: return intrinsic(g, "llvm.log", &x, 1);
+    case FN_LOG10: return intrinsic(g, "llvm.log10", &x, 1);
+    case FN_SQRT: return intrinsic(g, "llvm.sqrt", &x, 1);
+    case FN_ABS: return intrinsic(g, "llvm.fabs", &x, 1);
+    case FN_SIN: return intrinsic(g, "llvm.sin", &x, 1);
+    case FN_COS: return intrinsic(g, "llvm.cos", &x, 1);
+    case FN_FLOOR: return intrinsic(g, "llvm.floor", &x, 1);
+    case FN_CEIL: return intrinsic(g, "llvm.ceil", &x, 1);
+    case FN_TAN: return libm1(g, "tan", x);
+    case FN_TANH: return libm1(g, "tanh", x);
+    case FN_SINH: return libm1(g, "sinh", x);
+    case FN_COSH: return libm1(g, "cosh", x);
+    case FN_ATAN: return libm1(g, "atan", x);
+    case FN_SIGN: {
+        LLVMValueRef pos = from_bool(g, LLVMBuildFCmp(g->b, LLVMRealOGT, x, fconst(g, 0), ""));
+        LLVMValueRef neg = from_bool(g, LLVMBuildFCmp(g->b, LLVMRealOLT, x, fconst(g, 0), ""));
+        return fbin(g, LLVMFSub, pos, neg, "");
+    }
+    case FN_MIN: case FN_MAX: {
+        LLVMValueRef args[2] = {x, emit(g, env, e->b)};
+        return intrinsic(g, e->fn == FN_MIN ? "llvm.minnum" : "llvm.maxnum", args, 2);
+    }
+    }
+    NRN_UNREACHABLE();
+}
+
+static LLVMValueRef emit_random(Cg *g, Env *env, const char *name)
+{
+    LLVMTypeRef fty;
+    LLVMValueRef fn = extern_fn(g, name, g->f64, &g->ptr, 1, &fty);
+    return LLVMBuildCall2(g->b, fty, fn, &env->pop_ptr, 1, name);
+}
+
+static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
+{
+    const IrPop *p = env->pop;
+    switch (e->op) {
+    case IR_CONST: return fconst(g, e->value);
+    case IR_STATE:
+        if (env->states && env->states[e->index])
+            return env->states[e->index];
+        return load_at(g, env->arrays[p->states[e->index].slot], env->i, p->states[e->index].name);
+    case IR_PARAM: {
+        const IrParam *q = &p->params[e->index];
+        if (env->params && env->params[e->index])
+            return env->params[e->index];
+        if (q->per_neuron)
+            return load_at(g, env->arrays[q->slot], env->i, q->name);
+        return scalar_at(g, env->scalars, q->slot, q->name);
+    }
+    case IR_TIME: return env->t;
+    case IR_DT: return env->dt;
+    case IR_INDEX: return LLVMBuildSIToFP(g->b, env->i, g->f64, "i");
+    case IR_RAND: return emit_random(g, env, "nrt_rand");
+    case IR_RANDN: return emit_random(g, env, "nrt_randn");
+    default: NRN_UNREACHABLE();
+    }
+}
+
+LLVMValueRef emit(Cg *g, Env *env, const IrExpr *e)
+{
+    switch (e->op) {
+    case IR_NEG: {
+        LLVMValueRef v = LLVMBuildFNeg(g->b, emit(g, env, e->a), "");
+        fast(v);
+        return v;
+    }
+    case IR_NOT: case IR_LT: case IR_GT: case IR_LE: case IR_GE: case IR_EQ: case IR_NE:
+    case IR_AND: case IR_OR:
+        return from_bool(g, emit_bool(g, env, e));
+    case IR_ADD: return fbin(g, LLVMFAdd, emit(g, env, e->a), emit(g, env, e->b), "");
+    case IR_SUB: return fbin(g, LLVMFSub, emit(g, env, e->a), emit(g, env, e->b), "");
+    case IR_MUL: return fbin(g, LLVMFMul, emit(g, env, e->a), emit(g, env, e->b), "");
+    case IR_DIV: return fbin(g, LLVMFDiv, emit(g, env, e->a), emit(g, env, e->b), "");
+    case IR_MOD: return fbin(g, LLVMFRem, emit(g, env, e->a), emit(g, env, e->b), "");
+    case IR_POW: return emit_pow(g, env, e);
+    case IR_SELECT: {
+        LLVMValueRef c = emit_bool(g, env, e->a);
+        return LLVMBuildSelect(g->b, c, emit(g, env, e->b), emit(g, env, e->c), "");
+    }
+    case IR_CALL: return emit_call(g, env, e);
+    default: return emit_leaf(g, env, e);
+    }
+}
+
+/* ---- function scaffolding ---------------------------------------------------------- */
+
+LLVMValueRef pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name)
+{
+    LLVMValueRef p = LLVMBuildStructGEP2(g->b, g->pop_ty, pop, (unsigned)field, "");
+    return LLVMBuildLoad2(g->b, ty, p, name);
+}
+
+LLVMValueRef array_base(Cg *g, LLVMValueRef arrays, int slot, const char *name)
+{
+    LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)slot, 0);
+    LLVMValueRef p = LLVMBuildGEP2(g->b, g->ptr, arrays, &idx, 1, "");
+    return LLVMBuildLoad2(g->b, g->ptr, p, name);
+}
+
+const char *array_name(Arena *scratch, const IrPop *p, int slot)
+{
+    for (int k = 0; k < p->nstates; k++)
+        if (p->states[k].slot == slot)
+            return p->states[k].name;
+    for (int k = 0; k < p->nparams; k++)
+        if (p->params[k].per_neuron && p->params[k].slot == slot)
+            return p->params[k].name;
+    return arena_printf(scratch, "aux%d", slot);
+}
+
+Loop loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name)
+{
+    Loop l;
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
+    l.head = LLVMAppendBasicBlockInContext(g->ctx, fn, name);
+    l.body = LLVMAppendBasicBlockInContext(g->ctx, fn, "body");
+    l.exit = LLVMAppendBasicBlockInContext(g->ctx, fn, "done");
+    LLVMValueRef nonempty = LLVMBuildICmp(g->b, LLVMIntSGT, n, LLVMConstInt(g->i64, 0, 0), "");
+    LLVMBuildCondBr(g->b, nonempty, l.head, l.exit);
+    LLVMPositionBuilderAtEnd(g->b, l.head);
+    l.i = LLVMBuildPhi(g->b, g->i64, "i");
+    LLVMValueRef zero = LLVMConstInt(g->i64, 0, 0);
+    LLVMAddIncoming(l.i, &zero, &pre, 1);
+    LLVMBuildBr(g->b, l.body);
+    LLVMPositionBuilderAtEnd(g->b, l.body);
+    return l;
+}
+
+void loop_end(Cg *g, Loop *l, LLVMValueRef n)
+{
+    LLVMValueRef next = LLVMBuildAdd(g->b, l->i, LLVMConstInt(g->i64, 1, 0), "i.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->b);
+    LLVMAddIncoming(l->i, &next, &latch, 1);
+    LLVMValueRef more = LLVMBuildICmp(g->b, LLVMIntSLT, next, n, "");
+    LLVMBuildCondBr(g->b, more, l->head, l->exit);
+    LLVMPositionBuilderAtEnd(g->b, l->exit);
+}
+
+LLVMValueRef nonfinite(Cg *g, LLVMValueRef x)
+{
+    LLVMValueRef ax = intrinsic(g, "llvm.fabs", &x, 1);
+    return LLVMBuildFCmp(g->b, LLVMRealUGE, ax, fconst(g, INFINITY), "bad");
+}
+
+void cg_symbol_name(char *buf, size_t n, const char *what, int pop) { snprintf(buf, n, "nrn_%s_%d", what, pop); }
+

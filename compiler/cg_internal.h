@@ -1,0 +1,67 @@
+/* Private interface of the code generator (cg_*.c). */
+#ifndef NRN_CG_INTERNAL_H
+#define NRN_CG_INTERNAL_H
+
+#include "arena.h"
+#include "cg.h"
+
+enum { POP_N, POP_ARRAYS, POP_SCALARS, POP_REFRACTORY, POP_COND_PREV, POP_SPIKED, POP_NSPIKED, POP_RNG,
+       POP_NFIELDS };   /* ORDER NRT_POP */
+
+typedef struct Cg {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMTypeRef f64, i64, i32, i8, i1, ptr, pop_ty;
+    const IrModule *m;
+} Cg;
+
+/* Where an expression finds its operands while being emitted. */
+typedef struct Env {
+    const IrPop *pop;
+    LLVMValueRef i;            /* i64 neuron index, or NULL outside a loop */
+    LLVMValueRef t, dt;
+    LLVMValueRef pop_ptr;
+    LLVMValueRef *arrays;      /* base pointer per array slot */
+    LLVMValueRef scalars;
+    LLVMValueRef *states;      /* current value per state, or NULL: load from its array */
+    LLVMValueRef *params;      /* value per param, or NULL: load from its slot */
+} Env;
+
+
+void fast(LLVMValueRef v);
+LLVMValueRef fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const char *name);
+LLVMValueRef fconst(Cg *g, double v);
+LLVMValueRef intrinsic(Cg *g, const char *name, LLVMValueRef *args, unsigned nargs);
+LLVMValueRef extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
+                       LLVMTypeRef *fty_out);
+LLVMValueRef load_at(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name);
+LLVMValueRef scalar_at(Cg *g, LLVMValueRef scalars, int slot, const char *name);
+void store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v);
+LLVMValueRef emit(Cg *g, Env *env, const IrExpr *e);
+LLVMValueRef emit_bool(Cg *g, Env *env, const IrExpr *e);
+LLVMValueRef pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name);
+LLVMValueRef array_base(Cg *g, LLVMValueRef arrays, int slot, const char *name);
+const char *array_name(Arena *scratch, const IrPop *p, int slot);
+
+typedef struct Loop {
+    LLVMBasicBlockRef head, body, exit;
+    LLVMValueRef i;
+} Loop;
+
+/* for (i = 0; i < n; i++): leaves the builder in the body; finish with loop_end. */
+Loop loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name);
+void loop_end(Cg *g, Loop *l, LLVMValueRef n);
+/* i1: x is NaN or infinite */
+LLVMValueRef nonfinite(Cg *g, LLVMValueRef x);
+
+/* cg_method.c: loop-invariant values the method needs (read before the loop), then the
+ * next value of every state with an ODE (indexed by state; the method sees env->states
+ * as the values at the start of the step; held: i1 "refractory", or NULL). */
+LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env);
+LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *invariant, LLVMValueRef held);
+
+/* cg_pop.c */
+void cg_pop_functions(Cg *g, int index, const IrPop *p);
+
+#endif

@@ -1,0 +1,168 @@
+/* The integration methods, as straight-line code inside the integrate loop.
+ *
+ * Each method sees the states at the start of the step (env->states) and returns the
+ * next value of every state with an ODE. Derivatives of held states are zero while the
+ * neuron is refractory (Brian2's `unless refractory`), so the other equations see them
+ * constant; the caller also keeps their stored value. */
+#include "cg_internal.h"
+#include "util.h"
+
+/* f(x, t) for every state with an ODE, at the state values `x` and time `t`. */
+static LLVMValueRef *derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMValueRef t, LLVMValueRef held)
+{
+    const IrPop *p = env->pop;
+    LLVMValueRef *saved_states = env->states, saved_t = env->t;
+    env->states = x;
+    env->t = t;
+    LLVMValueRef *f = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
+    for (int k = 0; k < p->nstates; k++) {
+        if (!p->states[k].deriv)
+            continue;
+        f[k] = emit(g, env, p->states[k].deriv);
+        if (held && p->states[k].held)
+            f[k] = LLVMBuildSelect(g->b, held, fconst(g, 0), f[k], "");
+    }
+    env->states = saved_states;
+    env->t = saved_t;
+    return f;
+}
+
+/* x + h·f, per state with an ODE (others unchanged). */
+static LLVMValueRef *axpy(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef *x, LLVMValueRef h, LLVMValueRef *f)
+{
+    LLVMValueRef *y = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
+    for (int k = 0; k < p->nstates; k++)
+        y[k] = p->states[k].deriv ? fbin(g, LLVMFAdd, x[k], fbin(g, LLVMFMul, h, f[k], ""), "") : x[k];
+    return y;
+}
+
+static LLVMValueRef half_dt(Cg *g, Env *env) { return fbin(g, LLVMFMul, env->dt, fconst(g, 0.5), "dt.half"); }
+
+static LLVMValueRef *step_euler(Cg *g, Arena *s, Env *env, LLVMValueRef held)
+{
+    LLVMValueRef *k1 = derivs(g, s, env, env->states, env->t, held);
+    return axpy(g, s, env->pop, env->states, env->dt, k1);
+}
+
+static LLVMValueRef *step_rk2(Cg *g, Arena *s, Env *env, LLVMValueRef held)
+{
+    LLVMValueRef h2 = half_dt(g, env);
+    LLVMValueRef *k1 = derivs(g, s, env, env->states, env->t, held);
+    LLVMValueRef *mid = axpy(g, s, env->pop, env->states, h2, k1);
+    LLVMValueRef *k2 = derivs(g, s, env, mid, fbin(g, LLVMFAdd, env->t, h2, ""), held);
+    return axpy(g, s, env->pop, env->states, env->dt, k2);
+}
+
+static LLVMValueRef *step_heun(Cg *g, Arena *s, Env *env, LLVMValueRef held)
+{
+    const IrPop *p = env->pop;
+    LLVMValueRef *k1 = derivs(g, s, env, env->states, env->t, held);
+    LLVMValueRef *pred = axpy(g, s, p, env->states, env->dt, k1);
+    LLVMValueRef *k2 = derivs(g, s, env, pred, fbin(g, LLVMFAdd, env->t, env->dt, ""), held);
+    LLVMValueRef *avg = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
+    for (int k = 0; k < p->nstates; k++)
+        if (p->states[k].deriv)
+            avg[k] = fbin(g, LLVMFMul, fbin(g, LLVMFAdd, k1[k], k2[k], ""), fconst(g, 0.5), "");
+    return axpy(g, s, p, env->states, env->dt, avg);
+}
+
+static LLVMValueRef *step_rk4(Cg *g, Arena *s, Env *env, LLVMValueRef held)
+{
+    const IrPop *p = env->pop;
+    LLVMValueRef h2 = half_dt(g, env);
+    LLVMValueRef tmid = fbin(g, LLVMFAdd, env->t, h2, "t.mid");
+    LLVMValueRef tend = fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
+    LLVMValueRef *k1 = derivs(g, s, env, env->states, env->t, held);
+    LLVMValueRef *k2 = derivs(g, s, env, axpy(g, s, p, env->states, h2, k1), tmid, held);
+    LLVMValueRef *k3 = derivs(g, s, env, axpy(g, s, p, env->states, h2, k2), tmid, held);
+    LLVMValueRef *k4 = derivs(g, s, env, axpy(g, s, p, env->states, env->dt, k3), tend, held);
+    LLVMValueRef *sum = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
+    LLVMValueRef sixth = fconst(g, 1.0 / 6.0);
+    for (int k = 0; k < p->nstates; k++) {
+        if (!p->states[k].deriv)
+            continue;
+        LLVMValueRef mid = fbin(g, LLVMFMul, fbin(g, LLVMFAdd, k2[k], k3[k], ""), fconst(g, 2), "");
+        LLVMValueRef all = fbin(g, LLVMFAdd, fbin(g, LLVMFAdd, k1[k], k4[k], ""), mid, "");
+        sum[k] = fbin(g, LLVMFMul, all, sixth, "");
+    }
+    return axpy(g, s, p, env->states, env->dt, sum);
+}
+
+/* x' = x + (a + b·x)·φ with φ = expm1(b·dt)/b (→ dt as b → 0): exact when a and b are
+ * constant over the step. */
+static LLVMValueRef *step_expeuler(Cg *g, Arena *s, Env *env, LLVMValueRef held)
+{
+    const IrPop *p = env->pop;
+    const IrExpEuler *x = p->expeuler;
+    LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
+    LLVMTypeRef fty;
+    LLVMValueRef expm1 = extern_fn(g, "expm1", g->f64, &g->f64, 1, &fty);
+    for (int k = 0; k < p->nstates; k++) {
+        if (!p->states[k].deriv)
+            continue;
+        LLVMValueRef a = emit(g, env, x->a[k]), b = emit(g, env, x->b[k]);
+        LLVMValueRef h = fbin(g, LLVMFMul, b, env->dt, "");
+        LLVMValueRef e = LLVMBuildCall2(g->b, fty, expm1, &h, 1, "");
+        LLVMValueRef phi = LLVMBuildFDiv(g->b, e, b, "");
+        LLVMValueRef tiny = LLVMBuildFCmp(g->b, LLVMRealOEQ, h, fconst(g, 0), "");
+        phi = LLVMBuildSelect(g->b, tiny, env->dt, phi, "phi");
+        LLVMValueRef rate = fbin(g, LLVMFAdd, a, fbin(g, LLVMFMul, b, env->states[k], ""), "");
+        if (held && p->states[k].held)
+            rate = LLVMBuildSelect(g->b, held, fconst(g, 0), rate, "");
+        next[k] = fbin(g, LLVMFAdd, env->states[k], fbin(g, LLVMFMul, rate, phi, ""), "");
+    }
+    return next;
+}
+
+LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env)
+{
+    const IrPop *p = env->pop;
+    const IrExact *x = p->exact;
+    if (p->method != METHOD_EXACT || x->per_neuron)
+        return NULL;
+    int nn = x->n * x->n;
+    LLVMValueRef *pq = ARENA_ARRAY(scratch, LLVMValueRef, 2 * nn);
+    for (int k = 0; k < nn; k++) {
+        pq[k] = scalar_at(g, env->scalars, x->P_slot + k, "P");
+        pq[nn + k] = scalar_at(g, env->scalars, x->Q_slot + k, "Q");
+    }
+    return pq;
+}
+
+/* x(t+dt) = P x + Q b (b: the inhomogeneous part at the start of the step). */
+static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq)
+{
+    const IrPop *p = env->pop;
+    const IrExact *x = p->exact;
+    int n = x->n, nn = n * n;
+    LLVMValueRef *b = ARENA_ARRAY(s, LLVMValueRef, n);
+    for (int r = 0; r < n; r++)
+        b[r] = emit(g, env, x->b[r]);
+    LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
+    for (int r = 0; r < n; r++) {
+        LLVMValueRef acc = NULL;
+        for (int c = 0; c < n; c++) {
+            LLVMValueRef P = pq ? pq[r * n + c] : load_at(g, env->arrays[x->P_slot + r * n + c], env->i, "P");
+            LLVMValueRef Q = pq ? pq[nn + r * n + c] : load_at(g, env->arrays[x->Q_slot + r * n + c], env->i, "Q");
+            LLVMValueRef term = fbin(g, LLVMFAdd, fbin(g, LLVMFMul, P, env->states[x->states[c]], ""),
+                                     fbin(g, LLVMFMul, Q, b[c], ""), "");
+            acc = acc ? fbin(g, LLVMFAdd, acc, term, "") : term;
+        }
+        next[x->states[r]] = acc;
+    }
+    return next;
+}
+
+LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *invariant, LLVMValueRef held)
+{
+    switch (env->pop->method) {
+    case METHOD_NONE: return ARENA_ARRAY(scratch, LLVMValueRef, env->pop->nstates + 1);
+    case METHOD_EXACT: return step_exact(g, scratch, env, invariant);
+    case METHOD_EULER: return step_euler(g, scratch, env, held);
+    case METHOD_RK2: return step_rk2(g, scratch, env, held);
+    case METHOD_HEUN: return step_heun(g, scratch, env, held);
+    case METHOD_RK4: return step_rk4(g, scratch, env, held);
+    case METHOD_EXPEULER: return step_expeuler(g, scratch, env, held);
+    }
+    NRN_UNREACHABLE();
+}

@@ -1,0 +1,314 @@
+/* Generated functions of one population: init, integrate, fire (see cg.h).
+ *
+ * integrate: one loop over the population; each state read once, advanced by the chosen
+ * method, written once; held states keep their value while refractory; a NaN/Inf flag is
+ * OR-reduced so the loop stays vectorisable. It is emitted as an internal body function
+ * whose array arguments are noalias (the vectoriser needs no run-time alias checks), and
+ * a thin entry that unpacks nrt_pop. fire: a scalar loop (threshold, reset, refractory
+ * count-down, spike list), rarely the hot spot. */
+#include <string.h>
+
+#include "cg_internal.h"
+#include "util.h"
+
+static LLVMValueRef add_function(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n)
+{
+    LLVMValueRef fn = LLVMAddFunction(g->mod, name, LLVMFunctionType(ret, params, n, 0));
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
+    LLVMPositionBuilderAtEnd(g->b, entry);
+    return fn;
+}
+
+static void set_noalias(Cg *g, LLVMValueRef fn, unsigned param_index)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName("noalias", 7);
+    LLVMAddAttributeAtIndex(fn, param_index + 1, LLVMCreateEnumAttribute(g->ctx, kind, 0));
+}
+
+/* Loads the base pointer of every array slot from pop->arrays. */
+static LLVMValueRef *load_arrays(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef pop)
+{
+    LLVMValueRef arrays = pop_field(g, pop, POP_ARRAYS, g->ptr, "arrays");
+    LLVMValueRef *base = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
+    for (int k = 0; k < p->narrays; k++)
+        base[k] = array_base(g, arrays, k, array_name(scratch, p, k));
+    return base;
+}
+
+/* ---- init -------------------------------------------------------------------------- */
+
+/* A = the system matrix from the params; P, Q = its propagators (nrt_expm_propagator). */
+static void emit_propagator(Cg *g, Env *env, const IrExact *x, LLVMValueRef A, LLVMValueRef P, LLVMValueRef Q)
+{
+    int n = x->n;
+    for (int k = 0; k < n * n; k++)
+        store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), emit(g, env, x->A[k]));
+    LLVMTypeRef params[5] = {g->i32, g->ptr, g->f64, g->ptr, g->ptr};
+    LLVMTypeRef fty;
+    LLVMValueRef fn = extern_fn(g, "nrt_expm_propagator", g->i32, params, 5, &fty);
+    LLVMValueRef args[5] = {LLVMConstInt(g->i32, (unsigned long long)n, 0), A, env->dt, P, Q};
+    LLVMBuildCall2(g->b, fty, fn, args, 5, "");
+}
+
+static LLVMValueRef scalar_ptr(Cg *g, LLVMValueRef scalars, int slot)
+{
+    LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)slot, 0);
+    return LLVMBuildGEP2(g->b, g->f64, scalars, &idx, 1, "");
+}
+
+static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, LLVMValueRef A, LLVMValueRef tmp)
+{
+    int n = x->n;
+    LLVMValueRef Q = scalar_ptr(g, tmp, n * n);
+    emit_propagator(g, env, x, A, tmp, Q);
+    for (int k = 0; k < n * n; k++) {
+        store_at(g, env->arrays[x->P_slot + k], env->i, scalar_at(g, tmp, k, "P"));
+        store_at(g, env->arrays[x->Q_slot + k], env->i, scalar_at(g, tmp, n * n + k, "Q"));
+    }
+}
+
+static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    char name[64];
+    cg_symbol_name(name, sizeof name, "init", index);
+    LLVMTypeRef params[2] = {g->ptr, g->f64};
+    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
+    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = fconst(g, 0)};
+    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
+    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    env.i = LLVMConstInt(g->i64, 0, 0);
+    LLVMValueRef A = NULL, PQ = NULL;
+    if (p->exact) {
+        /* Scratch for the propagator, in the entry block so that the loop does not grow
+         * the stack. */
+        int nn = p->exact->n * p->exact->n;
+        A = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)nn), "A");
+        PQ = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)(2 * nn)), "PQ");
+    }
+    for (int k = 0; k < p->nparams; k++)
+        if (!p->params[k].per_neuron)
+            LLVMBuildStore(g->b, emit(g, &env, p->params[k].value), scalar_ptr(g, env.scalars, p->params[k].slot));
+    if (p->exact && !p->exact->per_neuron)
+        emit_propagator(g, &env, p->exact, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
+                        scalar_ptr(g, env.scalars, p->exact->Q_slot));
+    Loop l = loop_begin(g, fn, n, "init.loop");
+    env.i = l.i;
+    for (int k = 0; k < p->nparams; k++)
+        if (p->params[k].per_neuron)
+            store_at(g, env.arrays[p->params[k].slot], l.i, emit(g, &env, p->params[k].value));
+    for (int k = 0; k < p->nstates; k++)
+        store_at(g, env.arrays[p->states[k].slot], l.i, emit(g, &env, p->states[k].init));
+    if (p->exact && p->exact->per_neuron)
+        init_per_neuron_propagator(g, &env, p->exact, A, PQ);
+    if (p->upward_crossing) {
+        /* The initial state counts as the previous step (LANGUAGE.md §4). */
+        LLVMValueRef cond = LLVMBuildZExt(g->b, emit_bool(g, &env, p->threshold), g->i8, "");
+        LLVMValueRef prev = pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
+        LLVMBuildStore(g->b, cond, LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, ""));
+    }
+    loop_end(g, &l, n);
+    LLVMBuildRetVoid(g->b);
+}
+
+
+/* ---- integrate --------------------------------------------------------------------- */
+
+/* i32 body(i64 n, double t, double dt, ptr scalars, ptr refractory, ptr array0, ...) */
+static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    char name[64];
+    cg_symbol_name(name, sizeof name, "integrate_body", index);
+    int nparams = 5 + p->narrays;
+    LLVMTypeRef *types = ARENA_ARRAY(scratch, LLVMTypeRef, nparams);
+    types[0] = g->i64;
+    types[1] = types[2] = g->f64;
+    for (int k = 3; k < nparams; k++)
+        types[k] = g->ptr;
+    LLVMValueRef fn = add_function(g, name, g->i32, types, (unsigned)nparams);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    for (int k = 3; k < nparams; k++)
+        set_noalias(g, fn, (unsigned)k);
+    Env env = {.pop = p, .t = LLVMGetParam(fn, 1), .dt = LLVMGetParam(fn, 2), .scalars = LLVMGetParam(fn, 3)};
+    LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 4);
+    env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
+    for (int k = 0; k < p->narrays; k++) {
+        env.arrays[k] = LLVMGetParam(fn, (unsigned)(5 + k));
+        LLVMSetValueName2(env.arrays[k], array_name(scratch, p, k), strlen(array_name(scratch, p, k)));
+    }
+    /* Uniform params are loop-invariant: read them once. */
+    env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
+    for (int k = 0; k < p->nparams; k++)
+        if (!p->params[k].per_neuron)
+            env.params[k] = scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
+    LLVMValueRef *invariant = cg_method_prepare(g, scratch, &env);
+    LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
+    LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
+    Loop l = loop_begin(g, fn, n, "step.loop");
+    env.i = l.i;
+    env.states = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
+    for (int k = 0; k < p->nstates; k++)
+        env.states[k] = load_at(g, env.arrays[p->states[k].slot], l.i, p->states[k].name);
+    LLVMValueRef held = NULL;
+    for (int k = 0; k < p->nstates; k++)
+        if (p->states[k].held && p->states[k].deriv && !held) {
+            LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &l.i, 1, "");
+            LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "refractory");
+            held = LLVMBuildICmp(g->b, LLVMIntSGT, r, LLVMConstInt(g->i32, 0, 0), "held");
+        }
+    LLVMValueRef *next = cg_method_step(g, scratch, &env, invariant, held);
+    LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
+    for (int k = 0; k < p->nstates; k++) {
+        if (!p->states[k].deriv)
+            continue;
+        LLVMValueRef v = next[k];
+        if (held && p->states[k].held)
+            v = LLVMBuildSelect(g->b, held, env.states[k], v, "");
+        store_at(g, env.arrays[p->states[k].slot], l.i, v);
+        any = LLVMBuildOr(g->b, any, nonfinite(g, v), "");
+    }
+    LLVMBuildStore(g->b, any, bad);
+    loop_end(g, &l, n);
+    LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
+    return fn;
+}
+
+static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    LLVMValueRef body = emit_integrate_body(g, scratch, index, p);
+    char name[64];
+    cg_symbol_name(name, sizeof name, "integrate", index);
+    LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
+    LLVMValueRef fn = add_function(g, name, g->i32, params, 3);
+    LLVMValueRef pop = LLVMGetParam(fn, 0);
+    int nargs = 5 + p->narrays;
+    LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
+    args[0] = pop_field(g, pop, POP_N, g->i64, "n");
+    args[2] = LLVMGetParam(fn, 2);
+    args[1] = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), args[2], "t");
+    args[3] = pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
+    args[4] = pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
+    LLVMValueRef *arrays = load_arrays(g, scratch, p, pop);
+    for (int k = 0; k < p->narrays; k++)
+        args[5 + k] = arrays[k];
+    LLVMTypeRef fty = LLVMGlobalGetValueType(body);
+    LLVMBuildRet(g->b, LLVMBuildCall2(g->b, fty, body, args, (unsigned)nargs, ""));
+}
+
+/* ---- fire -------------------------------------------------------------------------- */
+
+static void emit_stmts(Cg *g, Env *env, LLVMValueRef fn, const IrStmt *s, bool *assigned)
+{
+    static const LLVMOpcode ops[] = {[ASSIGN_ADD] = LLVMFAdd, [ASSIGN_SUB] = LLVMFSub,
+                                     [ASSIGN_MUL] = LLVMFMul, [ASSIGN_DIV] = LLVMFDiv};
+    for (; s; s = s->next) {
+        if (!s->is_if) {
+            const IrState *st = &env->pop->states[s->state];
+            LLVMValueRef v = emit(g, env, s->value);
+            if (s->op != ASSIGN_SET)
+                v = fbin(g, ops[s->op], load_at(g, env->arrays[st->slot], env->i, st->name), v, "");
+            store_at(g, env->arrays[st->slot], env->i, v);
+            assigned[s->state] = true;
+            continue;
+        }
+        LLVMValueRef c = emit_bool(g, env, s->value);
+        LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.then");
+        LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.else");
+        LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.join");
+        LLVMBuildCondBr(g->b, c, then, els);
+        LLVMPositionBuilderAtEnd(g->b, then);
+        emit_stmts(g, env, fn, s->then, assigned);
+        LLVMBuildBr(g->b, join);
+        LLVMPositionBuilderAtEnd(g->b, els);
+        emit_stmts(g, env, fn, s->els, assigned);
+        LLVMBuildBr(g->b, join);
+        LLVMPositionBuilderAtEnd(g->b, join);
+    }
+}
+
+/* Spike: append i, reset, start the refractory period, check what the reset wrote. */
+static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef ns, LLVMValueRef bad,
+                       LLVMValueRef refr)
+{
+    const IrPop *p = env->pop;
+    LLVMValueRef spiked = pop_field(g, env->pop_ptr, POP_SPIKED, g->ptr, "spiked");
+    LLVMValueRef k = LLVMBuildLoad2(g->b, g->i64, ns, "k");
+    LLVMBuildStore(g->b, env->i, LLVMBuildGEP2(g->b, g->i64, spiked, &k, 1, ""));
+    LLVMBuildStore(g->b, LLVMBuildAdd(g->b, k, LLVMConstInt(g->i64, 1, 0), ""), ns);
+    bool *assigned = ARENA_ARRAY(scratch, bool, p->nstates + 1);
+    emit_stmts(g, env, fn, p->reset, assigned);
+    if (p->refractory) {
+        /* R = round-half-up(T / dt) (LANGUAGE.md §4) */
+        LLVMValueRef x = LLVMBuildFDiv(g->b, emit(g, env, p->refractory), env->dt, "");
+        x = LLVMBuildFAdd(g->b, x, fconst(g, 0.5), "");
+        x = intrinsic(g, "llvm.floor", &x, 1);
+        LLVMValueRef r = LLVMBuildFPToSI(g->b, x, g->i32, "R");
+        LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
+    }
+    LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
+    for (int s = 0; s < p->nstates; s++)
+        if (assigned[s])
+            any = LLVMBuildOr(g->b, any, nonfinite(g, load_at(g, env->arrays[p->states[s].slot], env->i, "")), "");
+    LLVMBuildStore(g->b, any, bad);
+}
+
+static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    char name[64];
+    cg_symbol_name(name, sizeof name, "fire", index);
+    LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
+    LLVMValueRef fn = add_function(g, name, g->i32, params, 3);
+    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
+    LLVMValueRef step1 = LLVMBuildAdd(g->b, LLVMGetParam(fn, 1), LLVMConstInt(g->i64, 1, 0), "");
+    env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step1, g->f64, ""), env.dt, "t");
+    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
+    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    LLVMValueRef refr = pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
+    LLVMValueRef prev = pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
+    LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
+    LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
+    LLVMBuildStore(g->b, LLVMConstInt(g->i64, 0, 0), ns);
+    LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
+    Loop l = loop_begin(g, fn, n, "fire.loop");
+    env.i = l.i;
+    LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(g->ctx, fn, "test");
+    LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
+    LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
+    LLVMBasicBlockRef counting = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory");
+    LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &l.i, 1, "");
+    LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "r");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGT, r, LLVMConstInt(g->i32, 0, 0), ""), counting, test);
+    LLVMPositionBuilderAtEnd(g->b, counting);
+    LLVMBuildStore(g->b, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""), rp);
+    LLVMBuildBr(g->b, latch);
+    LLVMPositionBuilderAtEnd(g->b, test);
+    LLVMValueRef fire = emit_bool(g, &env, p->threshold);
+    if (p->upward_crossing) {
+        LLVMValueRef pp = LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, "");
+        LLVMValueRef was = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildLoad2(g->b, g->i8, pp, ""),
+                                         LLVMConstInt(g->i8, 0, 0), "was");
+        LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), pp);
+        fire = LLVMBuildAnd(g->b, fire, LLVMBuildNot(g->b, was, ""), "crossed");
+    }
+    LLVMBuildCondBr(g->b, fire, spike, latch);
+    LLVMPositionBuilderAtEnd(g->b, spike);
+    emit_spike(g, scratch, &env, fn, ns, bad, refr);
+    LLVMBuildBr(g->b, latch);
+    LLVMPositionBuilderAtEnd(g->b, latch);
+    loop_end(g, &l, n);
+    LLVMValueRef nsp = LLVMBuildStructGEP2(g->b, g->pop_ty, env.pop_ptr, POP_NSPIKED, "");
+    LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), nsp);
+    LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
+}
+
+void cg_pop_functions(Cg *g, int index, const IrPop *p)
+{
+    Arena scratch;
+    arena_init(&scratch);
+    emit_init(g, &scratch, index, p);
+    emit_integrate(g, &scratch, index, p);
+    if (p->threshold)
+        emit_fire(g, &scratch, index, p);
+    arena_fini(&scratch);
+}

@@ -1,0 +1,44 @@
+/* The nrnc driver: command line (drv_cli.c) and the pipeline (driver.c). */
+#ifndef NRN_DRV_H
+#define NRN_DRV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { EXIT_MODEL_ERROR = 1, EXIT_USAGE = 2, EXIT_RUN_FAILED = 3 };
+
+typedef enum DrvCommand { CMD_CHECK, CMD_RUN, CMD_EMIT, CMD_BUILD, CMD_PLOT } DrvCommand;
+
+typedef struct DrvSet {
+    const char *text;       /* POP.NAME=VALUE as given */
+    const char *pop, *name, *value;
+} DrvSet;
+
+typedef struct DrvOptions {
+    DrvCommand command;
+    const char *emit_kind;  /* ast | ir | llvm | asm | obj | header */
+    const char *model;
+    const char *output;     /* -o */
+    const char *out_dir;    /* --out */
+    const char *duration, *dt, *network, *method, *format;
+    bool has_seed;
+    uint64_t seed;
+    int threads;
+    int progress;           /* -1 auto, 0 --quiet, 1 --progress */
+    DrvSet *sets;
+    int nsets;
+} DrvOptions;
+
+/* Parses argv into opt. Returns -1 to go on, else the exit code (after --help, or a
+ * usage error already printed). */
+int drv_parse_args(int argc, char **argv, DrvOptions *opt);
+void drv_options_free(DrvOptions *opt);
+int drv_execute(const DrvOptions *opt);
+
+/* drv_run.c: the back end (LLVM, JIT, runtime) for a lowered module. */
+struct IrModule;
+int drv_emit_llvm(const DrvOptions *opt, const struct IrModule *m);
+int drv_run(const DrvOptions *opt, const struct IrModule *m, double t_start);
+double drv_now(void);
+
+#endif

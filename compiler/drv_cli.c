@@ -1,0 +1,190 @@
+/* Command-line parsing (../shared/spec/CLI.md). Every malformed flag is a usage error
+ * (exit 2) that says which flag and why. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drv.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage: nrnc check MODEL.nrn\n"
+    "       nrnc run MODEL.nrn [RUN OPTIONS]\n"
+    "       nrnc emit ast|ir|llvm MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
+    "       nrnc --help | --version\n"
+    "\n"
+    "run options:\n"
+    "  --out DIR            where results go (default nrn-out/)\n"
+    "  --duration T         simulated time, with a unit: 2s, 500ms\n"
+    "  --dt T               time step, with a unit: 0.05ms\n"
+    "  --seed N             random seed\n"
+    "  --set [POP.]NAME=V   override a param or initial state (unit required where it has one)\n"
+    "  --network NAME       the network to run when the file defines several\n"
+    "  --method M           override every population's integrator\n"
+    "  --threads N          worker threads (results do not depend on N)\n"
+    "  --format csv|npy     spike and trace file format\n"
+    "  --quiet, --progress  never / always show a progress bar\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("nrnc: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(run 'nrnc --help' for usage)\n", stderr);
+    return EXIT_USAGE;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s || *s == '-' || *s == '+')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int add_set(DrvOptions *opt, const char *text)
+{
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text || !eq[1])
+        return usage_error("--set needs NAME=VALUE or POP.NAME=VALUE, got '%s'", text);
+    DrvSet s = {.text = text};
+    char *lhs = strndup(text, (size_t)(eq - text));
+    if (!lhs)
+        nrn_fatal_oom();
+    char *dot = strchr(lhs, '.');
+    if (dot) {
+        *dot = '\0';
+        s.pop = lhs;
+        s.name = dot + 1;
+    } else {
+        s.name = lhs;
+    }
+    s.value = eq + 1;
+    DrvSet *grown = realloc(opt->sets, sizeof(DrvSet) * (size_t)(opt->nsets + 1));
+    if (!grown)
+        nrn_fatal_oom();
+    opt->sets = grown;
+    opt->sets[opt->nsets++] = s;
+    if (!*s.name || (s.pop && !*s.pop))
+        return usage_error("--set needs NAME=VALUE or POP.NAME=VALUE, got '%s'", text);
+    return -1;
+}
+
+/* One "--flag value" or "--flag=value" option; *i is advanced past what it uses. */
+static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--quiet") == 0) { opt->progress = 0; return -1; }
+    if (strcmp(arg, "--progress") == 0) { opt->progress = 1; return -1; }
+    static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--set", "--network",
+                                             "--method", "--threads", "--format", "-o"};
+    const char *value = NULL, *flag = NULL;
+    for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
+        size_t n = strlen(with_value[k]);
+        if (strncmp(arg, with_value[k], n) != 0)
+            continue;
+        if (arg[n] == '=') {
+            value = arg + n + 1;
+        } else if (arg[n] == '\0') {
+            if (*i + 1 >= argc)
+                return usage_error("option '%s' needs a value", arg);
+            value = argv[++*i];
+        } else {
+            continue;
+        }
+        flag = with_value[k];
+        break;
+    }
+    if (!flag)
+        return usage_error("unknown option '%s'", arg);
+    if (strcmp(flag, "--out") == 0) opt->out_dir = value;
+    else if (strcmp(flag, "-o") == 0) opt->output = value;
+    else if (strcmp(flag, "--duration") == 0) opt->duration = value;
+    else if (strcmp(flag, "--dt") == 0) opt->dt = value;
+    else if (strcmp(flag, "--network") == 0) opt->network = value;
+    else if (strcmp(flag, "--method") == 0) opt->method = value;
+    else if (strcmp(flag, "--set") == 0) return add_set(opt, value);
+    else if (strcmp(flag, "--seed") == 0) {
+        if (!parse_u64(value, &opt->seed))
+            return usage_error("--seed needs a non-negative integer, got '%s'", value);
+        opt->has_seed = true;
+    } else if (strcmp(flag, "--threads") == 0) {
+        uint64_t n;
+        if (!parse_u64(value, &n) || n < 1 || n > 4096)
+            return usage_error("--threads needs a positive integer, got '%s'", value);
+        opt->threads = (int)n;
+    } else if (strcmp(flag, "--format") == 0) {
+        if (strcmp(value, "csv") != 0 && strcmp(value, "npy") != 0)
+            return usage_error("--format must be csv or npy, got '%s'", value);
+        opt->format = value;
+    }
+    return -1;
+}
+
+static int parse_command(DrvOptions *opt, const char *cmd)
+{
+    static const struct { const char *name; DrvCommand cmd; } table[] = {
+        {"check", CMD_CHECK}, {"run", CMD_RUN}, {"emit", CMD_EMIT}, {"build", CMD_BUILD}, {"plot", CMD_PLOT},
+    };
+    for (size_t k = 0; k < sizeof table / sizeof *table; k++)
+        if (strcmp(cmd, table[k].name) == 0) {
+            opt->command = table[k].cmd;
+            return -1;
+        }
+    return usage_error("unknown command '%s' (commands: check, run, emit)", cmd);
+}
+
+int drv_parse_args(int argc, char **argv, DrvOptions *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->progress = -1;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("nrnc " NRN_VERSION);
+        return 0;
+    }
+    int rc = parse_command(opt, argv[1]);
+    if (rc >= 0)
+        return rc;
+    int i = 2;
+    if (opt->command == CMD_EMIT) {
+        if (i >= argc)
+            return usage_error("%s", "emit needs a kind: ast, ir, llvm, asm, obj or header");
+        opt->emit_kind = argv[i++];
+    }
+    for (; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1]) {
+            rc = run_option(opt, argc, argv, &i);
+            if (rc >= 0)
+                return rc;
+        } else if (!opt->model) {
+            opt->model = argv[i];
+        } else {
+            return usage_error("unexpected argument '%s' (one model file at a time)", argv[i]);
+        }
+    }
+    if (!opt->model)
+        return usage_error("%s", "no model file given");
+    if (opt->command == CMD_CHECK && (opt->out_dir || opt->nsets || opt->duration))
+        return usage_error("%s", "check takes only a model file");
+    return -1;
+}
+
+void drv_options_free(DrvOptions *opt)
+{
+    for (int k = 0; k < opt->nsets; k++)
+        free((void *)(opt->sets[k].pop ? opt->sets[k].pop : opt->sets[k].name));
+    free(opt->sets);
+}

@@ -1,0 +1,123 @@
+/* Import resolution. Files are identified by their real path so that a file imported
+ * along two routes is loaded once; the chain of files being loaded is kept to report a
+ * cycle with its whole path. */
+#define _XOPEN_SOURCE 700   /* realpath */
+#include "drv_load.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "util.h"
+
+#ifndef NRN_STDLIB_DIR
+#define NRN_STDLIB_DIR "stdlib"
+#endif
+
+typedef struct Loader {
+    Arena *a;
+    Diags *d;
+    SemaProgram *prog;
+    PtrVec loaded;      /* real paths, parallel to prog->files */
+    PtrVec chain;       /* real paths being loaded (the import stack) */
+    PtrVec chain_names; /* as written, for the message */
+} Loader;
+
+static const char *dir_of(Arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? arena_strndup(a, path, (size_t)(slash - path)) : ".";
+}
+
+static const char *real_path(Arena *a, const char *path)
+{
+    char buf[PATH_MAX];
+    return realpath(path, buf) ? arena_strdup(a, buf) : NULL;
+}
+
+static bool readable(const char *path) { return access(path, R_OK) == 0; }
+
+/* import name: NRN_PATH entries (colon-separated), then the standard library. */
+static const char *find_stdlib(Loader *l, const char *name)
+{
+    const char *env = getenv("NRN_PATH");
+    if (env && *env) {
+        const char *p = env;
+        while (*p) {
+            const char *colon = strchr(p, ':');
+            size_t n = colon ? (size_t)(colon - p) : strlen(p);
+            if (n) {
+                const char *cand = arena_printf(l->a, "%.*s/%s.nrn", (int)n, p, name);
+                if (readable(cand))
+                    return cand;
+            }
+            p += n + (colon ? 1 : 0);
+        }
+    }
+    const char *cand = arena_printf(l->a, "%s/%s.nrn", NRN_STDLIB_DIR, name);
+    return readable(cand) ? cand : NULL;
+}
+
+static void load_file(Loader *l, const char *path, const char *real, NrnLoc from);
+
+static void load_import(Loader *l, const AstFile *file, const AstItem *it)
+{
+    const char *path;
+    if (it->u.import.is_path) {
+        path = it->name[0] == '/' ? it->name : arena_printf(l->a, "%s/%s", dir_of(l->a, file->path), it->name);
+        if (!readable(path)) {
+            diag_error(l->d, it->name_loc, "cannot find imported file '%s'", it->name);
+            diag_note(l->d, nrn_loc_none(), "looked for '%s'", path);
+            return;
+        }
+    } else {
+        path = find_stdlib(l, it->name);
+        if (!path) {
+            diag_error(l->d, it->name_loc, "no standard-library model named '%s'", it->name);
+            diag_help(l->d, "the standard library is in %s (set NRN_PATH to add folders); to import a file, "
+                      "write import \"%s.nrn\"", NRN_STDLIB_DIR, it->name);
+            return;
+        }
+    }
+    const char *real = real_path(l->a, path);
+    for (int k = 0; k < l->chain.len; k++) {
+        if (strcmp(l->chain.items[k], real) != 0)
+            continue;
+        diag_error(l->d, it->name_loc, "import cycle: '%s' imports itself", it->name);
+        for (int j = k; j < l->chain.len; j++)
+            diag_note(l->d, nrn_loc_none(), "'%s' imports '%s'", (const char *)l->chain_names.items[j],
+                      j + 1 < l->chain.len ? (const char *)l->chain_names.items[j + 1] : it->name);
+        return;
+    }
+    for (int k = 0; k < l->loaded.len; k++)
+        if (strcmp(l->loaded.items[k], real) == 0)
+            return;
+    load_file(l, path, real, it->name_loc);
+}
+
+static void load_file(Loader *l, const char *path, const char *real, NrnLoc from)
+{
+    AstFile *f = parse_file(l->a, l->d, path, from);
+    if (!f)
+        return;
+    ptrvec_push(l->a, &l->prog->files, f);
+    ptrvec_push(l->a, &l->loaded, (void *)real);
+    ptrvec_push(l->a, &l->chain, (void *)real);
+    ptrvec_push(l->a, &l->chain_names, (void *)path);
+    for (const AstItem *it = f->items; it; it = it->next)
+        if (it->kind == ITEM_IMPORT)
+            load_import(l, f, it);
+    l->chain.len--;
+    l->chain_names.len--;
+}
+
+bool drv_load(Arena *a, Diags *d, const char *path, SemaProgram *prog)
+{
+    Loader l = {.a = a, .d = d, .prog = prog};
+    int before = d->nerrors;
+    const char *real = real_path(a, path);
+    load_file(&l, path, real ? real : path, nrn_loc_none());
+    return d->nerrors == before && prog->files.len > 0;
+}

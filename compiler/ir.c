@@ -1,0 +1,276 @@
+/* IR expression construction, folding and the symbolic analyses the solver needs
+ * (dependence, substitution, differentiation). */
+#include "ir.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const fn_names[] = {
+    [FN_EXP] = "exp",   [FN_LOG] = "log",   [FN_LOG10] = "log10", [FN_SQRT] = "sqrt",
+    [FN_ABS] = "abs",   [FN_SIN] = "sin",   [FN_COS] = "cos",     [FN_TAN] = "tan",
+    [FN_TANH] = "tanh", [FN_SINH] = "sinh", [FN_COSH] = "cosh",   [FN_ATAN] = "atan",
+    [FN_FLOOR] = "floor", [FN_CEIL] = "ceil", [FN_SIGN] = "sign", [FN_MIN] = "min",
+    [FN_MAX] = "max",
+};
+
+const char *ir_fn_name(IrFn fn) { return fn_names[fn]; }
+
+static const char *const method_names[] = {
+    [METHOD_NONE] = "none",   [METHOD_EXACT] = "exact", [METHOD_EULER] = "euler",
+    [METHOD_RK2] = "rk2",     [METHOD_RK4] = "rk4",     [METHOD_HEUN] = "heun",
+    [METHOD_EXPEULER] = "expeuler",
+};
+
+const char *ir_method_name(IrMethod m) { return method_names[m]; }
+
+bool ir_method_parse(const char *name, IrMethod *out)
+{
+    for (size_t k = 1; k < sizeof method_names / sizeof *method_names; k++)
+        if (strcmp(name, method_names[k]) == 0) {
+            *out = (IrMethod)k;
+            return true;
+        }
+    return false;
+}
+
+IrExpr *ir_const(Arena *a, double v)
+{
+    IrExpr *e = ARENA_NEW(a, IrExpr);
+    e->op = IR_CONST;
+    e->value = v;
+    return e;
+}
+
+IrExpr *ir_leaf(Arena *a, IrOp op, int index)
+{
+    IrExpr *e = ARENA_NEW(a, IrExpr);
+    e->op = op;
+    e->index = index;
+    return e;
+}
+
+bool ir_is_const(const IrExpr *e, double v) { return e->op == IR_CONST && e->value == v; }
+
+static double fold_call(IrFn fn, double x, double y)
+{
+    switch (fn) {
+    case FN_EXP: return exp(x);
+    case FN_LOG: return log(x);
+    case FN_LOG10: return log10(x);
+    case FN_SQRT: return sqrt(x);
+    case FN_ABS: return fabs(x);
+    case FN_SIN: return sin(x);
+    case FN_COS: return cos(x);
+    case FN_TAN: return tan(x);
+    case FN_TANH: return tanh(x);
+    case FN_SINH: return sinh(x);
+    case FN_COSH: return cosh(x);
+    case FN_ATAN: return atan(x);
+    case FN_FLOOR: return floor(x);
+    case FN_CEIL: return ceil(x);
+    case FN_SIGN: return (x > 0) - (x < 0);
+    case FN_MIN: return fmin(x, y);
+    case FN_MAX: return fmax(x, y);
+    }
+    NRN_UNREACHABLE();
+}
+
+static double fold_binary(IrOp op, double x, double y)
+{
+    switch (op) {
+    case IR_ADD: return x + y;
+    case IR_SUB: return x - y;
+    case IR_MUL: return x * y;
+    case IR_DIV: return x / y;
+    case IR_MOD: return fmod(x, y);
+    case IR_POW: return pow(x, y);
+    case IR_LT: return x < y;
+    case IR_GT: return x > y;
+    case IR_LE: return x <= y;
+    case IR_GE: return x >= y;
+    case IR_EQ: return x == y;
+    case IR_NE: return x != y;
+    case IR_AND: return x != 0 && y != 0;
+    case IR_OR: return x != 0 || y != 0;
+    default: NRN_UNREACHABLE();
+    }
+}
+
+IrExpr *ir_unary(Arena *a, IrOp op, IrExpr *x)
+{
+    if (x->op == IR_CONST)
+        return ir_const(a, op == IR_NEG ? -x->value : (double)(x->value == 0));
+    if (op == IR_NEG && x->op == IR_NEG)
+        return x->a;
+    IrExpr *e = ir_leaf(a, op, 0);
+    e->a = x;
+    return e;
+}
+
+/* Identities that keep values bit-identical (x*1, x+0, x/1, 0*x for finite x is not one
+ * of them in IEEE terms, but a state that is NaN is caught anyway, so it is folded). */
+IrExpr *ir_binary(Arena *a, IrOp op, IrExpr *x, IrExpr *y)
+{
+    if (x->op == IR_CONST && y->op == IR_CONST)
+        return ir_const(a, fold_binary(op, x->value, y->value));
+    switch (op) {
+    case IR_ADD:
+        if (ir_is_const(x, 0)) return y;
+        if (ir_is_const(y, 0)) return x;
+        break;
+    case IR_SUB:
+        if (ir_is_const(y, 0)) return x;
+        if (ir_is_const(x, 0)) return ir_unary(a, IR_NEG, y);
+        break;
+    case IR_MUL:
+        if (ir_is_const(x, 1)) return y;
+        if (ir_is_const(y, 1)) return x;
+        if (ir_is_const(x, 0) || ir_is_const(y, 0)) return ir_const(a, 0);
+        if (ir_is_const(x, -1)) return ir_unary(a, IR_NEG, y);
+        if (ir_is_const(y, -1)) return ir_unary(a, IR_NEG, x);
+        break;
+    case IR_DIV:
+        if (ir_is_const(y, 1)) return x;
+        if (ir_is_const(x, 0) && y->op == IR_CONST && y->value != 0) return x;
+        break;
+    case IR_POW:
+        if (ir_is_const(y, 1)) return x;
+        if (ir_is_const(y, 0)) return ir_const(a, 1);
+        break;
+    default:
+        break;
+    }
+    IrExpr *e = ir_leaf(a, op, 0);
+    e->a = x;
+    e->b = y;
+    return e;
+}
+
+IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y)
+{
+    if (c->op == IR_CONST)
+        return c->value != 0 ? x : y;
+    IrExpr *e = ir_leaf(a, IR_SELECT, 0);
+    e->a = c;
+    e->b = x;
+    e->c = y;
+    return e;
+}
+
+IrExpr *ir_call(Arena *a, IrFn fn, IrExpr *x, IrExpr *y)
+{
+    if (x->op == IR_CONST && (!y || y->op == IR_CONST))
+        return ir_const(a, fold_call(fn, x->value, y ? y->value : 0));
+    IrExpr *e = ir_leaf(a, IR_CALL, 0);
+    e->fn = fn;
+    e->a = x;
+    e->b = y;
+    return e;
+}
+
+bool ir_uses(const IrExpr *e, IrOp op, int index)
+{
+    if (!e)
+        return false;
+    if (e->op == op && (index < 0 || e->index == index))
+        return true;
+    return ir_uses(e->a, op, index) || ir_uses(e->b, op, index) || ir_uses(e->c, op, index);
+}
+
+bool ir_uses_per_neuron_param(const IrPop *pop, const IrExpr *e)
+{
+    if (!e)
+        return false;
+    if (e->op == IR_PARAM && pop->params[e->index].per_neuron)
+        return true;
+    return ir_uses_per_neuron_param(pop, e->a) || ir_uses_per_neuron_param(pop, e->b) ||
+           ir_uses_per_neuron_param(pop, e->c);
+}
+
+static IrExpr *rebuild(Arena *a, const IrExpr *e, IrExpr *x, IrExpr *y, IrExpr *z)
+{
+    switch (e->op) {
+    case IR_NEG: case IR_NOT: return ir_unary(a, e->op, x);
+    case IR_SELECT: return ir_select(a, x, y, z);
+    case IR_CALL: return ir_call(a, e->fn, x, y);
+    default: return ir_binary(a, e->op, x, y);
+    }
+}
+
+IrExpr *ir_zero_states(Arena *a, const IrExpr *e)
+{
+    if (e->op == IR_STATE)
+        return ir_const(a, 0);
+    if (!e->a)
+        return (IrExpr *)e;
+    return rebuild(a, e, ir_zero_states(a, e->a), e->b ? ir_zero_states(a, e->b) : NULL,
+                   e->c ? ir_zero_states(a, e->c) : NULL);
+}
+
+static IrExpr *diff_call(Arena *a, const IrExpr *e, IrExpr *da, int k)
+{
+    IrExpr *x = e->a;
+    switch (e->fn) {
+    case FN_EXP: return ir_binary(a, IR_MUL, ir_call(a, FN_EXP, x, NULL), da);
+    case FN_LOG: return ir_binary(a, IR_DIV, da, x);
+    case FN_LOG10: return ir_binary(a, IR_DIV, da, ir_binary(a, IR_MUL, x, ir_const(a, 2.30258509299404568402)));
+    case FN_SQRT:
+        return ir_binary(a, IR_DIV, da, ir_binary(a, IR_MUL, ir_const(a, 2), ir_call(a, FN_SQRT, x, NULL)));
+    case FN_SIN: return ir_binary(a, IR_MUL, ir_call(a, FN_COS, x, NULL), da);
+    case FN_COS: return ir_unary(a, IR_NEG, ir_binary(a, IR_MUL, ir_call(a, FN_SIN, x, NULL), da));
+    case FN_TANH: {
+        IrExpr *th = ir_call(a, FN_TANH, x, NULL);
+        return ir_binary(a, IR_MUL, ir_binary(a, IR_SUB, ir_const(a, 1), ir_binary(a, IR_MUL, th, th)), da);
+    }
+    case FN_SINH: return ir_binary(a, IR_MUL, ir_call(a, FN_COSH, x, NULL), da);
+    case FN_COSH: return ir_binary(a, IR_MUL, ir_call(a, FN_SINH, x, NULL), da);
+    case FN_TAN: {
+        IrExpr *c = ir_call(a, FN_COS, x, NULL);
+        return ir_binary(a, IR_DIV, da, ir_binary(a, IR_MUL, c, c));
+    }
+    case FN_ATAN:
+        return ir_binary(a, IR_DIV, da, ir_binary(a, IR_ADD, ir_const(a, 1), ir_binary(a, IR_MUL, x, x)));
+    case FN_ABS: return ir_binary(a, IR_MUL, ir_call(a, FN_SIGN, x, NULL), da);
+    default:
+        /* floor, ceil, sign, min, max: piecewise; closed form only when constant. */
+        (void)k;
+        return NULL;
+    }
+}
+
+IrExpr *ir_diff(Arena *a, const IrExpr *e, int k)
+{
+    if (!ir_uses(e, IR_STATE, k))
+        return ir_const(a, 0);
+    IrExpr *da = e->a ? ir_diff(a, e->a, k) : NULL;
+    IrExpr *db = e->b ? ir_diff(a, e->b, k) : NULL;
+    if ((e->a && !da) || (e->b && !db && e->op != IR_SELECT))
+        return NULL;
+    switch (e->op) {
+    case IR_STATE: return ir_const(a, 1);
+    case IR_NEG: return ir_unary(a, IR_NEG, da);
+    case IR_ADD: return ir_binary(a, IR_ADD, da, db);
+    case IR_SUB: return ir_binary(a, IR_SUB, da, db);
+    case IR_MUL:
+        return ir_binary(a, IR_ADD, ir_binary(a, IR_MUL, da, e->b), ir_binary(a, IR_MUL, e->a, db));
+    case IR_DIV:
+        /* (a/b)' = a'/b - a b' / b^2 */
+        return ir_binary(a, IR_SUB, ir_binary(a, IR_DIV, da, e->b),
+                         ir_binary(a, IR_DIV, ir_binary(a, IR_MUL, e->a, db),
+                                   ir_binary(a, IR_MUL, e->b, e->b)));
+    case IR_POW:
+        if (ir_uses(e->b, IR_STATE, k))
+            return NULL;
+        /* (u^c)' = c u^(c-1) u' */
+        return ir_binary(a, IR_MUL,
+                         ir_binary(a, IR_MUL, e->b, ir_binary(a, IR_POW, e->a, ir_binary(a, IR_SUB, e->b, ir_const(a, 1)))),
+                         da);
+    case IR_CALL:
+        return diff_call(a, e, da, k);
+    default:
+        /* comparisons, logic, select on a state, mod: not smooth */
+        return NULL;
+    }
+}

@@ -1,0 +1,169 @@
+/* The compiler's own intermediate representation: per population, the update that one
+ * time step performs (LANGUAGE.md §4, §7), with every name resolved to a slot, lets
+ * substituted, user functions inlined, constants folded, values in SI.
+ *
+ * Lowering (lower.c) builds it from the checked AST for one network and one set of run
+ * options; the solver (solve.c) analyses it (linearity, the integrator choice) and adds
+ * the integrator's data; codegen (cg.c) turns it into LLVM IR; ir_dump prints it. */
+#ifndef NRN_IR_H
+#define NRN_IR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "sema.h"
+
+typedef enum IrOp {
+    IR_CONST,       /* value */
+    IR_STATE,       /* index: state of this neuron */
+    IR_PARAM,       /* index: param of this neuron (uniform or per-neuron, see IrParam) */
+    IR_INPUT,       /* index */
+    IR_TIME,        /* the current time (stage time in ODEs) */
+    IR_DT,
+    IR_INDEX,       /* the neuron's index i */
+    IR_NEG, IR_NOT,
+    IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_MOD, IR_POW,
+    IR_LT, IR_GT, IR_LE, IR_GE, IR_EQ, IR_NE, IR_AND, IR_OR,
+    IR_SELECT,      /* a ? b : c */
+    IR_CALL,        /* fn(a[, b]) */
+    IR_RAND, IR_RANDN,
+    IR_NOISE,       /* index: white-noise process of this neuron */
+    IR_AUX          /* index: an auxiliary value the solver stores (propagator entries) */
+} IrOp;
+
+typedef enum IrFn {
+    FN_EXP, FN_LOG, FN_LOG10, FN_SQRT, FN_ABS, FN_SIN, FN_COS, FN_TAN, FN_TANH, FN_SINH,
+    FN_COSH, FN_ATAN, FN_FLOOR, FN_CEIL, FN_SIGN, FN_MIN, FN_MAX
+} IrFn;
+
+const char *ir_fn_name(IrFn fn);
+
+typedef struct IrExpr IrExpr;
+struct IrExpr {
+    IrOp op;
+    IrFn fn;
+    int index;
+    double value;
+    IrExpr *a, *b, *c;
+};
+
+typedef struct IrStmt IrStmt;
+struct IrStmt {
+    bool is_if;
+    int state;              /* assignment target */
+    AstAssignOp op;
+    IrExpr *value;          /* assignment value, or the if's condition */
+    IrStmt *then, *els;     /* if branches */
+    IrStmt *next;
+};
+
+typedef struct IrParam {
+    const char *name;
+    IrExpr *value;          /* evaluated once per neuron at set-up, in declaration order */
+    bool per_neuron;        /* false: one value for the whole population */
+    int slot;               /* scalar slot (uniform) or array slot (per neuron) */
+    const char *origin;     /* "declaration", "population", "--set" */
+    DisplayUnit unit;
+} IrParam;
+
+typedef struct IrState {
+    const char *name;
+    IrExpr *init;
+    IrExpr *deriv;          /* dX/dt, or NULL: constant between events */
+    bool held;              /* listed in refractory ... hold */
+    int slot;               /* array slot (states are arrays 0..nstates-1) */
+    DisplayUnit unit;
+} IrState;
+
+typedef enum IrMethod {
+    METHOD_NONE,            /* no ODEs */
+    METHOD_EXACT, METHOD_EULER, METHOD_RK2, METHOD_RK4, METHOD_HEUN, METHOD_EXPEULER
+} IrMethod;
+
+const char *ir_method_name(IrMethod m);
+bool ir_method_parse(const char *name, IrMethod *out);
+
+/* Exact integration of an affine system x' = A x + b over the states with ODEs:
+ * x(t+dt) = P x + Q b, P and Q computed at set-up from A (LANGUAGE.md §4, `exact`). */
+typedef struct IrExact {
+    int n;
+    int *states;            /* n state indices */
+    IrExpr **A;             /* n×n, row-major: dx_j/dt's coefficient of x_k */
+    IrExpr **b;             /* n: the inhomogeneous part (params, inputs) */
+    bool per_neuron;        /* A differs between neurons: P, Q are stored per neuron */
+    int P_slot, Q_slot;     /* first of n*n consecutive scalar (or array) slots each */
+} IrExact;
+
+/* Exponential Euler for equations affine in their own variable: dx/dt = a + b x. */
+typedef struct IrExpEuler {
+    IrExpr **a, **b;        /* per state index (NULL for states without an ODE) */
+} IrExpEuler;
+
+typedef struct IrPop {
+    const char *name;
+    const char *model;
+    int64_t size;
+    int nparams, nstates;
+    IrParam *params;
+    IrState *states;
+    IrMethod method;
+    const char *method_reason;
+    const char *method_requested;   /* the model's `method NAME`, or NULL */
+    NrnLoc method_loc;
+    IrExact *exact;
+    IrExpEuler *expeuler;
+    IrExpr *threshold;      /* NULL: never spikes */
+    bool upward_crossing;   /* spike only when the condition becomes true */
+    IrStmt *reset;
+    IrExpr *refractory;     /* NULL: none */
+    int narrays, nscalars;  /* storage (nrt_pop) */
+    bool record_spikes;
+    NrnLoc loc;
+} IrPop;
+
+typedef struct IrTrace {
+    int pop;
+    const char *var;
+    int slot;
+    bool scalar;
+    int64_t lo, hi, every;
+    DisplayUnit unit;
+} IrTrace;
+
+typedef struct IrModule {
+    const char *model_path;
+    const char *network;
+    double dt;              /* seconds */
+    int64_t nsteps;
+    uint64_t seed;
+    int npops, ntraces;
+    IrPop *pops;
+    IrTrace *traces;
+} IrModule;
+
+/* Expression constructors fold constants and trivial identities (x*1, x+0, ...). */
+IrExpr *ir_const(Arena *a, double v);
+IrExpr *ir_leaf(Arena *a, IrOp op, int index);
+IrExpr *ir_unary(Arena *a, IrOp op, IrExpr *x);
+IrExpr *ir_binary(Arena *a, IrOp op, IrExpr *x, IrExpr *y);
+IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y);
+IrExpr *ir_call(Arena *a, IrFn fn, IrExpr *x, IrExpr *y);
+
+bool ir_is_const(const IrExpr *e, double v);
+/* Whether e reads any node with this op (any index when index < 0). */
+bool ir_uses(const IrExpr *e, IrOp op, int index);
+/* Whether e depends on a per-neuron param of pop. */
+bool ir_uses_per_neuron_param(const IrPop *pop, const IrExpr *e);
+/* e with every IR_STATE replaced by zero (the inhomogeneous part of an affine e). */
+IrExpr *ir_zero_states(Arena *a, const IrExpr *e);
+/* d e / d state[k], or NULL where e is not differentiable in closed form (floor, a
+ * comparison or a select on a state, ...). */
+IrExpr *ir_diff(Arena *a, const IrExpr *e, int k);
+
+void ir_dump(FILE *out, const IrModule *m);
+void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e);
+
+#endif

@@ -1,0 +1,451 @@
+/* Lowering of a checked network to the IR (see ir.h).
+ *
+ * Per population: each param and state gets its highest-priority value (--set >
+ * POP.X = ... > Model[N](X = ...) > declaration, LANGUAGE.md §4), lowered in the
+ * population's context (N is a constant, network params are constants); lets are
+ * substituted and user functions inlined. A param whose value does not depend on the
+ * neuron (no i, no random, no per-neuron param) is stored once for the population: that
+ * keeps set-up work such as the exact propagator out of the per-neuron path. */
+#include "lower.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util.h"
+
+typedef struct LowerCtx {
+    Arena *a;
+    Diags *d;
+    const SemaProgram *prog;
+    const SemaPop *pop;
+    const SemaModel *model;
+    IrExpr **let_cache;
+    IrExpr **fn_args;
+    bool failed;
+} LowerCtx;
+
+static IrExpr *lower_expr(LowerCtx *c, const AstExpr *e);
+
+static IrOp binary_op(AstOp op)
+{
+    switch (op) {
+    case OP_ADD: return IR_ADD;
+    case OP_SUB: return IR_SUB;
+    case OP_MUL: return IR_MUL;
+    case OP_DIV: return IR_DIV;
+    case OP_MOD: return IR_MOD;
+    case OP_POW: return IR_POW;
+    case OP_LT: return IR_LT;
+    case OP_GT: return IR_GT;
+    case OP_LE: return IR_LE;
+    case OP_GE: return IR_GE;
+    case OP_EQ: return IR_EQ;
+    case OP_NE: return IR_NE;
+    case OP_AND: return IR_AND;
+    case OP_OR: return IR_OR;
+    default: NRN_UNREACHABLE();
+    }
+}
+
+static void unsupported(LowerCtx *c, NrnLoc loc, const char *what)
+{
+    diag_error(c->d, loc, "%s is not supported yet by this version of nrnc", what);
+    c->failed = true;
+}
+
+static IrExpr *lower_name(LowerCtx *c, const AstExpr *e)
+{
+    const AstSym *s = e->sym;
+    if (!s)
+        NRN_UNREACHABLE();
+    switch (s->kind) {
+    case SYM_PARAM: return ir_leaf(c->a, IR_PARAM, s->index);
+    case SYM_STATE: return ir_leaf(c->a, IR_STATE, s->index);
+    case SYM_LET:
+        if (!c->let_cache[s->index])
+            c->let_cache[s->index] = lower_expr(c, s->decl->value);
+        return c->let_cache[s->index];
+    case SYM_INPUT:
+        /* Nothing writes inputs until connections exist: zero, as the spec says. */
+        return ir_const(c->a, 0);
+    case SYM_NET_PARAM: case SYM_UNIT: case SYM_PI:
+        return ir_const(c->a, s->value);
+    case SYM_TIME: return ir_leaf(c->a, IR_TIME, 0);
+    case SYM_DT: return ir_leaf(c->a, IR_DT, 0);
+    case SYM_INDEX: return ir_leaf(c->a, IR_INDEX, 0);
+    case SYM_SIZE: return ir_const(c->a, (double)c->pop->size);
+    case SYM_FUNC_ARG: return c->fn_args[s->index];
+    case SYM_XI:
+        unsupported(c, e->loc, "white noise (xi)");
+        return ir_const(c->a, 0);
+    default:
+        unsupported(c, e->loc, "this name here");
+        return ir_const(c->a, 0);
+    }
+}
+
+static const struct { const char *name; IrFn fn; } call_table[] = {
+    {"exp", FN_EXP}, {"log", FN_LOG}, {"log10", FN_LOG10}, {"sqrt", FN_SQRT}, {"abs", FN_ABS},
+    {"sin", FN_SIN}, {"cos", FN_COS}, {"tan", FN_TAN}, {"tanh", FN_TANH}, {"sinh", FN_SINH},
+    {"cosh", FN_COSH}, {"atan", FN_ATAN}, {"floor", FN_FLOOR}, {"ceil", FN_CEIL},
+    {"sign", FN_SIGN}, {"min", FN_MIN}, {"max", FN_MAX},
+};
+
+static IrExpr *lower_user_call(LowerCtx *c, const AstItem *fn, IrExpr **args)
+{
+    IrExpr **saved = c->fn_args;
+    c->fn_args = args;
+    IrExpr *r = lower_expr(c, fn->u.function.body);
+    c->fn_args = saved;
+    return r;
+}
+
+static IrExpr *lower_call(LowerCtx *c, const AstExpr *e)
+{
+    IrExpr *args[3] = {NULL, NULL, NULL};
+    IrExpr **all = ARENA_ARRAY(c->a, IrExpr *, e->u.call.nargs + 1);
+    int k = 0;
+    for (const AstExpr *x = e->u.call.args; x; x = x->next, k++) {
+        all[k] = lower_expr(c, x);
+        if (k < 3)
+            args[k] = all[k];
+    }
+    const char *f = e->u.call.name;
+    const AstSym *user = symtab_get(c->prog->globals, f);
+    if (user && user->kind == SYM_FUNCTION)
+        return lower_user_call(c, user->item, all);
+    for (size_t j = 0; j < sizeof call_table / sizeof *call_table; j++)
+        if (strcmp(f, call_table[j].name) == 0)
+            return ir_call(c->a, call_table[j].fn, args[0], args[1]);
+    if (strcmp(f, "pow") == 0)
+        return ir_binary(c->a, IR_POW, args[0], args[1]);
+    if (strcmp(f, "clip") == 0)
+        return ir_call(c->a, FN_MIN, ir_call(c->a, FN_MAX, args[0], args[1]), args[2]);
+    if (strcmp(f, "rand") == 0)
+        return ir_leaf(c->a, IR_RAND, 0);
+    if (strcmp(f, "randn") == 0)
+        return ir_leaf(c->a, IR_RANDN, 0);
+    if (strcmp(f, "uniform") == 0)
+        return ir_binary(c->a, IR_ADD, args[0],
+                         ir_binary(c->a, IR_MUL, ir_binary(c->a, IR_SUB, args[1], args[0]), ir_leaf(c->a, IR_RAND, 0)));
+    if (strcmp(f, "normal") == 0)
+        return ir_binary(c->a, IR_ADD, args[0], ir_binary(c->a, IR_MUL, args[1], ir_leaf(c->a, IR_RANDN, 0)));
+    NRN_UNREACHABLE();
+}
+
+static IrExpr *lower_expr(LowerCtx *c, const AstExpr *e)
+{
+    switch (e->kind) {
+    case AST_NUM:
+        return ir_const(c->a, e->si_value);
+    case AST_NAME:
+        return lower_name(c, e);
+    case AST_UNARY: {
+        IrExpr *x = lower_expr(c, e->u.unary.operand);
+        if (e->u.unary.op == OP_PLUS)
+            return x;
+        return ir_unary(c->a, e->u.unary.op == OP_NEG ? IR_NEG : IR_NOT, x);
+    }
+    case AST_BINARY:
+        return ir_binary(c->a, binary_op(e->u.binary.op), lower_expr(c, e->u.binary.lhs),
+                         lower_expr(c, e->u.binary.rhs));
+    case AST_COND:
+        return ir_select(c->a, lower_expr(c, e->u.cond.cond), lower_expr(c, e->u.cond.then),
+                         lower_expr(c, e->u.cond.els));
+    case AST_CALL:
+        return lower_call(c, e);
+    default:
+        unsupported(c, e->loc, "this expression");
+        return ir_const(c->a, 0);
+    }
+}
+
+/* ---- statements -------------------------------------------------------------------- */
+
+static IrStmt *lower_stmts(LowerCtx *c, const AstStmt *s)
+{
+    IrStmt *head = NULL, **tail = &head;
+    for (; s; s = s->next) {
+        IrStmt *ir = ARENA_NEW(c->a, IrStmt);
+        if (s->kind == STMT_IF) {
+            ir->is_if = true;
+            ir->value = lower_expr(c, s->u.branch.cond);
+            ir->then = lower_stmts(c, s->u.branch.then);
+            ir->els = lower_stmts(c, s->u.branch.els);
+        } else {
+            const AstExpr *t = s->u.assign.target;
+            if (t->kind != AST_NAME || !t->sym || t->sym->kind != SYM_STATE) {
+                unsupported(c, t->loc, "assigning to this target");
+                continue;
+            }
+            ir->state = t->sym->index;
+            ir->op = s->u.assign.op;
+            ir->value = lower_expr(c, s->u.assign.value);
+        }
+        *tail = ir;
+        tail = &ir->next;
+    }
+    return head;
+}
+
+/* ---- values of params and states --------------------------------------------------- */
+
+static LowerSet *find_set(LowerOptions *opt, const SemaPop *p, const char *name)
+{
+    LowerSet *found = NULL;
+    for (int k = 0; k < opt->nsets; k++) {
+        LowerSet *s = &opt->sets[k];
+        if (strcmp(s->name, name) != 0 || (s->pop && strcmp(s->pop, p->name) != 0))
+            continue;
+        if (!found || s->pop)   /* POP.NAME beats NAME */
+            found = s;
+    }
+    return found;
+}
+
+static IrExpr *value_for(LowerCtx *c, LowerOptions *opt, const AstSym *s, int slot, const char **origin)
+{
+    const SemaPop *p = c->pop;
+    LowerSet *set = find_set(opt, p, s->name);
+    if (set) {
+        set->used = true;
+        *origin = "--set";
+        if (!set->dimensionless_literal || !dim_is_none(s->dim) || set->si_value != 0) {
+            if (!dim_eq(set->dim, s->dim)) {
+                char want[64], have[64];
+                diag_error(c->d, nrn_loc_none(), "--set %s: '%s' is in %s but the value '%s' is in %s", set->text,
+                           s->name, s->unit.text ? s->unit.text : dim_format(s->dim, want, sizeof want),
+                           strchr(set->text, '=') + 1, dim_format(set->dim, have, sizeof have));
+                if (set->dimensionless_literal)
+                    diag_help(c->d, "give a unit, e.g. --set %s%s%s=%s%s", set->pop ? set->pop : "",
+                              set->pop ? "." : "", s->name, strchr(set->text, '=') + 1, s->unit.text);
+                c->failed = true;
+                opt->set_error = true;
+            }
+        }
+        return ir_const(c->a, set->si_value);
+    }
+    if (p->init_value && p->init_value[slot]) {
+        *origin = "population";
+        return lower_expr(c, p->init_value[slot]);
+    }
+    if (p->arg_value && p->arg_value[slot]) {
+        *origin = "population";
+        return lower_expr(c, p->arg_value[slot]);
+    }
+    *origin = "declaration";
+    if (!s->decl->value)
+        return ir_const(c->a, 0);
+    return lower_expr(c, s->decl->value);
+}
+
+static void lower_values(LowerCtx *c, LowerOptions *opt, IrPop *ip)
+{
+    const SemaModel *m = c->model;
+    ip->nparams = m->params.len;
+    ip->nstates = m->states.len;
+    ip->params = ARENA_ARRAY(c->a, IrParam, ip->nparams + 1);
+    ip->states = ARENA_ARRAY(c->a, IrState, ip->nstates + 1);
+    ip->narrays = ip->nstates;
+    for (int k = 0; k < ip->nstates; k++) {
+        const AstSym *s = m->states.items[k];
+        ip->states[k].name = s->name;
+        ip->states[k].slot = k;
+        ip->states[k].unit = s->unit;
+    }
+    for (int k = 0; k < ip->nparams; k++) {
+        const AstSym *s = m->params.items[k];
+        IrParam *p = &ip->params[k];
+        p->name = s->name;
+        p->unit = s->unit;
+        p->value = value_for(c, opt, s, k, &p->origin);
+        p->per_neuron = ir_uses(p->value, IR_INDEX, -1) || ir_uses(p->value, IR_RAND, -1) ||
+                        ir_uses(p->value, IR_RANDN, -1) || ir_uses_per_neuron_param(ip, p->value);
+        p->slot = p->per_neuron ? ip->narrays++ : ip->nscalars++;
+    }
+    for (int k = 0; k < ip->nstates; k++) {
+        const char *origin;
+        ip->states[k].init = value_for(c, opt, m->states.items[k], m->params.len + k, &origin);
+    }
+}
+
+static void lower_dynamics(LowerCtx *c, IrPop *ip)
+{
+    const SemaModel *m = c->model;
+    for (int k = 0; k < ip->nstates; k++)
+        if (m->ode[k])
+            ip->states[k].deriv = lower_expr(c, m->ode[k]->value);
+    if (m->method) {
+        ip->method_requested = m->method->name;
+        ip->method_loc = m->method->name_loc;
+    }
+    if (m->threshold) {
+        ip->threshold = lower_expr(c, m->threshold->value);
+        ip->upward_crossing = !m->reset && ir_uses(ip->threshold, IR_STATE, -1);
+    }
+    if (m->reset)
+        ip->reset = lower_stmts(c, m->reset->body);
+    if (m->refractory) {
+        ip->refractory = lower_expr(c, m->refractory->value);
+        for (AstName *h = m->refractory->hold; h; h = h->next) {
+            const AstSym *s = sema_model_member(m, h->name);
+            if (s && s->kind == SYM_STATE)
+                ip->states[s->index].held = true;
+        }
+    }
+}
+
+static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
+{
+    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model};
+    c.let_cache = ARENA_ARRAY(a, IrExpr *, sp->model->lets.len + 1);
+    ip->name = sp->name;
+    ip->model = sp->model->item->name;
+    ip->size = sp->size;
+    ip->loc = sp->item->loc;
+    lower_values(&c, opt, ip);
+    lower_dynamics(&c, ip);
+    return !c.failed;
+}
+
+/* ---- records ----------------------------------------------------------------------- */
+
+static int pop_index(const SemaNetwork *n, const SemaPop *p)
+{
+    for (int k = 0; k < n->pops.len; k++)
+        if (n->pops.items[k] == p)
+            return k;
+    NRN_UNREACHABLE();
+}
+
+static int64_t every_steps(Diags *d, const SemaRecord *r, double dt)
+{
+    if (r->every_s <= 0)
+        return 1;
+    double ratio = r->every_s / dt;
+    int64_t steps = (int64_t)llround(ratio);
+    if (steps < 1 || fabs(ratio - (double)steps) > 1e-9 * fmax(1.0, ratio)) {
+        diag_error(d, r->item->u.record.every->loc, "'every' (%g ms) must be a multiple of dt (%g ms)",
+                   r->every_s * 1e3, dt * 1e3);
+        return 0;
+    }
+    return steps;
+}
+
+static bool lower_records(Arena *a, Diags *d, const SemaNetwork *n, IrModule *m, double dt)
+{
+    bool ok = true;
+    m->traces = ARENA_ARRAY(a, IrTrace, n->records.len + 1);
+    for (int k = 0; k < n->records.len; k++) {
+        const SemaRecord *r = n->records.items[k];
+        int pi = pop_index(n, r->pop);
+        IrPop *ip = &m->pops[pi];
+        if (r->what == REC_SPIKES) {
+            ip->record_spikes = true;
+            continue;
+        }
+        if (r->what == REC_RATE) {
+            diag_error(d, r->item->loc, "record rate is not supported yet by this version of nrnc");
+            ok = false;
+            continue;
+        }
+        IrTrace *t = &m->traces[m->ntraces];
+        t->pop = pi;
+        t->var = r->var->name;
+        t->lo = r->lo;
+        t->hi = r->hi;
+        t->every = every_steps(d, r, dt);
+        if (t->every == 0) {
+            ok = false;
+            continue;
+        }
+        if (r->var->kind == SYM_STATE) {
+            t->slot = ip->states[r->var->index].slot;
+            t->unit = ip->states[r->var->index].unit;
+        } else if (r->var->kind == SYM_PARAM) {
+            t->slot = ip->params[r->var->index].slot;
+            t->scalar = !ip->params[r->var->index].per_neuron;
+            t->unit = ip->params[r->var->index].unit;
+        } else {
+            diag_error(d, r->item->u.record.var_loc, "recording a %s is not supported yet by this version of nrnc",
+                       r->var->kind == SYM_LET ? "let" : "input");
+            ok = false;
+            continue;
+        }
+        m->ntraces++;
+    }
+    return ok;
+}
+
+static bool check_supported(Diags *d, const SemaNetwork *n)
+{
+    bool ok = true;
+    for (AstNetItem *it = n->item->u.network.items; it; it = it->next)
+        if (it->kind == NET_CONNECT) {
+            diag_error(d, it->loc, "connect is not supported yet by this version of nrnc (it checks, but cannot run)");
+            ok = false;
+        }
+    for (int k = 0; k < n->pops.len; k++) {
+        const SemaPop *p = n->pops.items[k];
+        if (p->model->uses_noise) {
+            diag_error(d, p->item->loc, "population '%s': white noise (xi) is not supported yet by this version of nrnc",
+                       p->name);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* A --set that matched nothing: say what exists. */
+static void unused_set(Diags *d, const SemaNetwork *n, const LowerSet *set)
+{
+    const SemaPop *pop = NULL;
+    for (int k = 0; k < n->pops.len && set->pop; k++)
+        if (strcmp(((const SemaPop *)n->pops.items[k])->name, set->pop) == 0)
+            pop = n->pops.items[k];
+    if (set->pop && !pop) {
+        diag_error(d, nrn_loc_none(), "--set %s: network '%s' has no population '%s'", set->text, n->name, set->pop);
+        return;
+    }
+    diag_error(d, nrn_loc_none(), "--set %s: no population of network '%s' has a param or state '%s'", set->text,
+               n->name, set->name);
+    for (int k = 0; k < n->pops.len; k++) {
+        const SemaPop *p = n->pops.items[k];
+        if (pop && p != pop)
+            continue;
+        const char *near = sema_suggest_member(p->model, set->name);
+        if (near) {
+            diag_help(d, "did you mean '%s'?", near);
+            return;
+        }
+    }
+}
+
+IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt)
+{
+    const SemaNetwork *n = opt->network;
+    if (!check_supported(d, n))
+        return NULL;
+    IrModule *m = ARENA_NEW(a, IrModule);
+    m->model_path = opt->model_path;
+    m->network = n->name;
+    m->dt = opt->dt;
+    double steps = opt->duration / opt->dt;
+    m->nsteps = (int64_t)llround(steps);
+    if (fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps))
+        m->nsteps = (int64_t)ceil(steps);
+    m->seed = opt->seed;
+    m->npops = n->pops.len;
+    m->pops = ARENA_ARRAY(a, IrPop, m->npops + 1);
+    bool ok = true;
+    for (int k = 0; k < m->npops; k++)
+        ok &= lower_pop(a, d, prog, opt, n->pops.items[k], &m->pops[k]);
+    ok &= lower_records(a, d, n, m, opt->dt);
+    for (int k = 0; k < opt->nsets; k++)
+        if (!opt->sets[k].used) {
+            unused_set(d, n, &opt->sets[k]);
+            opt->set_error = true;
+            ok = false;
+        }
+    return ok ? m : NULL;
+}

@@ -1,0 +1,752 @@
+/* Expression checking: resolves names, computes dimensions, converts literals to SI.
+ *
+ * One recursive walk per expression (depth is bounded by the parser's nesting limit).
+ * Every node gets a dimension; a bare `0` is "free" and takes the dimension its context
+ * needs (LANGUAGE.md §2). Errors name the user's identifiers and show units as written. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sema_expr.h"
+#include "util.h"
+
+static const char *const builtin_names[] = {"t", "dt", "pi", "i", "N"};
+
+const char *sema_builtin_name_check(const char *name)
+{
+    for (size_t k = 0; k < sizeof builtin_names / sizeof *builtin_names; k++)
+        if (strcmp(name, builtin_names[k]) == 0)
+            return builtin_names[k];
+    return NULL;
+}
+
+bool sema_unit(SemaCtx *c, const AstUnit *u, UnitInfo *out)
+{
+    out->scale = 1.0;
+    out->dim = dim_none();
+    bool ok = true;
+    for (int k = 0; k < u->nfactors; k++) {
+        const AstUnitFactor *f = &u->factors[k];
+        UnitInfo one = {1.0, dim_none()};
+        if (f->name && !unit_lookup(f->name, &one)) {
+            const char *near = unit_suggest(f->name);
+            diag_error(c->d, f->loc, "unknown unit '%s'", f->name);
+            if (near)
+                diag_help(c->d, "did you mean '%s'?", near);
+            ok = false;
+            continue;
+        }
+        Rat p = rat_make(f->num, f->den);
+        out->dim = dim_mul(out->dim, dim_pow(one.dim, p));
+        out->scale *= pow(one.scale, (double)f->num / f->den);
+    }
+    return ok;
+}
+
+static char *dim_text(SemaCtx *c, Dim d)
+{
+    char buf[128];
+    return arena_strdup(c->a, dim_format(d, buf, sizeof buf));
+}
+
+DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
+{
+    DisplayUnit u = {NULL, 1.0};
+    switch (e->kind) {
+    case AST_NUM:
+        if (e->u.num.unit) {
+            UnitInfo info;
+            if (unit_parse_term(e->u.num.unit->text, &info, NULL, 0)) {
+                u.text = e->u.num.unit->text;
+                u.scale = info.scale;
+            }
+        }
+        break;
+    case AST_NAME:
+    case AST_FIELD:
+        if (e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM))
+            u = e->sym->unit;
+        break;
+    case AST_UNARY:
+        if (e->u.unary.op != OP_NOT)
+            u = sema_expr_display(c, e->u.unary.operand);
+        break;
+    case AST_BINARY:
+        if (e->u.binary.op == OP_ADD || e->u.binary.op == OP_SUB) {
+            u = sema_expr_display(c, e->u.binary.lhs);
+            if (!u.text || e->u.binary.lhs->dim_free)
+                u = sema_expr_display(c, e->u.binary.rhs);
+        }
+        break;
+    case AST_COND:
+        u = sema_expr_display(c, e->u.cond.then);
+        break;
+    case AST_CALL:
+        if (e->u.call.nargs >= 1 && (strcmp(e->u.call.name, "abs") == 0 ||
+                                     strcmp(e->u.call.name, "min") == 0 ||
+                                     strcmp(e->u.call.name, "max") == 0 ||
+                                     strcmp(e->u.call.name, "clip") == 0 ||
+                                     strcmp(e->u.call.name, "uniform") == 0 ||
+                                     strcmp(e->u.call.name, "normal") == 0))
+            u = sema_expr_display(c, e->u.call.args);
+        break;
+    default:
+        break;
+    }
+    if (u.text) {
+        /* A display unit must describe the value's dimension (e.g. not for `v/ms`). */
+        UnitInfo info;
+        if (!unit_parse_term(u.text, &info, NULL, 0) || !dim_eq(info.dim, e->dim))
+            u.text = NULL;
+    }
+    if (!u.text) {
+        u.text = dim_text(c, e->dim);
+        u.scale = 1.0;
+    }
+    return u;
+}
+
+const char *sema_expr_unit(SemaCtx *c, const AstExpr *e) { return sema_expr_display(c, e).text; }
+
+const char *sema_unit_text(Arena *a, Dim d, DisplayUnit u)
+{
+    if (u.text)
+        return u.text;
+    char buf[128];
+    return arena_strdup(a, dim_format(d, buf, sizeof buf));
+}
+
+/* A hint for the commonest mismatch: the two sides differ by a familiar quantity. */
+static void hint_ratio(SemaCtx *c, Dim have, Dim want)
+{
+    static const struct { const char *unit, *hint; } ratios[] = {
+        {"ohm", "multiply by a resistance?"}, {"S", "multiply by a conductance?"},
+        {"s", "multiply by a time?"},         {"1/s", "divide by a time constant?"},
+        {"F", "multiply by a capacitance?"},  {"A", "multiply by a current?"},
+        {"V", "multiply by a voltage?"},
+    };
+    Dim need = dim_div(want, have);
+    for (size_t k = 0; k < sizeof ratios / sizeof *ratios; k++) {
+        UnitInfo u;
+        if (unit_parse_term(ratios[k].unit, &u, NULL, 0) && dim_eq(u.dim, need)) {
+            diag_help(c->d, "%s", ratios[k].hint);
+            return;
+        }
+        if (unit_parse_term(ratios[k].unit, &u, NULL, 0) && dim_eq(dim_div(dim_none(), u.dim), need)) {
+            if (strcmp(ratios[k].unit, "1/s") == 0)
+                diag_help(c->d, "multiply by a time?");
+            else if (strcmp(ratios[k].unit, "s") == 0)
+                diag_help(c->d, "divide by a time constant?");
+            else
+                diag_help(c->d, "divide by a %s?",
+                          strcmp(ratios[k].unit, "ohm") == 0 ? "resistance"
+                          : strcmp(ratios[k].unit, "S") == 0 ? "conductance"
+                          : strcmp(ratios[k].unit, "F") == 0 ? "capacitance"
+                          : strcmp(ratios[k].unit, "A") == 0 ? "current" : "voltage");
+            return;
+        }
+    }
+}
+
+void sema_expect_dim(SemaCtx *c, AstExpr *e, Dim want, const char *want_unit, const char *what)
+{
+    int before = c->d->nerrors;
+    sema_expr(c, e);
+    if (c->d->nerrors != before || e->dim_free || dim_eq(e->dim, want))
+        return;
+    diag_error(c->d, e->loc, "unit mismatch: %s must be in %s, but this is in %s", what,
+               want_unit ? want_unit : dim_text(c, want), sema_expr_unit(c, e));
+    hint_ratio(c, e->dim, want);
+}
+
+static void set_dim(AstExpr *e, Dim d)
+{
+    e->dim = d;
+    e->dim_free = false;
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+static AstSym *builtin_sym(SemaCtx *c, const char *name, NrnLoc loc)
+{
+    static const struct { const char *name; SymKind kind; int dim; } table[] = {
+        {"t", SYM_TIME, DIM_TIME}, {"dt", SYM_DT, DIM_TIME}, {"pi", SYM_PI, -1},
+        {"i", SYM_INDEX, -1},      {"N", SYM_SIZE, -1},
+    };
+    for (size_t k = 0; k < sizeof table / sizeof *table; k++) {
+        if (strcmp(name, table[k].name) != 0)
+            continue;
+        AstSym *s = ARENA_NEW(c->a, AstSym);
+        s->kind = table[k].kind;
+        s->name = table[k].name;
+        s->loc = loc;
+        s->dim = table[k].dim >= 0 ? dim_base(table[k].dim) : dim_none();
+        s->value = table[k].kind == SYM_PI ? 3.14159265358979323846 : 0;
+        s->unit.text = table[k].dim >= 0 ? "ms" : "1";
+        s->unit.scale = table[k].dim >= 0 ? 1e-3 : 1.0;
+        return s;
+    }
+    return NULL;
+}
+
+static bool is_noise_name(const char *name)
+{
+    return strcmp(name, "xi") == 0 || strncmp(name, "xi_", 3) == 0;
+}
+
+static void unknown_name(SemaCtx *c, AstExpr *e)
+{
+    const char *name = e->u.name.name;
+    diag_error(c->d, e->loc, "unknown identifier '%s'", name);
+    const char *near = c->model ? sema_suggest_member(c->model, name) : NULL;
+    if (!near && c->net) {
+        int best = 3;
+        for (int k = 0; k < symtab_count(c->net->scope); k++) {
+            AstSym *s = symtab_at(c->net->scope, k);
+            int dist = nrn_edit_distance(name, s->name);
+            if (dist < best && dist <= (int)strlen(name) / 2 + 1) {
+                best = dist;
+                near = s->name;
+            }
+        }
+    }
+    if (near)
+        diag_help(c->d, "did you mean '%s'?", near);
+}
+
+/* Names declared after the member being evaluated are not available to it. */
+static bool used_before_declared(SemaCtx *c, AstExpr *e, AstSym *s)
+{
+    const AstSym *cur = c->current;
+    if (!cur || s->kind != cur->kind || s->index < cur->index)
+        return false;
+    if (s == cur)
+        diag_error(c->d, e->loc, "%s '%s' is defined in terms of itself (recursive)",
+                   s->kind == SYM_PARAM ? "param" : "state", s->name);
+    else
+        diag_error(c->d, e->loc, "%s '%s' is used before its declaration", s->kind == SYM_PARAM ? "param" : "state",
+                   s->name);
+    diag_note(c->d, s->loc, "'%s' is declared here; %ss are evaluated in declaration order", s->name,
+              s->kind == SYM_PARAM ? "param" : "state");
+    return true;
+}
+
+static void check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
+{
+    switch (s->kind) {
+    case SYM_STATE:
+        if (c->where == WHERE_PARAM) {
+            diag_error(c->d, e->loc, "a param's value cannot depend on state '%s'", s->name);
+            return;
+        }
+        if (c->where == WHERE_STATE_INIT)
+            used_before_declared(c, e, s);
+        break;
+    case SYM_PARAM:
+        if (c->where == WHERE_PARAM)
+            used_before_declared(c, e, s);
+        break;
+    case SYM_LET:
+        if (c->where == WHERE_PARAM || c->where == WHERE_STATE_INIT) {
+            diag_error(c->d, e->loc, "let '%s' cannot be used in an initial value", s->name);
+            diag_help(c->d, "write the expression out, or make '%s' a param", s->name);
+            return;
+        }
+        sema_infer_let(c, s);
+        if (s->visit == 2 && c->where == WHERE_ODE && s->uses_random)
+            diag_error(c->d, e->loc, "let '%s' uses a random function and cannot appear in an ODE",
+                       s->name);
+        break;
+    case SYM_INPUT:
+        if (c->where == WHERE_PARAM || c->where == WHERE_STATE_INIT)
+            diag_error(c->d, e->loc, "input '%s' cannot be used in an initial value", s->name);
+        break;
+    default:
+        break;
+    }
+}
+
+static AstSym *lookup(SemaCtx *c, const char *name)
+{
+    if (c->fn_params) {
+        int k = 0;
+        for (AstName *p = c->fn_params; p; p = p->next, k++)
+            if (strcmp(p->name, name) == 0) {
+                AstSym *s = ARENA_NEW(c->a, AstSym);
+                s->kind = SYM_FUNC_ARG;
+                s->name = p->name;
+                s->loc = p->loc;
+                s->index = k;
+                s->dim = c->fn_arg_dims[k];
+                return s;
+            }
+        return NULL;
+    }
+    AstSym *s = c->model ? symtab_get(c->model->scope, name) : NULL;
+    if (!s && c->net)
+        s = symtab_get(c->net->scope, name);
+    return s;
+}
+
+static void check_name(SemaCtx *c, AstExpr *e)
+{
+    const char *name = e->u.name.name;
+    AstSym *s = lookup(c, name);
+    if (s && s->kind == SYM_FUNC_ARG) {
+        e->sym = s;
+        set_dim(e, s->dim);
+        e->dim_free = c->fn_arg_free[s->index];
+        return;
+    }
+    if (!s && !c->fn_params)
+        s = NULL;
+    if (s) {
+        e->sym = s;
+        set_dim(e, s->dim);
+        if (s->kind == SYM_POP) {
+            diag_error(c->d, e->loc, "population '%s' cannot be used as a value", name);
+            return;
+        }
+        check_member_use(c, e, s);
+        return;
+    }
+    if ((s = builtin_sym(c, name, e->loc))) {
+        e->sym = s;
+        set_dim(e, s->dim);
+        if ((s->kind == SYM_INDEX || s->kind == SYM_SIZE) && (!c->model && c->where != WHERE_EVENT))
+            diag_error(c->d, e->loc, "'%s' (the neuron index or population size) exists only inside a "
+                       "model or a per-neuron value", name);
+        if (s->kind == SYM_TIME && (c->where == WHERE_PARAM || c->where == WHERE_STATE_INIT))
+            s->value = 0;
+        return;
+    }
+    if (c->in_synapse && strcmp(name, "w") == 0) {
+        AstSym *w = ARENA_NEW(c->a, AstSym);
+        w->kind = SYM_WEIGHT;
+        w->name = "w";
+        w->loc = e->loc;
+        w->dim = c->weight_dim;
+        e->sym = w;
+        set_dim(e, w->dim);
+        e->dim_free = !c->weight_known;
+        return;
+    }
+    if (is_noise_name(name)) {
+        AstSym *x = ARENA_NEW(c->a, AstSym);
+        x->kind = SYM_XI;
+        x->name = name;
+        x->loc = e->loc;
+        /* white noise has dimension 1/sqrt(time) */
+        x->dim = dim_pow(dim_base(DIM_TIME), rat_make(-1, 2));
+        e->sym = x;
+        set_dim(e, x->dim);
+        c->saw_noise = true;
+        if (c->where != WHERE_ODE && c->where != WHERE_LET)
+            diag_error(c->d, e->loc, "noise '%s' can only appear in an ODE", name);
+        return;
+    }
+    UnitInfo u;
+    if (unit_lookup(name, &u)) {
+        AstSym *us = ARENA_NEW(c->a, AstSym);
+        us->kind = SYM_UNIT;
+        us->name = name;
+        us->loc = e->loc;
+        us->dim = u.dim;
+        us->value = u.scale;
+        us->unit.text = name;
+        us->unit.scale = u.scale;
+        e->sym = us;
+        set_dim(e, u.dim);
+        return;
+    }
+    unknown_name(c, e);
+    e->dim_free = true;
+}
+
+/* pre.X, post.X, pre.i, post.N */
+static void check_field(SemaCtx *c, AstExpr *e)
+{
+    AstExpr *obj = e->u.field.object;
+    const char *side = obj->kind == AST_NAME ? obj->u.name.name : "";
+    bool is_pre = strcmp(side, "pre") == 0, is_post = strcmp(side, "post") == 0;
+    if (!is_pre && !is_post) {
+        diag_error(c->d, obj->loc, "only 'pre.' and 'post.' may be used with a '.' in an expression");
+        e->dim_free = true;
+        return;
+    }
+    if (!c->in_synapse) {
+        diag_error(c->d, obj->loc, "'%s.' can only be used inside a synapse or connect block", side);
+        e->dim_free = true;
+        return;
+    }
+    const char *name = e->u.field.name;
+    if (strcmp(name, "i") == 0 || strcmp(name, "N") == 0) {
+        set_dim(e, dim_none());
+        return;
+    }
+    SemaModel *m = is_pre ? c->pre : c->post;
+    if (!m) {   /* a synapse type checked on its own: the neuron is not known yet */
+        e->dim_free = true;
+        return;
+    }
+    AstSym *s = sema_model_member(m, name);
+    if (!s) {
+        diag_error(c->d, e->u.field.name_loc, "'%s' is not a member of %s-synaptic model '%s'", name,
+                   side, m->item->name);
+        const char *near = sema_suggest_member(m, name);
+        if (near)
+            diag_help(c->d, "did you mean '%s'?", near);
+        e->dim_free = true;
+        return;
+    }
+    e->sym = s;
+    set_dim(e, s->dim);
+}
+
+/* ---- operators -------------------------------------------------------------------- */
+
+static void mismatch(SemaCtx *c, AstExpr *e, AstExpr *l, AstExpr *r, const char *op)
+{
+    diag_error(c->d, e->loc, "unit mismatch in '%s': %s is in %s but %s is in %s", op,
+               l->kind == AST_NAME ? arena_printf(c->a, "'%s'", l->u.name.name) : "the left side",
+               sema_expr_unit(c, l),
+               r->kind == AST_NAME ? arena_printf(c->a, "'%s'", r->u.name.name) : "the right side",
+               sema_expr_unit(c, r));
+    hint_ratio(c, r->dim, l->dim);
+}
+
+/* Both sides must agree; a free side adopts the other's dimension. */
+static void unify(SemaCtx *c, AstExpr *e, AstExpr *l, AstExpr *r, const char *op)
+{
+    if (l->dim_free && r->dim_free) {
+        e->dim = dim_none();
+        e->dim_free = true;
+    } else if (l->dim_free) {
+        set_dim(e, r->dim);
+    } else if (r->dim_free) {
+        set_dim(e, l->dim);
+    } else {
+        set_dim(e, l->dim);
+        if (!dim_eq(l->dim, r->dim))
+            mismatch(c, e, l, r, op);
+    }
+}
+
+static void need_dimensionless(SemaCtx *c, AstExpr *x, const char *what)
+{
+    if (!x->dim_free && !dim_is_none(x->dim))
+        diag_error(c->d, x->loc, "%s must be dimensionless, but this is in %s", what, sema_expr_unit(c, x));
+}
+
+/* An exponent applied to a quantity must be a constant rational with a small denominator. */
+static bool const_exponent(SemaCtx *c, AstExpr *k, Rat *out)
+{
+    double v;
+    if (!sema_const_eval(k, &v)) {
+        diag_error(c->d, k->loc, "the exponent of a quantity with a unit must be a constant (literals and params)");
+        return false;
+    }
+    for (int den = 1; den <= 12; den++) {
+        double num = v * den;
+        if (fabs(num - round(num)) < 1e-9 && fabs(num) < 1e6) {
+            *out = rat_make((int)round(num), den);
+            return true;
+        }
+    }
+    diag_error(c->d, k->loc, "the exponent %g of a quantity with a unit must be a simple fraction", v);
+    return false;
+}
+
+static void check_pow(SemaCtx *c, AstExpr *e, AstExpr *base, AstExpr *k)
+{
+    need_dimensionless(c, k, "an exponent");
+    if (base->dim_free || dim_is_none(base->dim)) {
+        set_dim(e, dim_none());
+        return;
+    }
+    Rat r;
+    if (const_exponent(c, k, &r))
+        set_dim(e, dim_pow(base->dim, r));
+    else
+        set_dim(e, base->dim);
+}
+
+static void check_binary(SemaCtx *c, AstExpr *e)
+{
+    AstExpr *l = e->u.binary.lhs, *r = e->u.binary.rhs;
+    sema_expr(c, l);
+    sema_expr(c, r);
+    AstOp op = e->u.binary.op;
+    switch (op) {
+    case OP_ADD: case OP_SUB: case OP_MOD:
+        unify(c, e, l, r, ast_op_text(op));
+        break;
+    case OP_MUL:
+        set_dim(e, dim_mul(l->dim, r->dim));
+        e->dim_free = l->dim_free && r->dim_free;
+        break;
+    case OP_DIV:
+        set_dim(e, dim_div(l->dim, r->dim));
+        e->dim_free = l->dim_free && r->dim_free;
+        break;
+    case OP_POW:
+        check_pow(c, e, l, r);
+        break;
+    case OP_LT: case OP_GT: case OP_LE: case OP_GE: case OP_EQ: case OP_NE:
+        unify(c, e, l, r, ast_op_text(op));
+        set_dim(e, dim_none());
+        e->is_bool = true;
+        break;
+    case OP_AND: case OP_OR:
+        need_dimensionless(c, l, "an operand of a logical operator");
+        need_dimensionless(c, r, "an operand of a logical operator");
+        set_dim(e, dim_none());
+        e->is_bool = true;
+        break;
+    default:
+        NRN_UNREACHABLE();
+    }
+}
+
+static void check_unary(SemaCtx *c, AstExpr *e)
+{
+    AstExpr *x = e->u.unary.operand;
+    sema_expr(c, x);
+    if (e->u.unary.op == OP_NOT) {
+        need_dimensionless(c, x, "the operand of 'not'");
+        set_dim(e, dim_none());
+        e->is_bool = true;
+        return;
+    }
+    e->dim = x->dim;
+    e->dim_free = x->dim_free;
+}
+
+static void check_cond(SemaCtx *c, AstExpr *e)
+{
+    sema_expr(c, e->u.cond.cond);
+    need_dimensionless(c, e->u.cond.cond, "a condition");
+    sema_expr(c, e->u.cond.then);
+    sema_expr(c, e->u.cond.els);
+    unify(c, e, e->u.cond.then, e->u.cond.els, "?:");
+    e->is_bool = e->u.cond.then->is_bool && e->u.cond.els->is_bool;
+}
+
+/* ---- calls ------------------------------------------------------------------------ */
+
+typedef enum FnShape {
+    FN_DIMLESS,     /* f(x): x dimensionless, result dimensionless */
+    FN_SAME,        /* f(x, ...): all args one dimension, result that dimension */
+    FN_SQRT, FN_POW, FN_SIGN, FN_RANDOM, FN_RANDOM_SAME
+} FnShape;
+
+static const struct {
+    const char *name;
+    int nargs;
+    FnShape shape;
+} builtin_fns[] = {
+    {"exp", 1, FN_DIMLESS},  {"log", 1, FN_DIMLESS},   {"log10", 1, FN_DIMLESS},
+    {"sin", 1, FN_DIMLESS},  {"cos", 1, FN_DIMLESS},   {"tan", 1, FN_DIMLESS},
+    {"tanh", 1, FN_DIMLESS}, {"sinh", 1, FN_DIMLESS},  {"cosh", 1, FN_DIMLESS},
+    {"atan", 1, FN_DIMLESS}, {"sqrt", 1, FN_SQRT},     {"abs", 1, FN_SAME},
+    {"floor", 1, FN_SAME},   {"ceil", 1, FN_SAME},     {"sign", 1, FN_SIGN},
+    {"min", 2, FN_SAME},     {"max", 2, FN_SAME},      {"clip", 3, FN_SAME},
+    {"pow", 2, FN_POW},      {"rand", 0, FN_RANDOM},   {"randn", 0, FN_RANDOM},
+    {"uniform", 2, FN_RANDOM_SAME}, {"normal", 2, FN_RANDOM_SAME},
+};
+
+static void check_args_same(SemaCtx *c, AstExpr *e, const char *fname)
+{
+    AstExpr *first = NULL;
+    e->dim_free = true;
+    for (AstExpr *a = e->u.call.args; a; a = a->next) {
+        if (a->dim_free)
+            continue;
+        if (!first) {
+            first = a;
+            set_dim(e, a->dim);
+        } else if (!dim_eq(a->dim, first->dim)) {
+            diag_error(c->d, a->loc, "unit mismatch in %s(): this argument is in %s but an earlier one is in %s",
+                       fname, sema_expr_unit(c, a), sema_expr_unit(c, first));
+            return;
+        }
+    }
+}
+
+static void random_allowed(SemaCtx *c, AstExpr *e)
+{
+    c->saw_random = true;
+    if (c->where == WHERE_ODE)
+        diag_error(c->d, e->loc, "random function '%s' cannot be used in an ODE", e->u.call.name);
+    else if (c->where == WHERE_NETWORK || c->where == WHERE_FUNCTION)
+        diag_error(c->d, e->loc, "random function '%s' cannot be used in a constant", e->u.call.name);
+    else if (c->where == WHERE_REFRACTORY)
+        diag_error(c->d, e->loc, "random function '%s' cannot be used here", e->u.call.name);
+    if (c->where == WHERE_ODE)
+        diag_help(c->d, "for noise in an ODE use 'xi' (white noise, unit 1/sqrt(s))");
+}
+
+static bool check_user_call(SemaCtx *c, AstExpr *e);
+
+static void check_call(SemaCtx *c, AstExpr *e)
+{
+    const char *name = e->u.call.name;
+    for (AstExpr *a = e->u.call.args; a; a = a->next)
+        sema_expr(c, a);
+    if (check_user_call(c, e))
+        return;
+    for (size_t k = 0; k < sizeof builtin_fns / sizeof *builtin_fns; k++) {
+        if (strcmp(builtin_fns[k].name, name) != 0)
+            continue;
+        if (e->u.call.nargs != builtin_fns[k].nargs) {
+            diag_error(c->d, e->u.call.name_loc, "%s() takes %d argument%s, but %d %s given", name,
+                       builtin_fns[k].nargs, builtin_fns[k].nargs == 1 ? "" : "s", e->u.call.nargs,
+                       e->u.call.nargs == 1 ? "was" : "were");
+            e->dim_free = true;
+            return;
+        }
+        AstExpr *x = e->u.call.args;
+        switch (builtin_fns[k].shape) {
+        case FN_DIMLESS:
+            need_dimensionless(c, x, arena_printf(c->a, "the argument of %s()", name));
+            set_dim(e, dim_none());
+            return;
+        case FN_SQRT:
+            set_dim(e, dim_pow(x->dim, rat_make(1, 2)));
+            e->dim_free = x->dim_free;
+            return;
+        case FN_SAME:
+            check_args_same(c, e, name);
+            return;
+        case FN_SIGN:
+            set_dim(e, dim_none());
+            return;
+        case FN_POW:
+            check_pow(c, e, x, x->next);
+            return;
+        case FN_RANDOM:
+            random_allowed(c, e);
+            set_dim(e, dim_none());
+            return;
+        case FN_RANDOM_SAME:
+            random_allowed(c, e);
+            check_args_same(c, e, name);
+            return;
+        }
+    }
+    diag_error(c->d, e->u.call.name_loc, "unknown function '%s'", name);
+    int best = 3;
+    const char *near = NULL;
+    for (size_t k = 0; k < sizeof builtin_fns / sizeof *builtin_fns; k++) {
+        int dist = nrn_edit_distance(name, builtin_fns[k].name);
+        if (dist < best) {
+            best = dist;
+            near = builtin_fns[k].name;
+        }
+    }
+    if (near)
+        diag_help(c->d, "did you mean '%s'?", near);
+    e->dim_free = true;
+}
+
+/* User functions are inlined, so their body is checked at each call with the arguments'
+ * dimensions. */
+static bool check_user_call(SemaCtx *c, AstExpr *e)
+{
+    AstSym *g = symtab_get(c->prog->globals, e->u.call.name);
+    if (!g || g->kind != SYM_FUNCTION)
+        return false;
+    AstItem *fn = g->item;
+    int nparams = 0;
+    for (AstName *p = fn->u.function.params; p; p = p->next)
+        nparams++;
+    if (nparams != e->u.call.nargs) {
+        diag_error(c->d, e->u.call.name_loc, "function '%s' takes %d argument%s, but %d %s given", fn->name,
+                   nparams, nparams == 1 ? "" : "s", e->u.call.nargs, e->u.call.nargs == 1 ? "was" : "were");
+        diag_note(c->d, fn->name_loc, "'%s' is defined here", fn->name);
+        e->dim_free = true;
+        return true;
+    }
+    if (c->fn_depth > 16) {
+        diag_error(c->d, e->loc, "function '%s' calls itself (recursive functions are not allowed)", fn->name);
+        e->dim_free = true;
+        return true;
+    }
+    Dim *dims = ARENA_ARRAY(c->a, Dim, nparams + 1);
+    bool *free_ = ARENA_ARRAY(c->a, bool, nparams + 1);
+    int k = 0;
+    for (AstExpr *a = e->u.call.args; a; a = a->next, k++) {
+        dims[k] = a->dim;
+        free_[k] = a->dim_free;
+    }
+    SemaCtx inner = *c;
+    inner.fn_params = fn->u.function.params;
+    inner.fn_arg_dims = dims;
+    inner.fn_arg_free = free_;
+    inner.fn_depth = c->fn_depth + 1;
+    inner.model = NULL;
+    inner.net = NULL;
+    int before = c->d->nerrors;
+    sema_expr(&inner, fn->u.function.body);
+    c->saw_random |= inner.saw_random;
+    if (c->d->nerrors != before)
+        diag_note(c->d, e->loc, "in this call of '%s'", fn->name);
+    e->dim = fn->u.function.body->dim;
+    e->dim_free = fn->u.function.body->dim_free;
+    e->is_bool = fn->u.function.body->is_bool;
+    return true;
+}
+
+/* ---- literals and dispatch -------------------------------------------------------- */
+
+static void check_num(SemaCtx *c, AstExpr *e)
+{
+    e->si_value = e->u.num.value;
+    if (!e->u.num.unit) {
+        set_dim(e, dim_none());
+        e->dim_free = e->u.num.value == 0.0;
+        return;
+    }
+    UnitInfo u;
+    if (!sema_unit(c, e->u.num.unit, &u)) {
+        e->dim_free = true;
+        return;
+    }
+    set_dim(e, u.dim);
+    e->si_value = e->u.num.value * u.scale;
+}
+
+void sema_expr(SemaCtx *c, AstExpr *e)
+{
+    switch (e->kind) {
+    case AST_NUM:
+        check_num(c, e);
+        return;
+    case AST_NAME:
+        check_name(c, e);
+        return;
+    case AST_UNARY:
+        check_unary(c, e);
+        return;
+    case AST_BINARY:
+        check_binary(c, e);
+        return;
+    case AST_COND:
+        check_cond(c, e);
+        return;
+    case AST_CALL:
+        check_call(c, e);
+        return;
+    case AST_FIELD:
+        check_field(c, e);
+        return;
+    case AST_LIST:
+        diag_error(c->d, e->loc, "a list is not allowed here");
+        e->dim_free = true;
+        return;
+    default:
+        diag_error(c->d, e->loc, "a string is not allowed here");
+        e->dim_free = true;
+        return;
+    }
+}

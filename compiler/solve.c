@@ -1,0 +1,182 @@
+/* Integrator selection by symbolic analysis of each population's ODE system.
+ *
+ * Linearity is decided on the IR: the Jacobian d f_j / d x_k is computed symbolically
+ * (ir_diff); the system is affine with constant coefficients when no entry depends on a
+ * state, the time, an input, noise or a random call, and no right-hand side reads t. */
+#include "solve.h"
+
+#include <string.h>
+
+#include "util.h"
+
+typedef struct Analysis {
+    int n;                  /* states with an ODE */
+    int *states;            /* their indices */
+    IrExpr **J;             /* n×n, NULL entries: not differentiable in closed form */
+    bool linear_const;
+    bool self_affine;
+    const char *why_not;    /* why not linear, for messages */
+} Analysis;
+
+static bool varies(const IrExpr *e)
+{
+    return !e || ir_uses(e, IR_STATE, -1) || ir_uses(e, IR_TIME, -1) || ir_uses(e, IR_INPUT, -1) ||
+           ir_uses(e, IR_RAND, -1) || ir_uses(e, IR_RANDN, -1) || ir_uses(e, IR_NOISE, -1);
+}
+
+static void analyse(Arena *a, const IrPop *p, Analysis *an)
+{
+    an->states = ARENA_ARRAY(a, int, p->nstates + 1);
+    for (int k = 0; k < p->nstates; k++)
+        if (p->states[k].deriv)
+            an->states[an->n++] = k;
+    int n = an->n;
+    an->J = ARENA_ARRAY(a, IrExpr *, n * n + 1);
+    an->linear_const = true;
+    an->self_affine = true;
+    for (int r = 0; r < n; r++) {
+        const IrState *s = &p->states[an->states[r]];
+        if (ir_uses(s->deriv, IR_TIME, -1) && an->linear_const) {
+            an->linear_const = false;
+            an->why_not = arena_printf(a, "d%s/dt depends on t", s->name);
+        }
+        for (int c = 0; c < n; c++) {
+            IrExpr *j = ir_diff(a, s->deriv, an->states[c]);
+            an->J[r * n + c] = j;
+            if (varies(j) && an->linear_const) {
+                an->linear_const = false;
+                an->why_not = arena_printf(a, "d%s/dt is not linear in %s with constant coefficients", s->name,
+                                           p->states[an->states[c]].name);
+            }
+        }
+        IrExpr *self = an->J[r * n + r];
+        if (!self || ir_uses(self, IR_STATE, an->states[r]) || ir_uses(s->deriv, IR_NOISE, -1))
+            an->self_affine = false;
+    }
+}
+
+/* e with the states of the system (mask) replaced by zero: its inhomogeneous part. */
+static IrExpr *zero_some(Arena *a, const IrExpr *e, const bool *mask)
+{
+    if (e->op == IR_STATE)
+        return mask[e->index] ? ir_const(a, 0) : (IrExpr *)e;
+    if (!e->a)
+        return (IrExpr *)e;
+    IrExpr copy = *e;
+    copy.a = zero_some(a, e->a, mask);
+    copy.b = e->b ? zero_some(a, e->b, mask) : NULL;
+    copy.c = e->c ? zero_some(a, e->c, mask) : NULL;
+    switch (e->op) {
+    case IR_NEG: case IR_NOT: return ir_unary(a, e->op, copy.a);
+    case IR_SELECT: return ir_select(a, copy.a, copy.b, copy.c);
+    case IR_CALL: return ir_call(a, e->fn, copy.a, copy.b);
+    default: return ir_binary(a, e->op, copy.a, copy.b);
+    }
+}
+
+static void setup_exact(Arena *a, IrPop *p, const Analysis *an)
+{
+    IrExact *x = ARENA_NEW(a, IrExact);
+    int n = an->n;
+    x->n = n;
+    x->states = an->states;
+    x->A = an->J;
+    x->b = ARENA_ARRAY(a, IrExpr *, n);
+    bool *mask = ARENA_ARRAY(a, bool, p->nstates + 1);
+    for (int r = 0; r < n; r++)
+        mask[an->states[r]] = true;
+    for (int r = 0; r < n; r++)
+        x->b[r] = zero_some(a, p->states[an->states[r]].deriv, mask);
+    for (int k = 0; k < n * n; k++)
+        x->per_neuron |= ir_uses_per_neuron_param(p, x->A[k]);
+    if (x->per_neuron) {
+        x->P_slot = p->narrays;
+        x->Q_slot = p->narrays + n * n;
+        p->narrays += 2 * n * n;
+    } else {
+        x->P_slot = p->nscalars;
+        x->Q_slot = p->nscalars + n * n;
+        p->nscalars += 2 * n * n;
+    }
+    p->exact = x;
+}
+
+static void setup_expeuler(Arena *a, IrPop *p, const Analysis *an)
+{
+    IrExpEuler *x = ARENA_NEW(a, IrExpEuler);
+    x->a = ARENA_ARRAY(a, IrExpr *, p->nstates + 1);
+    x->b = ARENA_ARRAY(a, IrExpr *, p->nstates + 1);
+    bool *mask = ARENA_ARRAY(a, bool, p->nstates + 1);
+    for (int r = 0; r < an->n; r++) {
+        int k = an->states[r];
+        mask[k] = true;
+        x->a[k] = zero_some(a, p->states[k].deriv, mask);
+        x->b[k] = an->J[r * an->n + r];
+        mask[k] = false;
+    }
+    p->expeuler = x;
+}
+
+static bool apply(Arena *a, Diags *d, IrPop *p, const Analysis *an, IrMethod m, const char *source, NrnLoc loc)
+{
+    if (m == METHOD_EXACT && !an->linear_const) {
+        diag_error(d, loc, "method exact needs a linear system with constant coefficients (%s), but in "
+                   "population '%s' %s", source, p->name, an->why_not);
+        diag_help(d, "use rk4, or leave the method out to let nrnc choose");
+        return false;
+    }
+    if (m == METHOD_EXPEULER && !an->self_affine) {
+        diag_error(d, loc, "method expeuler needs each equation to be linear in its own variable (%s), "
+                   "which population '%s' does not satisfy", source, p->name);
+        return false;
+    }
+    p->method = m;
+    if (m == METHOD_EXACT)
+        setup_exact(a, p, an);
+    else if (m == METHOD_EXPEULER)
+        setup_expeuler(a, p, an);
+    return true;
+}
+
+static bool choose(Arena *a, Diags *d, IrPop *p, const char *override)
+{
+    Analysis an = {0};
+    analyse(a, p, &an);
+    if (an.n == 0) {
+        p->method = METHOD_NONE;
+        p->method_reason = "no ODEs";
+        return true;
+    }
+    IrMethod m;
+    if (p->method_requested || override) {
+        /* --method overrides the model's own choice. */
+        const char *name = override ? override : p->method_requested;
+        if (!ir_method_parse(name, &m)) {
+            diag_error(d, p->method_requested ? p->method_loc : nrn_loc_none(),
+                       "method '%s' is not supported yet by this version of nrnc (population '%s')", name, p->name);
+            return false;
+        }
+        p->method_reason = override ? arena_printf(a, "requested by --method %s", name)
+                                    : arena_printf(a, "requested by 'method %s'", name);
+        return apply(a, d, p, &an, m, override ? "--method" : "'method' in the model",
+                     override ? nrn_loc_none() : p->method_loc);
+    }
+    if (an.linear_const) {
+        p->method_reason = "linear, constant coefficients -> exact";
+        return apply(a, d, p, &an, METHOD_EXACT, "", p->loc);
+    }
+    if (an.self_affine) {
+        p->method_reason = arena_printf(a, "%s; each equation linear in its own variable -> expeuler", an.why_not);
+        return apply(a, d, p, &an, METHOD_EXPEULER, "", p->loc);
+    }
+    p->method_reason = arena_printf(a, "%s, and not linear in its own variable -> rk4", an.why_not);
+    return apply(a, d, p, &an, METHOD_RK4, "", p->loc);
+}
+
+bool solve_select(Arena *a, Diags *d, IrModule *m, const char *override)
+{
+    bool ok = true;
+    for (int k = 0; k < m->npops; k++)
+        ok &= choose(a, d, &m->pops[k], override);
+    return ok;
+}

@@ -1,0 +1,1418 @@
+/* The grammar of the .nrn language (LANGUAGE.md §1, §3-§6), as a pure LALR(1) bison parser.
+ *
+ * The lexer (lexer.l) does the context-sensitive work so that this grammar stays plain
+ * LALR(1) without conflicts (`%expect 0`): it decides where a newline ends a statement
+ * (NL tokens are only produced where they can end one), glues `dX/dt` heads, `(event)`
+ * flags and quantity-literal units into single tokens, and returns the positional words
+ * (`hold for seed every of dt using as rule weight delay file allow_self`) as their own
+ * tokens, which `name` below turns back into ordinary identifiers outside their positions.
+ *
+ * Every list of items (top level, model bodies, network bodies, connect bodies,
+ * statement blocks) follows one pattern: items are separated by NL or ';', an item that
+ * ends with '}' needs no separator, the last item before '}' or end of file needs none,
+ * and `error` productions resynchronise at the next separator or closing brace. The
+ * lexer helps recovery by skipping whole brace groups after an error (see lexer.l), so
+ * one mistake produces one message and independent mistakes are all reported.
+ *
+ * Everything is allocated in the compilation's arena, so nothing needs a %destructor.
+ * Expression values carry their tree depth (type Ex); a tree deeper than
+ * PARSE_MAX_NESTING is reported once and not grown further, which keeps every later
+ * recursive pass within a small, fixed stack depth whatever the input. */
+
+%define api.pure full
+%define api.prefix {nrn_yy}
+%define api.token.prefix {TOK_}
+%define api.location.type {NrnLoc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%param {yyscan_t scanner}
+%parse-param {ParseCtx *ctx}
+%expect 0
+
+%code requires {
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+
+enum {
+    PARSE_MAX_NESTING = 256,    /* brackets, blocks and expression tree depth */
+    PARSE_MAX_ERRORS = 50       /* per file; parsing stops after this many */
+};
+
+/* A list under construction: head/tail of a `next`-linked chain; for expression lists,
+ * also the deepest element (-1 once a too-deep element was reported). */
+typedef struct Seq { void *head, *tail; int n; int depth; } Seq;
+/* An expression and its tree depth (-1: too deep, already reported). */
+typedef struct Ex { AstExpr *e; int depth; } Ex;
+typedef struct NumTok { double value; const char *text; } NumTok;
+typedef struct NameTok { const char *name; NrnLoc loc; } NameTok;
+typedef struct UsingOpt { const char *name; NrnLoc loc; AstArg *args; } UsingOpt;
+typedef struct SimOpts { AstExpr *dt, *seed; NrnLoc dt_loc, seed_loc; } SimOpts;
+typedef struct ConnPart ConnPart;
+
+/* One token as the lexer returned it, for error messages and recovery. */
+typedef struct LexTok {
+    int kind;               /* token code; -1 = none yet */
+    int depth_before;       /* bracket depth before the token */
+    size_t off;             /* byte offset and length in the source */
+    int len;
+    NrnLoc loc;
+} LexTok;
+
+typedef struct LexBracket { char kind; NrnLoc loc; } LexBracket;
+
+/* State shared by the lexer (its yyextra) and the parser, for one file. */
+typedef struct ParseCtx {
+    Arena *arena;
+    Diags *diags;
+    int file;
+    const char *src;        /* the text being scanned (flex scans its own copy) */
+    size_t size;
+    /* lexer position: after the last match, and at the start of it */
+    size_t off, tok_off;
+    int line, col, tok_line, tok_col;
+    LexTok hist[3];         /* the last three tokens returned, [0] newest */
+    LexBracket brackets[PARSE_MAX_NESTING];   /* open ( [ { */
+    int depth;
+    bool skipping;          /* after an error: drop brace groups deeper than skip_base */
+    int skip_base;
+    bool fatal;             /* stop: too many errors or nesting beyond the limit */
+    int nerrors;
+    AstItem *items;         /* the result */
+} ParseCtx;
+}
+
+%code provides {
+#define YYSTYPE NRN_YYSTYPE
+#define YYLTYPE NRN_YYLTYPE
+
+int nrn_yylex(NRN_YYSTYPE *yylval, NrnLoc *yylloc, yyscan_t scanner);
+int nrn_yyparse(yyscan_t scanner, ParseCtx *ctx);
+/* Reports an error unless parsing was already abandoned; false if it was dropped. */
+bool parse_error(ParseCtx *c, NrnLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+}
+
+%code {
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                           \
+    do {                                                                      \
+        if (N)                                                                \
+            (Cur) = nrn_loc_join(YYRHSLOC(Rhs, 1), YYRHSLOC(Rhs, N));         \
+        else                                                                  \
+            (Cur) = YYRHSLOC(Rhs, 0);                                         \
+    } while (0)
+
+static void yyerror(NrnLoc *loc, yyscan_t scanner, ParseCtx *ctx, const char *msg);
+
+/* Appends x (a fresh node, next == NULL) to a Seq of T. */
+#define SEQ_PUSH(s, T, x)                                                     \
+    do {                                                                      \
+        T *x_ = (x);                                                          \
+        if (x_) {                                                             \
+            if ((s).tail)                                                     \
+                ((T *)(s).tail)->next = x_;                                   \
+            else                                                              \
+                (s).head = x_;                                                \
+            (s).tail = x_;                                                    \
+            (s).n++;                                                          \
+        }                                                                     \
+    } while (0)
+
+typedef enum ConnPartKind {
+    CP_RULE, CP_ALLOW_SELF, CP_WEIGHT, CP_WEIGHT_FILE, CP_DELAY, CP_SUMMED, CP_ON_PRE, CP_ON_POST
+} ConnPartKind;
+
+/* One item of a connect body, folded into AstConnect when the connect is complete. */
+struct ConnPart {
+    ConnPartKind kind;
+    NrnLoc loc;
+    AstExpr *expr, *expr2;  /* RULE: rule, allow_self; SUMMED: target, value; else value */
+    const char *file;
+    NrnLoc file_loc;
+    NrnLoc loc2;            /* RULE: where its allow_self value is */
+    AstStmt *body;
+    ConnPart *next;
+};
+
+static Seq seq_empty(void);
+static void seq_push_ex(Seq *s, Ex x);
+static Ex ex_leaf(AstExpr *e);
+static Ex mk_num(ParseCtx *c, NumTok n, AstUnit *unit, NrnLoc loc);
+static Ex mk_bool(ParseCtx *c, bool v, NrnLoc loc);
+static Ex mk_name(ParseCtx *c, const char *name, NrnLoc loc);
+static Ex mk_string(ParseCtx *c, const char *text, NrnLoc loc);
+static Ex mk_unary(ParseCtx *c, AstOp op, Ex x, NrnLoc loc);
+static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc);
+static Ex mk_chained(ParseCtx *c, Ex l, NrnLoc oploc, AstOp op, Ex r, NrnLoc loc);
+static Ex mk_cond(ParseCtx *c, Ex cond, Ex a, Ex b, NrnLoc loc);
+static Ex mk_call(ParseCtx *c, const char *name, NrnLoc name_loc, Seq args, NrnLoc loc);
+static Ex mk_field(ParseCtx *c, Ex obj, const char *name, NrnLoc name_loc, NrnLoc loc);
+static Ex mk_list(ParseCtx *c, Seq items, AstUnit *unit, NrnLoc loc);
+static AstExpr *mk_lvalue(ParseCtx *c, const char *obj, NrnLoc obj_loc, const char *name,
+                          NrnLoc name_loc);
+static AstStmt *mk_assign(ParseCtx *c, AstExpr *target, int op, Ex value, NrnLoc loc);
+static AstStmt *mk_if(ParseCtx *c, Ex cond, Seq then, AstStmt *els, NrnLoc loc);
+static AstDecl *mk_decl(ParseCtx *c, AstDeclKind kind, NrnLoc loc, const char *name,
+                        NrnLoc name_loc, AstUnit *unit, AstExpr *value);
+static AstDecl *mk_body_decl(ParseCtx *c, AstDeclKind kind, NrnLoc loc, AstStmt *body);
+static AstName *mk_name_node(ParseCtx *c, const char *name, NrnLoc loc);
+static AstArg *mk_arg(ParseCtx *c, const char *name, NrnLoc loc, Ex value);
+static AstPopRef *mk_popref(ParseCtx *c, const char *name, NrnLoc loc, AstExpr *lo, AstExpr *hi);
+static ConnPart *mk_part(ParseCtx *c, ConnPartKind kind, NrnLoc loc, AstExpr *e1, AstExpr *e2);
+static AstNetItem *mk_connect(ParseCtx *c, NrnLoc loc, Seq src, Seq dst, UsingOpt use,
+                              NameTok as, Seq parts);
+static AstNetItem *mk_record(ParseCtx *c, NrnLoc loc, const char *what, NrnLoc what_loc,
+                             Seq pops, AstExpr *every);
+static SimOpts sim_add(ParseCtx *c, SimOpts s, bool is_seed, AstExpr *e, NrnLoc loc);
+static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *name,
+                        NrnLoc name_loc);
+}
+
+%union {
+    const char *str;
+    NumTok num;
+    AstUnit *unit;
+    Ex ex;
+    Seq seq;
+    int op;
+    NameTok nt;
+    UsingOpt use;
+    SimOpts sim;
+    bool flag;
+    AstExpr *expr;
+    AstStmt *stmt;
+    AstDecl *decl;
+    AstNetItem *net;
+    AstItem *item;
+    AstPopRef *pop;
+    AstArg *arg;
+    ConnPart *part;
+}
+
+%token <str>  IDENT      "name"
+%token <num>  NUM        "number"
+%token <str>  STRING     "string"
+%token <unit> UNIT       "unit"
+%token <str>  ODE        "dX/dt"
+%token        EVENT_FLAG "(event)"
+%token        NL         "newline"
+
+%token NEURON "neuron" SYNAPSE "synapse" NETWORK "network" IMPORT "import"
+       FUNCTION "function" PARAM "param" STATE "state" LET "let" INPUT "input"
+       THRESHOLD "threshold" RESET "reset" REFRACTORY "refractory" METHOD "method"
+       POPULATION "population" CONNECT "connect" RECORD "record" SIMULATE "simulate"
+       ON_PRE "on_pre" ON_POST "on_post" SUMMED "summed" EVENT "event" IF "if" ELSE "else"
+       AND "and" OR "or" NOT "not" TRUE "true" FALSE "false"
+
+/* Positional words: keywords in one position, names everywhere else (see `name`). */
+%token <str> HOLD "hold" FOR "for" SEED "seed" EVERY "every" OF "of" RULE "rule"
+             WEIGHT "weight" DELAY "delay" USING "using" FILE "file" AS "as" DT "dt"
+             ALLOW_SELF "allow_self"
+
+%token ARROW "->" LE "<=" GE ">=" EQ "==" NE "!="
+       PLUS_EQ "+=" MINUS_EQ "-=" STAR_EQ "*=" SLASH_EQ "/="
+
+%type <str> name
+%type <unit> unit_opt
+%type <ex> expr ternary or_expr and_expr not_expr cmp_expr cmp_chain add_expr mul_expr
+%type <ex> unary power postfix primary list_lit every_opt
+%type <seq> exprs exprs_opt top_body top_list decl_body decl_list stmt_body stmt_list block
+%type <seq> net_body net_list conn_body conn_list names fparams_opt poprefs args args_opt
+%type <seq> pop_args_opt rule_args_opt
+%type <op> cmp_op assign_op
+%type <flag> event_opt
+%type <ex> allow_opt
+%type <nt> as_opt
+%type <use> using_opt
+%type <sim> sim_opts
+%type <expr> lvalue
+%type <stmt> stmt_simple if_stmt else_opt
+%type <decl> decl_simple decl_block
+%type <net> net_simple net_block
+%type <item> top_simple top_block
+%type <pop> popref
+%type <arg> arg
+%type <part> conn_simple conn_block
+
+%%
+
+file
+    : top_body                  { ctx->items = $1.head; }
+    ;
+
+/* ---- Item lists: NL/';' separate items; '}' ends one; errors resync at either ------- */
+
+sep : NL | ';' ;
+
+top_body
+    : top_list
+    | top_list top_simple       { $$ = $1; SEQ_PUSH($$, AstItem, $2); }
+    | top_list error            { $$ = $1; }
+    ;
+top_list
+    : %empty                    { $$ = seq_empty(); }
+    | top_list sep
+    | top_list top_block        { $$ = $1; SEQ_PUSH($$, AstItem, $2); }
+    | top_list top_simple sep   { $$ = $1; SEQ_PUSH($$, AstItem, $2); }
+    | top_list error sep        { $$ = $1; }
+    ;
+
+/* ---- Top level ------------------------------------------------------------------------ */
+
+top_block
+    : NEURON name '{' decl_body '}'
+        { $$ = mk_item(ctx, ITEM_NEURON, @1, $2, @2); $$->u.model.decls = $4.head; }
+    | SYNAPSE name '{' decl_body '}'
+        { $$ = mk_item(ctx, ITEM_SYNAPSE, @1, $2, @2); $$->u.model.decls = $4.head; }
+    | NETWORK name '{' net_body '}'
+        { $$ = mk_item(ctx, ITEM_NETWORK, @1, $2, @2); $$->u.network.items = $4.head; }
+    ;
+
+top_simple
+    : IMPORT STRING
+        { $$ = mk_item(ctx, ITEM_IMPORT, @1, $2, @2); $$->u.import.is_path = true; }
+    | IMPORT name
+        { $$ = mk_item(ctx, ITEM_IMPORT, @1, $2, @2); }
+    | FUNCTION name '(' fparams_opt ')' '=' expr
+        {
+            $$ = mk_item(ctx, ITEM_FUNCTION, @1, $2, @2);
+            $$->u.function.params = $4.head;
+            $$->u.function.body = $7.e;
+        }
+    | SIMULATE name FOR expr sim_opts
+        {
+            $$ = mk_item(ctx, ITEM_SIMULATE, @1, $2, @2);
+            $$->u.simulate.duration = $4.e;
+            $$->u.simulate.dt = $5.dt;
+            $$->u.simulate.seed = $5.seed;
+        }
+    ;
+
+fparams_opt
+    : %empty                    { $$ = seq_empty(); }
+    | names
+    ;
+
+/* `dt STEP` and `seed N` in any order, each at most once. */
+sim_opts
+    : %empty                    { memset(&$$, 0, sizeof $$); }
+    | sim_opts DT expr          { $$ = sim_add(ctx, $1, false, $3.e, @2); }
+    | sim_opts SEED expr        { $$ = sim_add(ctx, $1, true, $3.e, @2); }
+    ;
+
+/* ---- Neuron and synapse bodies -------------------------------------------------------- */
+
+decl_body
+    : decl_list
+    | decl_list decl_simple     { $$ = $1; SEQ_PUSH($$, AstDecl, $2); }
+    | decl_list error           { $$ = $1; }
+    ;
+decl_list
+    : %empty                    { $$ = seq_empty(); }
+    | decl_list sep
+    | decl_list decl_block      { $$ = $1; SEQ_PUSH($$, AstDecl, $2); }
+    | decl_list decl_simple sep { $$ = $1; SEQ_PUSH($$, AstDecl, $2); }
+    | decl_list error sep       { $$ = $1; }
+    ;
+
+decl_simple
+    : PARAM name unit_opt '=' expr  { $$ = mk_decl(ctx, DECL_PARAM, @1, $2, @2, $3, $5.e); }
+    | STATE name unit_opt '=' expr  { $$ = mk_decl(ctx, DECL_STATE, @1, $2, @2, $3, $5.e); }
+    | LET name unit_opt '=' expr    { $$ = mk_decl(ctx, DECL_LET, @1, $2, @2, $3, $5.e); }
+    | INPUT name unit_opt           { $$ = mk_decl(ctx, DECL_INPUT, @1, $2, @2, $3, NULL); }
+    | ODE '=' expr event_opt
+        {
+            /* The token spans `dX/dt`; the state's name starts after the `d`. */
+            NrnLoc nl = @1;
+            nl.col += 1;
+            nl.len = (int)strlen($1);
+            $$ = mk_decl(ctx, DECL_ODE, @1, $1, nl, NULL, $3.e);
+            $$->event = $4;
+        }
+    | THRESHOLD expr                { $$ = mk_decl(ctx, DECL_THRESHOLD, @1, NULL, @1, NULL, $2.e); }
+    | RESET stmt_simple             { $$ = mk_body_decl(ctx, DECL_RESET, @1, $2); }
+    | REFRACTORY expr               { $$ = mk_decl(ctx, DECL_REFRACTORY, @1, NULL, @1, NULL, $2.e); }
+    | REFRACTORY expr HOLD names
+        {
+            $$ = mk_decl(ctx, DECL_REFRACTORY, @1, NULL, @1, NULL, $2.e);
+            $$->hold = $4.head;
+        }
+    | METHOD name                   { $$ = mk_decl(ctx, DECL_METHOD, @1, $2, @2, NULL, NULL); }
+    ;
+
+decl_block
+    : RESET block                   { $$ = mk_body_decl(ctx, DECL_RESET, @1, $2.head); }
+    | RESET if_stmt                 { $$ = mk_body_decl(ctx, DECL_RESET, @1, $2); }
+    | ON_PRE block                  { $$ = mk_body_decl(ctx, DECL_ON_PRE, @1, $2.head); }
+    | ON_POST block                 { $$ = mk_body_decl(ctx, DECL_ON_POST, @1, $2.head); }
+    ;
+
+unit_opt
+    : %empty                        { $$ = NULL; }
+    | ':' UNIT                      { $$ = $2; }
+    ;
+
+event_opt
+    : %empty                        { $$ = false; }
+    | EVENT_FLAG                    { $$ = true; }
+    ;
+
+names
+    : name                          { $$ = seq_empty(); SEQ_PUSH($$, AstName, mk_name_node(ctx, $1, @1)); }
+    | names ',' name                { $$ = $1; SEQ_PUSH($$, AstName, mk_name_node(ctx, $3, @3)); }
+    ;
+
+/* ---- Statements (reset, on_pre, on_post) ---------------------------------------------- */
+
+block
+    : '{' stmt_body '}'             { $$ = $2; }
+    ;
+
+stmt_body
+    : stmt_list
+    | stmt_list stmt_simple         { $$ = $1; SEQ_PUSH($$, AstStmt, $2); }
+    | stmt_list error               { $$ = $1; }
+    ;
+stmt_list
+    : %empty                        { $$ = seq_empty(); }
+    | stmt_list sep
+    | stmt_list if_stmt             { $$ = $1; SEQ_PUSH($$, AstStmt, $2); }
+    | stmt_list stmt_simple sep     { $$ = $1; SEQ_PUSH($$, AstStmt, $2); }
+    | stmt_list error sep           { $$ = $1; }
+    ;
+
+stmt_simple
+    : lvalue assign_op expr         { $$ = mk_assign(ctx, $1, $2, $3, @1); }
+    ;
+
+lvalue
+    : name                          { $$ = mk_lvalue(ctx, NULL, @1, $1, @1); }
+    | name '.' name                 { $$ = mk_lvalue(ctx, $1, @1, $3, @3); }
+    ;
+
+assign_op
+    : '='                           { $$ = ASSIGN_SET; }
+    | PLUS_EQ                       { $$ = ASSIGN_ADD; }
+    | MINUS_EQ                      { $$ = ASSIGN_SUB; }
+    | STAR_EQ                       { $$ = ASSIGN_MUL; }
+    | SLASH_EQ                      { $$ = ASSIGN_DIV; }
+    ;
+
+/* `else if` chains nest through `els` (an else branch that is one STMT_IF). */
+if_stmt
+    : IF expr block else_opt        { $$ = mk_if(ctx, $2, $3, $4, @1); }
+    ;
+else_opt
+    : %empty                        { $$ = NULL; }
+    | ELSE block                    { $$ = $2.head; }
+    | ELSE if_stmt                  { $$ = $2; }
+    ;
+
+/* ---- Networks ------------------------------------------------------------------------- */
+
+net_body
+    : net_list
+    | net_list net_simple           { $$ = $1; SEQ_PUSH($$, AstNetItem, $2); }
+    | net_list error                { $$ = $1; }
+    ;
+net_list
+    : %empty                        { $$ = seq_empty(); }
+    | net_list sep
+    | net_list net_block            { $$ = $1; SEQ_PUSH($$, AstNetItem, $2); }
+    | net_list net_simple sep       { $$ = $1; SEQ_PUSH($$, AstNetItem, $2); }
+    | net_list error sep            { $$ = $1; }
+    ;
+
+net_simple
+    : PARAM name unit_opt '=' expr
+        {
+            $$ = ast_net_item_new(ctx->arena, NET_PARAM, @1);
+            $$->u.param.name = $2;
+            $$->u.param.name_loc = @2;
+            $$->u.param.unit = $3;
+            $$->u.param.value = $5.e;
+        }
+    | POPULATION name '=' name '[' expr ']' pop_args_opt
+        {
+            $$ = ast_net_item_new(ctx->arena, NET_POPULATION, @1);
+            $$->u.population.name = $2;
+            $$->u.population.name_loc = @2;
+            $$->u.population.model = $4;
+            $$->u.population.model_loc = @4;
+            $$->u.population.size = $6.e;
+            $$->u.population.args = $8.head;
+        }
+    | name '.' name '=' expr
+        {
+            $$ = ast_net_item_new(ctx->arena, NET_INIT, @1);
+            $$->u.init.pop = $1;
+            $$->u.init.pop_loc = @1;
+            $$->u.init.name = $3;
+            $$->u.init.name_loc = @3;
+            $$->u.init.value = $5.e;
+        }
+    | RECORD name OF poprefs every_opt
+        { $$ = mk_record(ctx, @1, $2, @2, $4, $5.e); }
+    ;
+
+pop_args_opt
+    : %empty                        { $$ = seq_empty(); }
+    | '(' args_opt ')'              { $$ = $2; }
+    ;
+
+args_opt
+    : %empty                        { $$ = seq_empty(); }
+    | args
+    | args ','
+    ;
+args
+    : arg                           { $$ = seq_empty(); SEQ_PUSH($$, AstArg, $1); }
+    | args ',' arg                  { $$ = $1; SEQ_PUSH($$, AstArg, $3); }
+    ;
+arg
+    : name '=' expr                 { $$ = mk_arg(ctx, $1, @1, $3); }
+    ;
+
+poprefs
+    : popref                        { $$ = seq_empty(); SEQ_PUSH($$, AstPopRef, $1); }
+    | poprefs ',' popref            { $$ = $1; SEQ_PUSH($$, AstPopRef, $3); }
+    ;
+/* POP or POP[a:b] (half-open slice) */
+popref
+    : name                          { $$ = mk_popref(ctx, $1, @1, NULL, NULL); }
+    | name '[' expr ':' expr ']'    { $$ = mk_popref(ctx, $1, @1, $3.e, $5.e); }
+    ;
+
+every_opt
+    : %empty                        { $$ = ex_leaf(NULL); }
+    | EVERY expr                    { $$ = $2; }
+    ;
+
+/* connect SRC, ... -> DST, ... [using Syn[(args)]] [as NAME] { items } */
+net_block
+    : CONNECT poprefs ARROW poprefs using_opt as_opt '{' conn_body '}'
+        { $$ = mk_connect(ctx, @1, $2, $4, $5, $6, $8); }
+    ;
+
+using_opt
+    : %empty                        { memset(&$$, 0, sizeof $$); }
+    | USING name pop_args_opt       { $$.name = $2; $$.loc = @2; $$.args = $3.head; }
+    ;
+
+as_opt
+    : %empty                        { memset(&$$, 0, sizeof $$); }
+    | AS name                       { $$.name = $2; $$.loc = @2; }
+    ;
+
+conn_body
+    : conn_list
+    | conn_list conn_simple         { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
+    | conn_list error               { $$ = $1; }
+    ;
+conn_list
+    : %empty                        { $$ = seq_empty(); }
+    | conn_list sep
+    | conn_list conn_block          { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
+    | conn_list conn_simple sep     { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
+    | conn_list error sep           { $$ = $1; }
+    ;
+
+/* `rule NAME` is an AST_NAME, `rule NAME(args)` an AST_CALL; `allow_self` may follow
+ * the rule on its line or stand on its own. A weight that is a list literal is a
+ * matrix. */
+conn_simple
+    : RULE name rule_args_opt allow_opt
+        {
+            Ex r = $3.n < 0 ? mk_name(ctx, $2, @2) : mk_call(ctx, $2, @2, $3, nrn_loc_join(@2, @3));
+            $$ = mk_part(ctx, CP_RULE, @1, r.e, $4.e);
+            $$->loc2 = @4;
+        }
+    | ALLOW_SELF expr               { $$ = mk_part(ctx, CP_ALLOW_SELF, @1, $2.e, NULL); }
+    | WEIGHT expr                   { $$ = mk_part(ctx, CP_WEIGHT, @1, $2.e, NULL); }
+    | WEIGHT FILE STRING
+        {
+            $$ = mk_part(ctx, CP_WEIGHT_FILE, @1, NULL, NULL);
+            $$->file = $3;
+            $$->file_loc = @3;
+        }
+    | DELAY expr                    { $$ = mk_part(ctx, CP_DELAY, @1, $2.e, NULL); }
+    | SUMMED lvalue '=' expr        { $$ = mk_part(ctx, CP_SUMMED, @1, $2, $4.e); }
+    ;
+
+/* An absent argument list (n = -1) differs from an empty one: `all` vs `all()`. */
+rule_args_opt
+    : %empty                        { $$ = seq_empty(); $$.n = -1; }
+    | '(' exprs_opt ')'             { $$ = $2; }
+    ;
+
+allow_opt
+    : %empty                        { $$ = ex_leaf(NULL); }
+    | ALLOW_SELF expr               { $$ = $2; }
+    ;
+
+conn_block
+    : ON_PRE block
+        { $$ = mk_part(ctx, CP_ON_PRE, @1, NULL, NULL); $$->body = $2.head; }
+    | ON_POST block
+        { $$ = mk_part(ctx, CP_ON_POST, @1, NULL, NULL); $$->body = $2.head; }
+    ;
+
+/* ---- Expressions, loosest first: ?:  or  and  not  comparisons  + -  * / %  unary -  ^ -- */
+
+expr
+    : ternary
+    ;
+
+ternary
+    : or_expr
+    | or_expr '?' ternary ':' ternary   { $$ = mk_cond(ctx, $1, $3, $5, @$); }
+    ;
+
+or_expr
+    : and_expr
+    | or_expr OR and_expr               { $$ = mk_binary(ctx, OP_OR, $1, $3, @$); }
+    ;
+
+and_expr
+    : not_expr
+    | and_expr AND not_expr             { $$ = mk_binary(ctx, OP_AND, $1, $3, @$); }
+    ;
+
+not_expr
+    : cmp_expr
+    | NOT not_expr                      { $$ = mk_unary(ctx, OP_NOT, $2, @$); }
+    ;
+
+/* Comparisons do not associate: a chain parses, so that it gets a message of its own. */
+cmp_expr
+    : add_expr
+    | add_expr cmp_op add_expr          { $$ = mk_binary(ctx, (AstOp)$2, $1, $3, @$); }
+    | cmp_chain
+    ;
+cmp_chain
+    : add_expr cmp_op add_expr cmp_op add_expr
+        {
+            Ex first = mk_binary(ctx, (AstOp)$2, $1, $3, nrn_loc_join(@1, @3));
+            $$ = mk_chained(ctx, first, @4, (AstOp)$4, $5, @$);
+        }
+    | cmp_chain cmp_op add_expr         { $$ = mk_chained(ctx, $1, @2, (AstOp)$2, $3, @$); }
+    ;
+
+cmp_op
+    : '<'                               { $$ = OP_LT; }
+    | '>'                               { $$ = OP_GT; }
+    | LE                                { $$ = OP_LE; }
+    | GE                                { $$ = OP_GE; }
+    | EQ                                { $$ = OP_EQ; }
+    | NE                                { $$ = OP_NE; }
+    ;
+
+add_expr
+    : mul_expr
+    | add_expr '+' mul_expr             { $$ = mk_binary(ctx, OP_ADD, $1, $3, @$); }
+    | add_expr '-' mul_expr             { $$ = mk_binary(ctx, OP_SUB, $1, $3, @$); }
+    ;
+
+mul_expr
+    : unary
+    | mul_expr '*' unary                { $$ = mk_binary(ctx, OP_MUL, $1, $3, @$); }
+    | mul_expr '/' unary                { $$ = mk_binary(ctx, OP_DIV, $1, $3, @$); }
+    | mul_expr '%' unary                { $$ = mk_binary(ctx, OP_MOD, $1, $3, @$); }
+    ;
+
+unary
+    : power
+    | '-' unary                         { $$ = mk_unary(ctx, OP_NEG, $2, @$); }
+    | '+' unary                         { $$ = mk_unary(ctx, OP_PLUS, $2, @$); }
+    ;
+
+/* `^` binds tighter than unary minus on its left (-x^2 is -(x^2)), is right-associative,
+ * and takes a signed exponent (x^-2). */
+power
+    : postfix
+    | postfix '^' unary                 { $$ = mk_binary(ctx, OP_POW, $1, $3, @$); }
+    ;
+
+postfix
+    : primary
+    | postfix '.' name                  { $$ = mk_field(ctx, $1, $3, @3, @$); }
+    ;
+
+/* A quantity literal `10 ms` is one primary: NUM followed by the UNIT token that the
+ * lexer produces only for a unit term right after a number (or after `]`). */
+primary
+    : NUM                               { $$ = mk_num(ctx, $1, NULL, @$); }
+    | NUM UNIT                          { $$ = mk_num(ctx, $1, $2, @$); }
+    | STRING                            { $$ = mk_string(ctx, $1, @$); }
+    | TRUE                              { $$ = mk_bool(ctx, true, @$); }
+    | FALSE                             { $$ = mk_bool(ctx, false, @$); }
+    | name                              { $$ = mk_name(ctx, $1, @$); }
+    | name '(' exprs_opt ')'            { $$ = mk_call(ctx, $1, @1, $3, @$); }
+    | '(' expr ')'                      { $$ = $2; }
+    | list_lit
+    | list_lit UNIT
+        {
+            $$ = $1;
+            $$.e->u.list.unit = $2;
+            $$.e->loc = nrn_loc_join($$.e->loc, @2);
+        }
+    ;
+
+/* [a, b, ...] with an optional trailing comma; rows of a matrix are nested lists. */
+list_lit
+    : '[' exprs_opt ']'                 { $$ = mk_list(ctx, $2, NULL, @$); }
+    ;
+
+exprs_opt
+    : %empty                            { $$ = seq_empty(); }
+    | exprs
+    | exprs ','
+    ;
+exprs
+    : expr                              { $$ = seq_empty(); seq_push_ex(&$$, $1); }
+    | exprs ',' expr                    { $$ = $1; seq_push_ex(&$$, $3); }
+    ;
+
+/* Positional words are ordinary names outside their positions. */
+name
+    : IDENT | HOLD | FOR | SEED | EVERY | OF | RULE | WEIGHT | DELAY | USING | FILE | AS | DT
+    | ALLOW_SELF
+    ;
+
+%%
+
+/* ---- Errors ----------------------------------------------------------------------------- */
+
+bool parse_error(ParseCtx *c, NrnLoc loc, const char *fmt, ...)
+{
+    if (c->fatal)
+        return false;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_error(c->diags, loc, "%s", buf);
+    if (++c->nerrors >= PARSE_MAX_ERRORS)
+        c->fatal = true;
+    return true;
+}
+
+/* Only "memory exhausted" comes here: the parser stack outgrew YYMAXDEPTH, which takes
+ * right-nested input (a long chain of unary operators or `else if`s). */
+static void yyerror(NrnLoc *loc, yyscan_t scanner, ParseCtx *ctx, const char *msg)
+{
+    (void)scanner;
+    if (strstr(msg, "memory exhausted"))
+        parse_error(ctx, *loc, "input nested too deeply for the parser");
+    else
+        parse_error(ctx, *loc, "%s", msg);
+    ctx->fatal = true;
+}
+
+/* ---- Syntax error messages -----------------------------------------------------------
+ *
+ * Bison's expected-token set (exact, thanks to LAC) is folded into a few readable groups
+ * ("an expression", "an operator", "a declaration (...)") and completed with what was
+ * found and what came just before it:
+ *     expected '=' after the name of a param, found newline
+ * After reporting, the lexer is told to drop brace groups until the next statement
+ * boundary, so the rest of a broken construct cannot cause follow-on errors. */
+
+static bool is_positional_tok(int tok)
+{
+    switch (tok) {
+    case TOK_HOLD: case TOK_FOR: case TOK_SEED: case TOK_EVERY: case TOK_OF: case TOK_RULE:
+    case TOK_WEIGHT: case TOK_DELAY: case TOK_USING: case TOK_FILE: case TOK_AS: case TOK_DT:
+    case TOK_ALLOW_SELF:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_positional_sym(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_HOLD: case YYSYMBOL_FOR: case YYSYMBOL_SEED: case YYSYMBOL_EVERY:
+    case YYSYMBOL_OF: case YYSYMBOL_RULE: case YYSYMBOL_WEIGHT: case YYSYMBOL_DELAY:
+    case YYSYMBOL_USING: case YYSYMBOL_FILE: case YYSYMBOL_AS: case YYSYMBOL_DT:
+    case YYSYMBOL_ALLOW_SELF:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The character of a single-character token symbol ('+' -> '+'), else 0. */
+static int sym_char(yysymbol_kind_t k)
+{
+    const char *s = yysymbol_name(k);
+    return s[0] == '\'' && s[1] && s[2] == '\'' ? s[1] : 0;
+}
+
+static bool is_expr_start(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_IDENT: case YYSYMBOL_NUM: case YYSYMBOL_STRING: case YYSYMBOL_TRUE:
+    case YYSYMBOL_FALSE: case YYSYMBOL_NOT:
+        return true;
+    default:
+        break;
+    }
+    int ch = sym_char(k);
+    return is_positional_sym(k) || (ch && strchr("([-+", ch));
+}
+
+static bool is_operator(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_LE: case YYSYMBOL_GE: case YYSYMBOL_EQ: case YYSYMBOL_NE:
+    case YYSYMBOL_AND: case YYSYMBOL_OR:
+        return true;
+    default:
+        break;
+    }
+    int ch = sym_char(k);
+    return ch && strchr("+-*/%^<>?.(", ch);
+}
+
+static const char *sym_text(ParseCtx *c, yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_YYEOF: return "end of file";
+    case YYSYMBOL_IDENT: return "a name";
+    case YYSYMBOL_NUM: return "a number";
+    case YYSYMBOL_STRING: return "a string";
+    case YYSYMBOL_UNIT: return "a unit";
+    case YYSYMBOL_NL: return "newline";
+    case YYSYMBOL_ODE: return "'dX/dt ='";
+    default: break;
+    }
+    const char *s = yysymbol_name(k);
+    return s[0] == '\'' ? s : arena_printf(c->arena, "'%s'", s);
+}
+
+/* The source text of a token, quoted and shortened for a message. */
+static const char *tok_text(ParseCtx *c, const LexTok *t)
+{
+    if (t->kind == TOK_YYEOF)
+        return "end of file";
+    if (t->kind == TOK_NL)
+        return "newline";
+    int len = t->len;
+    if (t->off >= c->size)
+        len = 0;
+    else if ((size_t)len > c->size - t->off)
+        len = (int)(c->size - t->off);
+    const char *more = len > 32 ? "..." : "";
+    if (len > 32)
+        len = 29;
+    if (t->kind == TOK_STRING)
+        return arena_printf(c->arena, "%.*s%s", len, c->src + t->off, more);
+    return arena_printf(c->arena, "'%.*s%s'", len, c->src + t->off, more);
+}
+
+typedef struct Expect {
+    const char *part[8];
+    int n;
+    bool overflow;
+} Expect;
+
+static void expect_add(Expect *x, const char *s)
+{
+    if (x->n < 8)
+        x->part[x->n++] = s;
+    else
+        x->overflow = true;
+}
+
+/* Marks every expected symbol that `pred` accepts as described; true if any was there. */
+static bool take(bool *left, const yysymbol_kind_t *exp, int n, bool (*pred)(yysymbol_kind_t))
+{
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        if (left[i] && pred(exp[i])) {
+            left[i] = false;
+            any = true;
+        }
+    return any;
+}
+
+static bool has(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k)
+{
+    for (int i = 0; i < n; i++)
+        if (exp[i] == k)
+            return true;
+    return false;
+}
+
+static bool is_decl_start(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_PARAM: case YYSYMBOL_STATE: case YYSYMBOL_LET: case YYSYMBOL_INPUT:
+    case YYSYMBOL_ODE: case YYSYMBOL_THRESHOLD: case YYSYMBOL_RESET: case YYSYMBOL_REFRACTORY:
+    case YYSYMBOL_METHOD: case YYSYMBOL_ON_PRE: case YYSYMBOL_ON_POST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_net_start(yysymbol_kind_t k)
+{
+    return k == YYSYMBOL_PARAM || k == YYSYMBOL_POPULATION || k == YYSYMBOL_CONNECT ||
+           k == YYSYMBOL_RECORD || k == YYSYMBOL_IDENT || is_positional_sym(k);
+}
+
+static bool is_conn_start(yysymbol_kind_t k)
+{
+    return k == YYSYMBOL_RULE || k == YYSYMBOL_ALLOW_SELF || k == YYSYMBOL_WEIGHT ||
+           k == YYSYMBOL_DELAY || k == YYSYMBOL_ON_PRE || k == YYSYMBOL_ON_POST ||
+           k == YYSYMBOL_SUMMED;
+}
+
+static bool is_top_start(yysymbol_kind_t k)
+{
+    return k == YYSYMBOL_NEURON || k == YYSYMBOL_SYNAPSE || k == YYSYMBOL_NETWORK ||
+           k == YYSYMBOL_FUNCTION || k == YYSYMBOL_IMPORT || k == YYSYMBOL_SIMULATE;
+}
+
+static bool is_stmt_start(yysymbol_kind_t k)
+{
+    return k == YYSYMBOL_IF || k == YYSYMBOL_IDENT || is_positional_sym(k);
+}
+
+static bool is_identlike_sym(yysymbol_kind_t k)
+{
+    return k == YYSYMBOL_IDENT || is_positional_sym(k);
+}
+
+static bool is_terminator(yysymbol_kind_t k)
+{
+    return k == YYSYMBOL_NL || k == YYSYMBOL_YYEOF || sym_char(k) == ';' || sym_char(k) == '}';
+}
+
+/* Describes the expected set; returns NULL when it is too varied to be useful. */
+static const char *describe_expected(ParseCtx *c, const yysymbol_kind_t *exp, int n)
+{
+    bool left[YYNTOKENS];
+    Expect x = {{0}, 0, false};
+    for (int i = 0; i < n; i++)
+        left[i] = true;
+    bool item = false;
+    if (has(exp, n, YYSYMBOL_NEURON) && take(left, exp, n, is_top_start)) {
+        expect_add(&x, "'neuron', 'synapse', 'network', 'function', 'import' or 'simulate'");
+        item = true;
+    }
+    if (has(exp, n, YYSYMBOL_THRESHOLD) && take(left, exp, n, is_decl_start)) {
+        expect_add(&x, "a declaration ('param', 'state', 'let', 'input', 'dX/dt =', "
+                       "'threshold', 'reset', 'refractory', 'method', 'on_pre', 'on_post')");
+        item = true;
+    }
+    if (has(exp, n, YYSYMBOL_POPULATION) && take(left, exp, n, is_net_start)) {
+        expect_add(&x, "a network item ('param', 'population', 'connect', 'record' or "
+                       "POP.NAME = ...)");
+        item = true;
+    }
+    if (has(exp, n, YYSYMBOL_SUMMED) && take(left, exp, n, is_conn_start)) {
+        expect_add(&x, "'rule', 'allow_self', 'weight', 'delay', 'on_pre', 'on_post' or 'summed'");
+        item = true;
+    }
+    if (has(exp, n, YYSYMBOL_IF) && has(exp, n, YYSYMBOL_IDENT) &&
+        take(left, exp, n, is_stmt_start)) {
+        expect_add(&x, "a statement");
+        item = true;
+    }
+    if (has(exp, n, YYSYMBOL_IDENT) && has(exp, n, YYSYMBOL_NUM)) {
+        take(left, exp, n, is_expr_start);
+        expect_add(&x, "an expression");
+    } else if (has(exp, n, YYSYMBOL_IDENT) && take(left, exp, n, is_identlike_sym)) {
+        expect_add(&x, "a name");
+    }
+    for (int i = 0; i < n; i++)
+        if (left[i] && exp[i] == YYSYMBOL_UNIT) {
+            left[i] = false;
+            expect_add(&x, "a unit");
+        }
+    bool op = false;
+    for (int i = 0; i < n; i++)
+        if (sym_char(exp[i]) == '*')
+            op = true;
+    if (op && take(left, exp, n, is_operator))
+        expect_add(&x, "an operator");
+    if (item) {
+        take(left, exp, n, is_terminator);
+    } else if (has(exp, n, YYSYMBOL_NL)) {
+        take(left, exp, n, is_terminator);
+        expect_add(&x, "newline");
+    }
+    for (int i = 0; i < n; i++)
+        if (left[i])
+            expect_add(&x, sym_text(c, exp[i]));
+    if (x.n == 0 || x.overflow || x.n > 5)
+        return NULL;
+    char buf[1024];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < x.n; i++) {
+        const char *sep = i == 0 ? "" : i == x.n - 1 ? " or " : ", ";
+        int w = snprintf(buf + len, sizeof buf - len, "%s%s", sep, x.part[i]);
+        if (w < 0 || (size_t)w >= sizeof buf - len)
+            return NULL;
+        len += (size_t)w;
+    }
+    return arena_strdup(c->arena, buf);
+}
+
+/* " after the name of a param", " after 'tau'", or "" at the start of a statement. */
+static const char *describe_context(ParseCtx *c)
+{
+    const LexTok *prev = &c->hist[1], *prev2 = &c->hist[2];
+    bool identlike = prev->kind == TOK_IDENT || is_positional_tok(prev->kind);
+    if (identlike) {
+        switch (prev2->kind) {
+        case TOK_PARAM: return " after the name of a param";
+        case TOK_STATE: return " after the name of a state";
+        case TOK_LET: return " after the name of a let";
+        case TOK_INPUT: return " after the name of an input";
+        default: break;
+        }
+    }
+    if (prev->kind < 0 || prev->kind == TOK_NL || prev->kind == ';')
+        return "";
+    return arena_printf(c->arena, " after %s", tok_text(c, prev));
+}
+
+static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, ParseCtx *ctx)
+{
+    (void)scanner;
+    if (ctx->fatal)
+        return 0;
+    ParseCtx *c = ctx;
+    yysymbol_kind_t found = yypcontext_token(yyctx);
+    NrnLoc loc = *yypcontext_location(yyctx);
+    const LexTok *la = &c->hist[0];
+    const LexBracket *open = c->depth > 0 ? &c->brackets[c->depth - 1] : NULL;
+
+    if (found == YYSYMBOL_YYEOF && open) {
+        char close = open->kind == '(' ? ')' : open->kind == '[' ? ']' : '}';
+        if (parse_error(c, loc, "missing '%c' at end of file", close))
+            diag_note(c->diags, open->loc, "to close this '%c'", open->kind);
+        return 0;
+    }
+
+    yysymbol_kind_t exp[YYNTOKENS];
+    int n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
+    const char *expected = n > 0 ? describe_expected(c, exp, n) : NULL;
+    const char *what = found == YYSYMBOL_YYEMPTY ? "this" : tok_text(c, la);
+    bool ok;
+    if (expected)
+        ok = parse_error(c, loc, "expected %s%s, found %s", expected, describe_context(c), what);
+    else
+        ok = parse_error(c, loc, "syntax error: unexpected %s%s", what, describe_context(c));
+    if (ok && sym_char(found) == '=' && n > 0 && has(exp, n, YYSYMBOL_EQ))
+        diag_help(c->diags, "use '==' to compare");
+    /* A newline or token swallowed by an unclosed ( or [ from an earlier line. */
+    if (ok && open && open->kind != '{' && open->loc.line < loc.line)
+        diag_note(c->diags, open->loc, "'%c' opened here is not closed", open->kind);
+
+    if (found != YYSYMBOL_NL && found != YYSYMBOL_YYEOF && sym_char(found) != ';' &&
+        sym_char(found) != '}') {
+        c->skipping = true;
+        c->skip_base = la->depth_before;
+    }
+    return 0;
+}
+
+/* ---- Tree building ---------------------------------------------------------------------- */
+
+static Seq seq_empty(void)
+{
+    Seq s = {NULL, NULL, 0, 0};
+    return s;
+}
+
+static void seq_push_ex(Seq *s, Ex x)
+{
+    SEQ_PUSH(*s, AstExpr, x.e);
+    if (s->depth >= 0)
+        s->depth = x.depth < 0 ? -1 : x.depth > s->depth ? x.depth : s->depth;
+}
+
+static Ex ex_leaf(AstExpr *e)
+{
+    Ex x = {e, 1};
+    return x;
+}
+
+/* Depth of a node over children of depths a and b: -1 when either is already too deep. */
+static int depth_over(int a, int b)
+{
+    if (a < 0 || b < 0)
+        return -1;
+    return (a > b ? a : b) + 1;
+}
+
+/* The value of a subtree that passed the depth limit: reported once, at the first node
+ * past it, as a placeholder 0; once reported it just propagates, without allocating. */
+static Ex too_deep(ParseCtx *c, Ex a, Ex b, NrnLoc loc)
+{
+    if (a.depth < 0)
+        return a;
+    if (b.depth < 0)
+        return b;
+    parse_error(c, loc, "expression nested too deeply (limit %d)", PARSE_MAX_NESTING);
+    AstExpr *e = ast_expr_new(c->arena, AST_NUM, loc);
+    e->u.num.text = "0";
+    Ex x = {e, -1};
+    return x;
+}
+
+/* A call or list over elements at most `depth` deep. Its size is bounded by the bracket
+ * limit, so it is built even past the depth limit (then marked, reported once). */
+static Ex with_depth(ParseCtx *c, AstExpr *e, int depth, NrnLoc loc)
+{
+    Ex x = {e, depth_over(depth, 0)};
+    if (x.depth > PARSE_MAX_NESTING) {
+        parse_error(c, loc, "expression nested too deeply (limit %d)", PARSE_MAX_NESTING);
+        x.depth = -1;
+    }
+    return x;
+}
+
+static Ex mk_num(ParseCtx *c, NumTok n, AstUnit *unit, NrnLoc loc)
+{
+    AstExpr *e = ast_expr_new(c->arena, AST_NUM, loc);
+    e->u.num.value = n.value;
+    e->u.num.text = n.text;
+    e->u.num.unit = unit;
+    return ex_leaf(e);
+}
+
+static Ex mk_bool(ParseCtx *c, bool v, NrnLoc loc)
+{
+    AstExpr *e = ast_expr_new(c->arena, AST_NUM, loc);
+    e->u.num.value = v ? 1.0 : 0.0;
+    e->u.num.text = v ? "true" : "false";
+    return ex_leaf(e);
+}
+
+static Ex mk_name(ParseCtx *c, const char *name, NrnLoc loc)
+{
+    AstExpr *e = ast_expr_new(c->arena, AST_NAME, loc);
+    e->u.name.name = name;
+    return ex_leaf(e);
+}
+
+static Ex mk_string(ParseCtx *c, const char *text, NrnLoc loc)
+{
+    AstExpr *e = ast_expr_new(c->arena, AST_STRING, loc);
+    e->u.str.text = text;
+    return ex_leaf(e);
+}
+
+static Ex mk_unary(ParseCtx *c, AstOp op, Ex x, NrnLoc loc)
+{
+    int d = depth_over(x.depth, x.depth);
+    if (d < 0 || d > PARSE_MAX_NESTING)
+        return too_deep(c, x, x, loc);
+    AstExpr *e = ast_expr_new(c->arena, AST_UNARY, loc);
+    e->u.unary.op = op;
+    e->u.unary.operand = x.e;
+    Ex r = {e, d};
+    return r;
+}
+
+static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc)
+{
+    int d = depth_over(l.depth, r.depth);
+    if (d < 0 || d > PARSE_MAX_NESTING)
+        return too_deep(c, l, r, loc);
+    AstExpr *e = ast_expr_new(c->arena, AST_BINARY, loc);
+    e->u.binary.op = op;
+    e->u.binary.lhs = l.e;
+    e->u.binary.rhs = r.e;
+    Ex x = {e, d};
+    return x;
+}
+
+/* `a < b < c`: reported at the second operator; the tree keeps the first comparison. */
+static Ex mk_chained(ParseCtx *c, Ex l, NrnLoc oploc, AstOp op, Ex r, NrnLoc loc)
+{
+    (void)r;
+    (void)loc;
+    if (l.e && l.e->kind == AST_BINARY && l.e->u.binary.op >= OP_LT && l.e->u.binary.op <= OP_NE &&
+        parse_error(c, oploc, "comparison operators cannot be chained")) {
+        const char *a = ast_op_text(l.e->u.binary.op), *b = ast_op_text(op);
+        diag_help(c->diags, "write 'a %s b and b %s c', or use parentheses", a, b);
+    }
+    return l;
+}
+
+static Ex mk_cond(ParseCtx *c, Ex cond, Ex a, Ex b, NrnLoc loc)
+{
+    int d = depth_over(cond.depth, depth_over(a.depth, b.depth));
+    if (d < 0 || d > PARSE_MAX_NESTING) {
+        Ex ab = a.depth < 0 ? a : b;
+        return too_deep(c, cond, ab, loc);
+    }
+    AstExpr *e = ast_expr_new(c->arena, AST_COND, loc);
+    e->u.cond.cond = cond.e;
+    e->u.cond.then = a.e;
+    e->u.cond.els = b.e;
+    Ex x = {e, d};
+    return x;
+}
+
+static Ex mk_call(ParseCtx *c, const char *name, NrnLoc name_loc, Seq args, NrnLoc loc)
+{
+    AstExpr *e = ast_expr_new(c->arena, AST_CALL, loc);
+    e->u.call.name = name;
+    e->u.call.name_loc = name_loc;
+    e->u.call.args = args.head;
+    e->u.call.nargs = args.n;
+    return with_depth(c, e, args.depth, loc);
+}
+
+static Ex mk_field(ParseCtx *c, Ex obj, const char *name, NrnLoc name_loc, NrnLoc loc)
+{
+    int d = depth_over(obj.depth, obj.depth);
+    if (d < 0 || d > PARSE_MAX_NESTING)
+        return too_deep(c, obj, obj, loc);
+    AstExpr *e = ast_expr_new(c->arena, AST_FIELD, loc);
+    e->u.field.object = obj.e;
+    e->u.field.name = name;
+    e->u.field.name_loc = name_loc;
+    Ex x = {e, d};
+    return x;
+}
+
+static Ex mk_list(ParseCtx *c, Seq items, AstUnit *unit, NrnLoc loc)
+{
+    AstExpr *e = ast_expr_new(c->arena, AST_LIST, loc);
+    e->u.list.items = items.head;
+    e->u.list.nitems = items.n;
+    e->u.list.unit = unit;
+    return with_depth(c, e, items.depth, loc);
+}
+
+static AstExpr *mk_lvalue(ParseCtx *c, const char *obj, NrnLoc obj_loc, const char *name,
+                          NrnLoc name_loc)
+{
+    if (!obj)
+        return mk_name(c, name, name_loc).e;
+    AstExpr *e = ast_expr_new(c->arena, AST_FIELD, nrn_loc_join(obj_loc, name_loc));
+    e->u.field.object = mk_name(c, obj, obj_loc).e;
+    e->u.field.name = name;
+    e->u.field.name_loc = name_loc;
+    return e;
+}
+
+static AstStmt *mk_assign(ParseCtx *c, AstExpr *target, int op, Ex value, NrnLoc loc)
+{
+    AstStmt *s = ast_stmt_new(c->arena, STMT_ASSIGN, loc);
+    s->u.assign.op = (AstAssignOp)op;
+    s->u.assign.target = target;
+    s->u.assign.value = value.e;
+    return s;
+}
+
+static AstStmt *mk_if(ParseCtx *c, Ex cond, Seq then, AstStmt *els, NrnLoc loc)
+{
+    AstStmt *s = ast_stmt_new(c->arena, STMT_IF, loc);
+    s->u.branch.cond = cond.e;
+    s->u.branch.then = then.head;
+    s->u.branch.els = els;
+    return s;
+}
+
+static AstDecl *mk_decl(ParseCtx *c, AstDeclKind kind, NrnLoc loc, const char *name,
+                        NrnLoc name_loc, AstUnit *unit, AstExpr *value)
+{
+    AstDecl *d = ast_decl_new(c->arena, kind, loc);
+    d->name = name;
+    d->name_loc = name_loc;
+    d->unit = unit;
+    d->value = value;
+    return d;
+}
+
+static AstDecl *mk_body_decl(ParseCtx *c, AstDeclKind kind, NrnLoc loc, AstStmt *body)
+{
+    AstDecl *d = ast_decl_new(c->arena, kind, loc);
+    d->name_loc = loc;
+    d->body = body;
+    return d;
+}
+
+static AstName *mk_name_node(ParseCtx *c, const char *name, NrnLoc loc)
+{
+    AstName *n = ARENA_NEW(c->arena, AstName);
+    n->name = name;
+    n->loc = loc;
+    return n;
+}
+
+static AstArg *mk_arg(ParseCtx *c, const char *name, NrnLoc loc, Ex value)
+{
+    AstArg *a = ARENA_NEW(c->arena, AstArg);
+    a->name = name;
+    a->loc = loc;
+    a->value = value.e;
+    return a;
+}
+
+static AstPopRef *mk_popref(ParseCtx *c, const char *name, NrnLoc loc, AstExpr *lo, AstExpr *hi)
+{
+    AstPopRef *p = ARENA_NEW(c->arena, AstPopRef);
+    p->name = name;
+    p->loc = loc;
+    p->lo = lo;
+    p->hi = hi;
+    return p;
+}
+
+static ConnPart *mk_part(ParseCtx *c, ConnPartKind kind, NrnLoc loc, AstExpr *e1, AstExpr *e2)
+{
+    ConnPart *p = ARENA_NEW(c->arena, ConnPart);
+    p->kind = kind;
+    p->loc = loc;
+    p->expr = e1;
+    p->expr2 = e2;
+    return p;
+}
+
+static const char *const part_names[] = {
+    [CP_RULE] = "rule", [CP_ALLOW_SELF] = "allow_self", [CP_WEIGHT] = "weight",
+    [CP_WEIGHT_FILE] = "weight", [CP_DELAY] = "delay", [CP_SUMMED] = "summed",
+    [CP_ON_PRE] = "on_pre", [CP_ON_POST] = "on_post",
+};
+
+/* True the first time a connect item of this kind is seen; reports repeats. */
+static bool first_of(ParseCtx *c, NrnLoc *seen, bool *have, ConnPartKind kind, NrnLoc loc)
+{
+    if (kind == CP_WEIGHT_FILE)
+        kind = CP_WEIGHT;
+    if (have[kind]) {
+        if (parse_error(c, loc, "'%s' is given twice in this connect", part_names[kind]))
+            diag_note(c->diags, seen[kind], "first given here");
+        return false;
+    }
+    have[kind] = true;
+    seen[kind] = loc;
+    return true;
+}
+
+static AstNetItem *mk_connect(ParseCtx *c, NrnLoc loc, Seq src, Seq dst, UsingOpt use,
+                              NameTok as, Seq parts)
+{
+    AstNetItem *it = ast_net_item_new(c->arena, NET_CONNECT, loc);
+    AstConnect *k = &it->u.connect;
+    k->sources = src.head;
+    k->targets = dst.head;
+    k->synapse = use.name;
+    k->synapse_loc = use.loc;
+    k->synapse_args = use.args;
+    k->as_name = as.name;
+    k->as_loc = as.loc;
+    NrnLoc seen[CP_ON_POST + 1];
+    bool have[CP_ON_POST + 1] = {false};
+    Seq summed = seq_empty();
+    for (const ConnPart *p = parts.head; p; p = p->next) {
+        if (p->kind != CP_SUMMED && !first_of(c, seen, have, p->kind, p->loc))
+            continue;
+        switch (p->kind) {
+        case CP_RULE:
+            k->rule = p->expr;
+            if (p->expr2 && first_of(c, seen, have, CP_ALLOW_SELF, p->loc2))
+                k->allow_self = p->expr2;
+            break;
+        case CP_ALLOW_SELF:
+            k->allow_self = p->expr;
+            break;
+        case CP_WEIGHT:
+            k->weight_kind = p->expr->kind == AST_LIST ? WEIGHT_MATRIX : WEIGHT_EXPR;
+            k->weight = p->expr;
+            k->weight_loc = p->expr->loc;
+            break;
+        case CP_WEIGHT_FILE:
+            k->weight_kind = WEIGHT_FILE;
+            k->weight_file = p->file;
+            k->weight_loc = p->file_loc;
+            break;
+        case CP_DELAY:
+            k->delay = p->expr;
+            break;
+        case CP_SUMMED: {
+            AstSummed *s = ARENA_NEW(c->arena, AstSummed);
+            s->target = p->expr;
+            s->value = p->expr2;
+            s->loc = p->loc;
+            SEQ_PUSH(summed, AstSummed, s);
+            break;
+        }
+        case CP_ON_PRE:
+            k->on_pre = p->body;
+            k->on_pre_loc = p->loc;
+            break;
+        case CP_ON_POST:
+            k->on_post = p->body;
+            k->on_post_loc = p->loc;
+            break;
+        }
+    }
+    k->summed = summed.head;
+    return it;
+}
+
+/* `record spikes of ...` and `record rate of ...` are the built-in monitors; any other
+ * word names a variable (of a population, or of a connection named with `as`). */
+static AstNetItem *mk_record(ParseCtx *c, NrnLoc loc, const char *what, NrnLoc what_loc,
+                             Seq pops, AstExpr *every)
+{
+    AstNetItem *it = ast_net_item_new(c->arena, NET_RECORD, loc);
+    it->u.record.what = strcmp(what, "spikes") == 0 ? REC_SPIKES
+                        : strcmp(what, "rate") == 0 ? REC_RATE
+                                                    : REC_VAR;
+    it->u.record.var = what;
+    it->u.record.var_loc = what_loc;
+    it->u.record.pops = pops.head;
+    it->u.record.every = every;
+    return it;
+}
+
+static SimOpts sim_add(ParseCtx *c, SimOpts s, bool is_seed, AstExpr *e, NrnLoc loc)
+{
+    AstExpr **slot = is_seed ? &s.seed : &s.dt;
+    NrnLoc *where = is_seed ? &s.seed_loc : &s.dt_loc;
+    if (*slot) {
+        if (parse_error(c, loc, "'%s' is given twice in this simulate", is_seed ? "seed" : "dt"))
+            diag_note(c->diags, *where, "first given here");
+        return s;
+    }
+    *slot = e;
+    *where = loc;
+    return s;
+}
+
+static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *name,
+                        NrnLoc name_loc)
+{
+    AstItem *it = ast_item_new(c->arena, kind, loc);
+    it->name = name;
+    it->name_loc = name_loc;
+    return it;
+}

@@ -1,0 +1,168 @@
+/* Private declarations shared by the runtime's files (never installed, never included by
+ * generated code).
+ *
+ * The runtime is split by object: pop.c owns a population's storage and the RNG handle,
+ * rng.c and expm.c are the only GSL users, output.c writes files (plain streams and .npy
+ * with a header patched at close), monitor.c turns the loop's spikes and states into rows
+ * of those files, summary.c writes summary.json, progress.c draws the progress bar, and
+ * run.c is the clock-driven loop that ties them together.
+ *
+ * Errors: every failure is reported once, as "nrnc: error: MESSAGE" on stderr, through an
+ * nrt_err that keeps the first message for summary.json; functions that can fail return
+ * 0 or -1 and leave the reporting to whoever knows the path or the name. */
+#ifndef NRT_INTERNAL_H
+#define NRT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nrt.h"
+
+/* ---- Errors ----------------------------------------------------------------------- */
+
+struct nrt_progress;
+
+typedef struct nrt_err {
+    char *first;              /* first message, without the "nrnc: error: " prefix */
+    struct nrt_progress *progress;  /* cleared before a message is printed; may be NULL */
+} nrt_err;
+
+/* Prints "nrnc: error: MESSAGE" and keeps MESSAGE if it is the first one. */
+void nrt_err_report(nrt_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void nrt_err_fini(nrt_err *err);
+
+/* ---- Formatting helpers (format.c) ------------------------------------------------ */
+
+enum { NRT_NUM_BUF = 40 };    /* enough for any nrt_format_double / nrt_format_time */
+
+/* dt in milliseconds as the short decimal the user wrote: 1e-4 s gives exactly the double
+ * 0.1, not 0.1 plus the rounding error of the unit conversion. */
+double nrt_dt_ms(double dt_s);
+/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
+int nrt_format_int(int64_t v, char *buf);
+
+/* ---- Populations (pop.c, rng.c) --------------------------------------------------- */
+
+nrt_rng *nrt_rng_alloc(uint64_t seed, int pop_index);
+void nrt_rng_free(nrt_rng *rng);
+
+/* Allocates zeroed storage for desc and the population's random stream; 0 or -1 (out of
+ * memory, nothing left allocated). */
+int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop_index);
+void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc);
+
+/* The first non-finite state, lowest neuron first, then state order: returns false when
+ * every state is finite. */
+bool nrt_pop_find_nonfinite(const nrt_pop *pop, const nrt_pop_desc *desc,
+                            int *state, int64_t *neuron);
+
+/* ---- Output files (output.c) ------------------------------------------------------ */
+
+typedef struct nrt_out {
+    FILE *f;
+    char *path;               /* for messages: "DIR/NAME" */
+    nrt_err *err;
+    bool failed;              /* already reported; later calls fail quietly */
+} nrt_out;
+
+/* mkdir -p; 0 or -1 with errno set. */
+int nrt_mkdir_p(const char *dir);
+char *nrt_path_join(const char *dir, const char *name);
+
+int nrt_out_open(nrt_out *out, const char *dir, const char *name, nrt_err *err);
+int nrt_out_puts(nrt_out *out, const char *s);
+int nrt_out_write(nrt_out *out, const void *data, size_t size);
+/* Flushes and closes (no-op when never opened); 0 or -1. */
+int nrt_out_close(nrt_out *out);
+
+/* A .npy v1.0 file whose fixed-size header is rewritten with the final shape at close,
+ * and written with shape (0,) / (0, cols) at open, so it is a valid file all along. */
+typedef struct nrt_npy {
+    nrt_out out;
+    const char *descr;        /* "<f8" or "<i4" (byte order of this machine) */
+    int64_t rows;
+    int64_t cols;             /* -1 for a 1-D array */
+} nrt_npy;
+
+typedef enum nrt_npy_type { NRT_NPY_F64, NRT_NPY_I32 } nrt_npy_type;
+
+int nrt_npy_open(nrt_npy *npy, const char *dir, const char *name, nrt_npy_type type,
+                 int64_t cols, nrt_err *err);
+/* Appends nrows rows (items for a 1-D array) of raw native data. */
+int nrt_npy_append(nrt_npy *npy, const void *data, int64_t nrows);
+int nrt_npy_close(nrt_npy *npy);
+
+/* ---- Monitors (monitor.c) --------------------------------------------------------- */
+
+typedef struct nrt_trace_mon {
+    const nrt_trace_desc *d;
+    int64_t lo, hi, every;    /* d's, clamped to the population */
+    nrt_out csv;
+    nrt_npy data, times;
+    double *row;              /* one sample, NPY only */
+    char *file;               /* name of the main file, for summary.json */
+} nrt_trace_mon;
+
+typedef struct nrt_monitors {
+    const nrt_run_desc *desc;
+    double dt_ms;
+    nrt_out spikes_csv;       /* CSV format, when any population records spikes */
+    nrt_npy *spikes_t, *spikes_i;   /* NPY format, per population (unused when not recorded) */
+    char **csv_prefix;        /* "POP," per population */
+    int ntraces;
+    nrt_trace_mon *traces;
+} nrt_monitors;
+
+/* Opens every file; 0 or -1 (reported). */
+int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
+                      nrt_err *err);
+/* Spikes of population p stamped at step `step` (their time is step·dt). */
+int nrt_monitors_spikes(nrt_monitors *mon, int p, const nrt_pop *pop, int64_t step);
+/* Samples every trace due at step `step`. */
+int nrt_monitors_sample(nrt_monitors *mon, const nrt_pop *pops, int64_t step);
+/* Closes every file (also after a failure); 0 or -1. The names stay for summary.json
+ * until nrt_monitors_free. */
+int nrt_monitors_close(nrt_monitors *mon);
+void nrt_monitors_free(nrt_monitors *mon);
+const char *nrt_monitors_trace_file(const nrt_monitors *mon, int t);
+
+/* ---- summary.json (summary.c) ----------------------------------------------------- */
+
+typedef struct nrt_summary {
+    const nrt_run_desc *desc;
+    const nrt_monitors *mon;
+    double dt_ms;
+    int64_t steps_done;
+    const int64_t *spike_counts;  /* per population */
+    const char *status;           /* "completed", "failed", "interrupted" */
+    const char *error;            /* NULL unless failed */
+    double setup_s, run_s;
+} nrt_summary;
+
+int nrt_summary_write(const nrt_summary *s, nrt_err *err);
+
+/* ---- Progress bar (progress.c) ---------------------------------------------------- */
+
+typedef struct nrt_progress {
+    int mode;                 /* -1 auto, 0 off, 1 on; auto turns into 0 or 1 */
+    int64_t nsteps;
+    double dt_ms;
+    double t0, last_draw, last_check;
+    int64_t next_check;       /* the loop calls nrt_progress_tick at this step */
+    int64_t stride;
+    int width;                /* of the line on screen */
+    bool drawn;
+} nrt_progress;
+
+void nrt_progress_begin(nrt_progress *p, int mode, int64_t nsteps, double dt_ms);
+void nrt_progress_tick(nrt_progress *p, int64_t steps_done);
+/* Erases the bar (it is drawn again at the next update); nrt_progress_end for good. */
+void nrt_progress_clear(nrt_progress *p);
+void nrt_progress_end(nrt_progress *p);
+
+double nrt_now(void);         /* monotonic seconds */
+
+#endif

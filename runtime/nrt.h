@@ -1,0 +1,106 @@
+/* libnrnrt: the runtime that compiled models link against.
+ *
+ * The compiler generates, per population, an init, an integrate and a fire function over
+ * the population's structure-of-arrays storage (nrt_pop); the runtime owns that storage,
+ * the clock-driven loop of LANGUAGE.md §7, spike and trace recording, and the output
+ * files of CLI.md. It knows nothing about the model's equations: the compiler describes
+ * the run with an nrt_run_desc (sizes, slot names, recorded variables, function pointers).
+ *
+ * No global state except the SIGINT flag: two runs in one process are independent. */
+#ifndef NRT_H
+#define NRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct nrt_rng nrt_rng;
+
+/* A population's storage, as generated code sees it. Field order is part of the ABI
+ * between runtime and generated code (ORDER NRT_POP in compiler/cg_*.c). */
+typedef struct nrt_pop {
+    int64_t n;              /* number of neurons */
+    double **arrays;        /* per-neuron slots, each n doubles: states first, then the rest */
+    double *scalars;        /* population-wide slots: uniform params, propagator entries */
+    int32_t *refractory;    /* steps left in the refractory period, per neuron */
+    uint8_t *cond_prev;     /* threshold condition at the end of the previous step */
+    int64_t *spiked;        /* indices that spiked in the current step, ascending */
+    int64_t nspiked;
+    nrt_rng *rng;           /* this population's random stream */
+} nrt_pop;
+
+/* Generated functions. integrate and fire return nonzero when a state became NaN or
+ * infinite (the runtime then finds which and stops with exit code 3). */
+typedef void (*nrt_init_fn)(nrt_pop *pop, double dt);
+typedef int32_t (*nrt_integrate_fn)(nrt_pop *pop, int64_t step, double dt);
+typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt);
+
+typedef struct nrt_pop_desc {
+    const char *name;
+    int64_t n;
+    int narrays, nscalars;
+    int nstates;                  /* arrays[0 .. nstates-1] are the states */
+    const char *const *state_names;
+    const double *state_scales;   /* SI value of one display unit, per state */
+    const char *const *state_units;
+    const char *method;           /* for summary.json */
+    nrt_init_fn init;
+    nrt_integrate_fn integrate;
+    nrt_fire_fn fire;             /* NULL when the model has no threshold */
+    bool record_spikes;
+} nrt_pop_desc;
+
+typedef struct nrt_trace_desc {
+    int pop;                      /* index into pops */
+    const char *var;              /* name for the file: trace_POP_VAR.csv */
+    int slot;                     /* array or scalar slot */
+    bool scalar;                  /* read scalars[slot] (same for every neuron) */
+    int64_t lo, hi;               /* neurons [lo, hi) */
+    int64_t every;                /* in steps, >= 1 */
+    double scale;                 /* SI value of one display unit */
+    const char *unit;             /* display unit, e.g. "mV" */
+} nrt_trace_desc;
+
+typedef enum nrt_format { NRT_FORMAT_CSV, NRT_FORMAT_NPY } nrt_format;
+
+typedef struct nrt_run_desc {
+    const char *model;            /* model file name, for summary.json */
+    const char *network;
+    const char *outdir;
+    double dt;                    /* seconds */
+    int64_t nsteps;
+    uint64_t seed;
+    int threads;
+    nrt_format format;
+    int progress;                 /* -1 auto (terminal and long run), 0 never, 1 always */
+    double compile_s;             /* reported in summary.json timing_s.compile */
+    int npops;
+    const nrt_pop_desc *pops;
+    int ntraces;
+    const nrt_trace_desc *traces;
+} nrt_run_desc;
+
+/* Allocates the populations, runs init, the loop and the monitors, writes the output
+ * folder. Returns the process exit code: 0, or 3 when the run failed (a non-finite state,
+ * an output file that cannot be written); the reason is printed to stderr. An interrupted
+ * run (SIGINT) still writes complete files for the steps done and says so in
+ * summary.json; it returns 130. */
+int nrt_run(const nrt_run_desc *desc);
+
+/* ---- Called from generated code --------------------------------------------------- */
+
+double nrt_rand(nrt_pop *pop);                        /* uniform [0, 1) */
+double nrt_randn(nrt_pop *pop);                       /* standard normal */
+
+/* P = exp(A·dt) and Q = ∫0^dt exp(A·s) ds for an n×n row-major A, so that the affine
+ * system x' = A x + b with constant b advances exactly as x(t+dt) = P x + Q b.
+ * Returns 0, or nonzero if GSL failed. */
+int32_t nrt_expm_propagator(int32_t n, const double *A, double dt, double *P, double *Q);
+
+/* ---- Formatting shared by every writer (and by the compiler's messages) ----------- */
+
+/* Shortest decimal that reads back to the same double ("0.1", "-70", "1e-05"). */
+void nrt_format_double(double x, char *buf, int n);
+/* step·dt_ms as an exact decimal multiple of dt ("16.1", not "16.100000000000001"). */
+void nrt_format_time(int64_t step, double dt_ms, char *buf, int n);
+
+#endif

@@ -1,0 +1,91 @@
+/* A population's storage: the structure of arrays that generated code reads and writes.
+ *
+ * Every per-neuron slot is its own array of n doubles, 64-byte aligned (a cache line, and
+ * the widest vector the code generator targets) and rounded up to whole lines, so the
+ * generated loops may use aligned vector loads. Everything starts at zero: the generated
+ * init sets params and initial states, the runtime relies on refractory = 0 and
+ * cond_prev = 0 meaning "free to fire" and "condition was false". */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { ALIGN = 64 };
+
+/* Zeroed, 64-byte aligned block of count elements of size bytes (at least one line, so a
+ * population of zero neurons still gets valid pointers). */
+static void *alloc_zeroed(int64_t count, size_t size)
+{
+    if (count < 0 || (uint64_t)count > (SIZE_MAX - ALIGN) / size)
+        return NULL;
+    size_t bytes = ((size_t)count * size + ALIGN - 1) / ALIGN * ALIGN;
+    if (bytes == 0)
+        bytes = ALIGN;
+    void *p = aligned_alloc(ALIGN, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop_index)
+{
+    memset(pop, 0, sizeof *pop);
+    pop->n = desc->n;
+    int narrays = desc->narrays > 0 ? desc->narrays : 0;
+    pop->arrays = calloc((size_t)narrays + 1, sizeof *pop->arrays);
+    pop->scalars = alloc_zeroed(desc->nscalars > 0 ? desc->nscalars : 0, sizeof(double));
+    pop->refractory = alloc_zeroed(desc->n, sizeof(int32_t));
+    pop->cond_prev = alloc_zeroed(desc->n, sizeof(uint8_t));
+    pop->spiked = alloc_zeroed(desc->n, sizeof(int64_t));
+    pop->rng = nrt_rng_alloc(seed, pop_index);
+    bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
+              pop->spiked && pop->rng;
+    for (int a = 0; ok && a < narrays; a++) {
+        pop->arrays[a] = alloc_zeroed(desc->n, sizeof(double));
+        ok = pop->arrays[a] != NULL;
+    }
+    if (!ok) {
+        nrt_pop_free(pop, desc);
+        return -1;
+    }
+    return 0;
+}
+
+void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc)
+{
+    if (pop->arrays) {
+        for (int a = 0; a < desc->narrays; a++)
+            free(pop->arrays[a]);
+        free(pop->arrays);
+    }
+    free(pop->scalars);
+    free(pop->refractory);
+    free(pop->cond_prev);
+    free(pop->spiked);
+    nrt_rng_free(pop->rng);
+    memset(pop, 0, sizeof *pop);
+}
+
+/* Only called after integrate or fire reported a problem, so it may scan everything. */
+bool nrt_pop_find_nonfinite(const nrt_pop *pop, const nrt_pop_desc *desc,
+                            int *state, int64_t *neuron)
+{
+    int64_t best = pop->n;
+    int best_state = -1;
+    for (int s = 0; s < desc->nstates && s < desc->narrays; s++) {
+        const double *x = pop->arrays[s];
+        for (int64_t i = 0; i < best; i++) {
+            if (!isfinite(x[i])) {
+                best = i;           /* an equal index in a later state loses: i < best */
+                best_state = s;
+                break;
+            }
+        }
+    }
+    if (best_state < 0)
+        return false;
+    *state = best_state;
+    *neuron = best;
+    return true;
+}

@@ -1,0 +1,65 @@
+/* Per-population random streams (one of the two files that include GSL).
+ *
+ * Each population owns a Mersenne Twister (gsl_rng_mt19937) seeded from the run seed and
+ * the population's index, so a population's stream depends on nothing else: not on the
+ * other populations, not on the thread count. The two are mixed with splitmix64 because
+ * mt19937 only takes 32 bits of seed and nearby seeds must still give unrelated streams.
+ *
+ * nrt_rand draws 53 random bits (two 32-bit outputs) so that every double in [0, 1) on
+ * the 2^-53 grid can come out; nrt_randn uses GSL's ziggurat. */
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "internal.h"
+
+struct nrt_rng {
+    gsl_rng *g;
+};
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15u;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+    return x ^ (x >> 31);
+}
+
+nrt_rng *nrt_rng_alloc(uint64_t seed, int pop_index)
+{
+    nrt_rng *rng = malloc(sizeof *rng);
+    if (!rng)
+        return NULL;
+    /* gsl_rng_alloc calls the GSL error handler (abort by default) when out of memory:
+     * the same outcome as any other allocation failure in a generated simulator. */
+    rng->g = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng->g) {
+        free(rng);
+        return NULL;
+    }
+    uint64_t mixed = splitmix64(splitmix64(seed) ^ (uint64_t)(uint32_t)pop_index);
+    gsl_rng_set(rng->g, (unsigned long)(mixed & 0xFFFFFFFFu));
+    return rng;
+}
+
+void nrt_rng_free(nrt_rng *rng)
+{
+    if (!rng)
+        return;
+    gsl_rng_free(rng->g);
+    free(rng);
+}
+
+double nrt_rand(nrt_pop *pop)
+{
+    gsl_rng *g = pop->rng->g;
+    uint64_t hi = gsl_rng_get(g) >> 5;   /* 27 bits */
+    uint64_t lo = gsl_rng_get(g) >> 6;   /* 26 bits */
+    return (double)(hi << 26 | lo) * 0x1.0p-53;
+}
+
+double nrt_randn(nrt_pop *pop)
+{
+    return gsl_ran_gaussian_ziggurat(pop->rng->g, 1.0);
+}

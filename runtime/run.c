@@ -1,0 +1,238 @@
+/* nrt_run: the clock-driven loop of LANGUAGE.md §7 around the generated functions.
+ *
+ * One run goes: create the output folder; open every output file (so an unwritable folder
+ * fails before any work); allocate the populations and call each generated init; record
+ * the monitors at t = 0; then for every step k (from t = k·dt to (k+1)·dt): deliver and
+ * sum (empty until connections exist), integrate every population, fire every population
+ * that has a threshold, stop on a non-finite state, write the step's spikes (stamped
+ * (k+1)·dt) and the traces due at (k+1)·dt. Whatever ends the run (the last step, a
+ * failure, SIGINT, a write error) the files are closed whole and summary.json is written
+ * last, saying how it ended.
+ *
+ * A failing step records nothing: the files hold exactly the steps before it. Per step
+ * the loop itself does O(populations + traces) work plus the spikes it writes; trace rows
+ * only touch their slice on sample steps. The SIGINT flag is the only global state; the
+ * handler is installed for the loop only, and the previous one restored. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+typedef struct sim {
+    const nrt_run_desc *d;
+    double dt_ms;
+    nrt_pop *pops;
+    int64_t *spike_counts;
+    nrt_monitors mon;
+    nrt_err err;
+    nrt_progress progress;
+    int64_t steps_done;
+    const char *status;
+    int code;
+    double setup_s, run_s;
+} sim;
+
+static void set_failed(sim *s)
+{
+    s->status = "failed";
+    s->code = EXIT_FAILED;
+}
+
+/* Reports the first non-finite state of population p at the end of step `step`. */
+static void fail_nonfinite(sim *s, int p, int64_t step)
+{
+    const nrt_pop_desc *pd = &s->d->pops[p];
+    char t[NRT_NUM_BUF];
+    nrt_format_time(step, s->dt_ms, t, sizeof t);
+    int state;
+    int64_t neuron;
+    if (nrt_pop_find_nonfinite(&s->pops[p], pd, &state, &neuron)) {
+        double v = s->pops[p].arrays[state][neuron];
+        nrt_err_report(&s->err, "state '%s' of population '%s' neuron %lld became %s at t = %s ms",
+                       pd->state_names[state], pd->name, (long long)neuron,
+                       isnan(v) ? "NaN" : "infinite", t);
+    } else {
+        nrt_err_report(&s->err, "a state of population '%s' became NaN or infinite at t = %s ms",
+                       pd->name, t);
+    }
+    set_failed(s);
+}
+
+/* The compiler guarantees these; a broken descriptor must not turn into a wild read. */
+static int check_desc(sim *s)
+{
+    const nrt_run_desc *d = s->d;
+    for (int t = 0; t < d->ntraces; t++) {
+        const nrt_trace_desc *td = &d->traces[t];
+        bool ok = td->pop >= 0 && td->pop < d->npops && td->slot >= 0 &&
+                  td->slot < (td->scalar ? d->pops[td->pop].nscalars : d->pops[td->pop].narrays);
+        if (!ok) {
+            nrt_err_report(&s->err, "internal: trace '%s' refers to a missing slot", td->var);
+            return -1;
+        }
+    }
+    for (int p = 0; p < d->npops; p++) {
+        if (d->pops[p].n < 0 || d->pops[p].nstates > d->pops[p].narrays) {
+            nrt_err_report(&s->err, "internal: population '%s' is malformed", d->pops[p].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Storage, init, and the t = 0 sample; 0 or -1 (reported, status set). */
+static int setup(sim *s)
+{
+    const nrt_run_desc *d = s->d;
+    size_t np = d->npops > 0 ? (size_t)d->npops : 0;
+    s->pops = calloc(np + 1, sizeof *s->pops);
+    s->spike_counts = calloc(np + 1, sizeof *s->spike_counts);
+    if (!s->pops || !s->spike_counts) {
+        nrt_err_report(&s->err, "out of memory");
+        return -1;
+    }
+    if (check_desc(s) != 0 || nrt_monitors_open(&s->mon, d, s->dt_ms, &s->err) != 0)
+        return -1;
+    for (int p = 0; p < d->npops; p++) {
+        if (nrt_pop_alloc(&s->pops[p], &d->pops[p], d->seed, p) != 0) {
+            nrt_err_report(&s->err, "out of memory allocating population '%s' (%lld neurons)",
+                           d->pops[p].name, (long long)d->pops[p].n);
+            return -1;
+        }
+    }
+    for (int p = 0; p < d->npops; p++) {
+        d->pops[p].init(&s->pops[p], d->dt);
+        int state;
+        int64_t neuron;
+        if (nrt_pop_find_nonfinite(&s->pops[p], &d->pops[p], &state, &neuron)) {
+            fail_nonfinite(s, p, 0);
+            return -1;
+        }
+    }
+    return nrt_monitors_sample(&s->mon, s->pops, 0);
+}
+
+/* LANGUAGE.md §7 (1): deliver the spikes due at t = step·dt (running their on_pre), then
+ * compute every `summed` input from the current state. There are no connections yet; this
+ * is where spike queues and summed inputs will plug in. */
+static int deliver_and_sum(sim *s, int64_t step)
+{
+    (void)s;
+    (void)step;
+    return 0;
+}
+
+/* §7 (2)-(4) for step k; 0, or -1 with the failure reported and the status set. Nothing
+ * of a failing step reaches the files. */
+static int step(sim *s, int64_t k)
+{
+    const nrt_run_desc *d = s->d;
+    for (int p = 0; p < d->npops; p++) {
+        if (d->pops[p].integrate(&s->pops[p], k, d->dt) != 0) {
+            fail_nonfinite(s, p, k + 1);
+            return -1;
+        }
+    }
+    for (int p = 0; p < d->npops; p++) {
+        if (!d->pops[p].fire)
+            continue;
+        s->pops[p].nspiked = 0;
+        if (d->pops[p].fire(&s->pops[p], k, d->dt) != 0) {
+            fail_nonfinite(s, p, k + 1);
+            return -1;
+        }
+    }
+    for (int p = 0; p < d->npops; p++) {
+        s->spike_counts[p] += s->pops[p].nspiked;
+        if (nrt_monitors_spikes(&s->mon, p, &s->pops[p], k + 1) != 0)
+            goto write_failed;
+    }
+    if (nrt_monitors_sample(&s->mon, s->pops, k + 1) != 0)
+        goto write_failed;
+    return 0;
+write_failed:
+    set_failed(s);
+    return -1;
+}
+
+static void loop(sim *s)
+{
+    const nrt_run_desc *d = s->d;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;     /* a write interrupted by ^C must not fail with EINTR */
+    interrupted = 0;
+    sigaction(SIGINT, &sa, &old);
+    nrt_progress_begin(&s->progress, d->progress, d->nsteps, s->dt_ms);
+    s->err.progress = &s->progress;
+    for (int64_t k = 0; k < d->nsteps && !interrupted; k++) {
+        if (k >= s->progress.next_check)
+            nrt_progress_tick(&s->progress, k);
+        if (deliver_and_sum(s, k) != 0 || step(s, k) != 0)
+            break;
+        s->steps_done = k + 1;
+    }
+    nrt_progress_end(&s->progress);
+    s->err.progress = NULL;
+    sigaction(SIGINT, &old, NULL);
+    if (s->code == 0 && s->steps_done < d->nsteps) {
+        s->status = "interrupted";
+        s->code = EXIT_INTERRUPTED;
+    }
+}
+
+/* Closes the files, writes summary.json, frees everything; returns the exit code. */
+static int finish(sim *s)
+{
+    if (nrt_monitors_close(&s->mon) != 0)
+        set_failed(s);
+    nrt_summary sum = {
+        .desc = s->d, .mon = &s->mon, .dt_ms = s->dt_ms, .steps_done = s->steps_done,
+        .spike_counts = s->spike_counts, .status = s->status, .error = s->err.first,
+        .setup_s = s->setup_s, .run_s = s->run_s,
+    };
+    if (nrt_summary_write(&sum, &s->err) != 0)
+        set_failed(s);
+    nrt_monitors_free(&s->mon);
+    for (int p = 0; s->pops && p < s->d->npops; p++)
+        nrt_pop_free(&s->pops[p], &s->d->pops[p]);
+    free(s->pops);
+    free(s->spike_counts);
+    nrt_err_fini(&s->err);
+    return s->code;
+}
+
+int nrt_run(const nrt_run_desc *desc)
+{
+    if (nrt_mkdir_p(desc->outdir) != 0) {
+        fprintf(stderr, "nrnc: error: cannot create output folder '%s': %s\n", desc->outdir,
+                strerror(errno));
+        return EXIT_FAILED;
+    }
+    sim s = { .d = desc, .dt_ms = nrt_dt_ms(desc->dt), .status = "completed" };
+    double t0 = nrt_now();
+    if (setup(&s) != 0) {
+        set_failed(&s);
+    } else {
+        double t1 = nrt_now();
+        s.setup_s = t1 - t0;
+        loop(&s);
+        s.run_s = nrt_now() - t1;
+    }
+    return finish(&s);
+}

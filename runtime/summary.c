@@ -1,0 +1,191 @@
+/* summary.json: what ran, how it ended, where the files are.
+ *
+ * Written last, also after a failure or an interrupt, so its presence with
+ * "status": "completed" says that every other file is whole. Keys come in a fixed order,
+ * numbers in the shortest form that reads back (times in ms as exact multiples of dt,
+ * timings rounded to the microsecond), strings JSON-escaped; a non-finite number, which
+ * JSON cannot carry, is written as null. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct json {
+    nrt_out out;
+    int rc;
+} json;
+
+static void put(json *j, const char *s)
+{
+    if (j->rc == 0)
+        j->rc = nrt_out_puts(&j->out, s);
+}
+
+static void put_str(json *j, const char *s)
+{
+    if (!s) {
+        put(j, "null");
+        return;
+    }
+    put(j, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\')
+            snprintf(esc, sizeof esc, "\\%c", *p);
+        else if (*p < 0x20)
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+        else
+            snprintf(esc, sizeof esc, "%c", *p);
+        put(j, esc);
+    }
+    put(j, "\"");
+}
+
+static void put_num(json *j, double x)
+{
+    char buf[NRT_NUM_BUF];
+    if (!isfinite(x)) {
+        put(j, "null");
+        return;
+    }
+    nrt_format_double(x, buf, sizeof buf);
+    put(j, buf);
+}
+
+static void put_time(json *j, int64_t step, double dt_ms)
+{
+    char buf[NRT_NUM_BUF];
+    nrt_format_time(step, dt_ms, buf, sizeof buf);
+    if (strcmp(buf, "nan") == 0 || strstr(buf, "inf"))
+        strcpy(buf, "null");
+    put(j, buf);
+}
+
+static void put_int(json *j, int64_t v)
+{
+    char buf[NRT_NUM_BUF];
+    nrt_format_int(v, buf);
+    put(j, buf);
+}
+
+/* `"key": ` at the given indentation, preceded by a comma unless first. */
+static void key(json *j, int indent, bool first, const char *k)
+{
+    put(j, first ? "\n" : ",\n");
+    for (int i = 0; i < indent; i++)
+        put(j, "  ");
+    put_str(j, k);
+    put(j, ": ");
+}
+
+static void put_populations(json *j, const nrt_summary *s)
+{
+    const nrt_run_desc *d = s->desc;
+    /* The simulated time as its exact decimal read back, not steps·dt in binary. */
+    char buf[NRT_NUM_BUF];
+    nrt_format_time(s->steps_done, s->dt_ms, buf, sizeof buf);
+    double sim_ms = strtod(buf, NULL);
+    put(j, "{");
+    for (int p = 0; p < d->npops; p++) {
+        const nrt_pop_desc *pd = &d->pops[p];
+        key(j, 2, p == 0, pd->name);
+        put(j, "{ \"size\": ");
+        put_int(j, pd->n);
+        put(j, ", \"spikes\": ");
+        put_int(j, s->spike_counts[p]);
+        put(j, ", \"rate_hz\": ");
+        double size_ms = (double)pd->n * sim_ms;
+        put_num(j, size_ms > 0 ? (double)s->spike_counts[p] * 1e3 / size_ms : 0.0);
+        put(j, ", \"method\": ");
+        put_str(j, pd->method);
+        put(j, " }");
+    }
+    put(j, d->npops > 0 ? "\n  }" : "}");
+}
+
+static void put_traces(json *j, const nrt_summary *s)
+{
+    const nrt_run_desc *d = s->desc;
+    put(j, "{");
+    for (int t = 0; t < d->ntraces; t++) {
+        const nrt_trace_desc *td = &d->traces[t];
+        char name[256];
+        snprintf(name, sizeof name, "%s.%s", d->pops[td->pop].name, td->var);
+        key(j, 2, t == 0, name);
+        put(j, "{ \"file\": ");
+        put_str(j, nrt_monitors_trace_file(s->mon, t));
+        put(j, ", \"unit\": ");
+        put_str(j, td->unit);
+        put(j, " }");
+    }
+    put(j, d->ntraces > 0 ? "\n  }" : "}");
+}
+
+static void put_timing(json *j, const nrt_summary *s)
+{
+    const double t[3] = { s->desc->compile_s, s->setup_s, s->run_s };
+    const char *const names[3] = { "compile", "setup", "run" };
+    put(j, "{ ");
+    for (int i = 0; i < 3; i++) {
+        put(j, i ? ", " : "");
+        put_str(j, names[i]);
+        put(j, ": ");
+        put_num(j, round(t[i] * 1e6) / 1e6);
+    }
+    put(j, " }");
+}
+
+static void put_body(json *j, const nrt_summary *s)
+{
+    const nrt_run_desc *d = s->desc;
+    put(j, "{");
+    key(j, 1, true, "model");
+    put_str(j, d->model);
+    key(j, 1, false, "network");
+    put_str(j, d->network);
+    key(j, 1, false, "status");
+    put_str(j, s->status);
+    if (s->error) {
+        key(j, 1, false, "error");
+        put_str(j, s->error);
+    }
+    if (strcmp(s->status, "completed") != 0) {
+        key(j, 1, false, "stopped_at_ms");
+        put_time(j, s->steps_done, s->dt_ms);
+    }
+    key(j, 1, false, "duration_ms");
+    put_time(j, d->nsteps, s->dt_ms);
+    key(j, 1, false, "simulated_ms");
+    put_time(j, s->steps_done, s->dt_ms);
+    key(j, 1, false, "dt_ms");
+    put_num(j, s->dt_ms);
+    key(j, 1, false, "seed");
+    char seed[32];
+    snprintf(seed, sizeof seed, "%" PRIu64, d->seed);
+    put(j, seed);
+    key(j, 1, false, "threads");
+    put_int(j, d->threads);
+    key(j, 1, false, "populations");
+    put_populations(j, s);
+    key(j, 1, false, "synapses");
+    put(j, "0");
+    key(j, 1, false, "traces");
+    put_traces(j, s);
+    key(j, 1, false, "timing_s");
+    put_timing(j, s);
+    put(j, "\n}\n");
+}
+
+int nrt_summary_write(const nrt_summary *s, nrt_err *err)
+{
+    json j = { .rc = 0 };
+    if (nrt_out_open(&j.out, s->desc->outdir, "summary.json", err) != 0) {
+        nrt_out_close(&j.out);
+        return -1;
+    }
+    put_body(&j, s);
+    int rc = nrt_out_close(&j.out);
+    return j.rc != 0 ? -1 : rc;
+}

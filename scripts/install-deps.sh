@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the Debian packages nrnc needs to build and test, if any is missing.
+# Runs apt-get as root, or through sudo.
+set -e
+need="cmake make gcc flex bison llvm-19-dev libgsl-dev libzstd-dev valgrind"
+missing=""
+for p in $need; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+$sudo apt-get update -qq || true
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
