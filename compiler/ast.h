@@ -48,7 +48,8 @@ typedef enum AstExprKind {
     AST_COND,       /* c ? a : b */
     AST_CALL,       /* f(args) */
     AST_FIELD,      /* obj.name: pre.v, post.ge, pre.i */
-    AST_LIST        /* [a, b, ...] (rows of a matrix are nested lists), optional unit after ] */
+    AST_LIST,       /* [a, b, ...] (rows of a matrix are nested lists), optional unit after ] */
+    AST_STRING      /* "text" (argument values such as file = "input.csv"), without quotes */
 } AstExprKind;
 
 typedef struct AstSym AstSym;   /* sema's symbol, defined in sema.h */
@@ -67,10 +68,12 @@ struct AstExpr {
         struct { const char *name; NrnLoc name_loc; AstExpr *args; int nargs; } call;
         struct { AstExpr *object; const char *name; NrnLoc name_loc; } field;
         struct { AstExpr *items; int nitems; AstUnit *unit; } list;
+        struct { const char *text; } str;
     } u;
     /* sema: */
     Dim dim;                /* physical dimension of the value */
     bool dim_free;          /* a bare 0 (or an expression of only such): adapts to context */
+    bool dim_error;         /* built from something already reported: no further unit errors */
     bool is_bool;           /* a comparison / logical value */
     AstSym *sym;            /* AST_NAME / AST_FIELD: what it refers to */
     double si_value;        /* AST_NUM: value in SI units */

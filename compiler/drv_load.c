@@ -66,7 +66,8 @@ static void load_import(Loader *l, const AstFile *file, const AstItem *it)
 {
     const char *path;
     if (it->u.import.is_path) {
-        path = it->name[0] == '/' ? it->name : arena_printf(l->a, "%s/%s", dir_of(l->a, file->path), it->name);
+        const char *dir = dir_of(l->a, file->path);
+        path = it->name[0] == '/' || strcmp(dir, ".") == 0 ? it->name : arena_printf(l->a, "%s/%s", dir, it->name);
         if (!readable(path)) {
             diag_error(l->d, it->name_loc, "cannot find imported file '%s'", it->name);
             diag_note(l->d, nrn_loc_none(), "looked for '%s'", path);
@@ -85,10 +86,11 @@ static void load_import(Loader *l, const AstFile *file, const AstItem *it)
     for (int k = 0; k < l->chain.len; k++) {
         if (strcmp(l->chain.items[k], real) != 0)
             continue;
-        diag_error(l->d, it->name_loc, "import cycle: '%s' imports itself", it->name);
-        for (int j = k; j < l->chain.len; j++)
-            diag_note(l->d, nrn_loc_none(), "'%s' imports '%s'", (const char *)l->chain_names.items[j],
-                      j + 1 < l->chain.len ? (const char *)l->chain_names.items[j + 1] : it->name);
+        char chain[1024] = "";
+        size_t used = 0;
+        for (int j = k; j < l->chain.len && used < sizeof chain; j++)
+            used += (size_t)snprintf(chain + used, sizeof chain - used, "%s -> ", (const char *)l->chain_names.items[j]);
+        diag_error(l->d, it->name_loc, "import cycle: %s%s", chain, path);
         return;
     }
     for (int k = 0; k < l->loaded.len; k++)

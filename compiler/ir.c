@@ -133,7 +133,8 @@ IrExpr *ir_binary(Arena *a, IrOp op, IrExpr *x, IrExpr *y)
         break;
     case IR_DIV:
         if (ir_is_const(y, 1)) return x;
-        if (ir_is_const(x, 0) && y->op == IR_CONST && y->value != 0) return x;
+        /* 0 / y: only symbolic derivatives produce it, where y is a nonzero coefficient */
+        if (ir_is_const(x, 0)) return x;
         break;
     case IR_POW:
         if (ir_is_const(y, 1)) return x;

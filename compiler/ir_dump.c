@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ir.h"
+#include "nrt.h"
 
 static const char *op_text(IrOp op)
 {
@@ -28,7 +29,12 @@ static const char *op_text(IrOp op)
 void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e)
 {
     switch (e->op) {
-    case IR_CONST: fprintf(out, "%.17g", e->value); return;
+    case IR_CONST: {
+        char buf[40];
+        nrt_format_double(e->value, buf, sizeof buf);
+        fputs(buf, out);
+        return;
+    }
     case IR_STATE: fprintf(out, "%s", pop->states[e->index].name); return;
     case IR_PARAM: fprintf(out, "%s", pop->params[e->index].name); return;
     case IR_INPUT: fprintf(out, "input#%d", e->index); return;
@@ -156,8 +162,10 @@ static void dump_pop(FILE *out, const IrPop *p)
 
 void ir_dump(FILE *out, const IrModule *m)
 {
-    fprintf(out, "; nrnc IR, network %s: dt = %.17g s, %lld steps, seed %llu (values in SI units)\n",
-            m->network, m->dt, (long long)m->nsteps, (unsigned long long)m->seed);
+    char dt[40];
+    nrt_format_double(m->dt, dt, sizeof dt);
+    fprintf(out, "; nrnc IR, network %s: dt = %s s, %lld steps, seed %llu (values in SI units)\n", m->network, dt,
+            (long long)m->nsteps, (unsigned long long)m->seed);
     for (int k = 0; k < m->npops; k++) {
         fputc('\n', out);
         dump_pop(out, &m->pops[k]);

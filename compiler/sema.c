@@ -18,10 +18,7 @@ static void declare_global(SemaProgram *prog, Diags *d, AstItem *it, SymKind kin
     s->name = it->name;
     s->loc = it->name_loc;
     s->item = it;
-    if (sema_builtin_name_check(it->name)) {
-        diag_error(d, it->name_loc, "'%s' is a built-in name and cannot be declared", it->name);
-        return;
-    }
+    /* Models, networks and functions have their own namespace: a model may be called N. */
     if (!symtab_put(prog->arena, prog->globals, s)) {
         AstSym *old = symtab_get(prog->globals, it->name);
         diag_error(d, it->name_loc, "'%s' is already defined", it->name);

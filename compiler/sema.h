@@ -45,6 +45,7 @@ struct AstSym {
     double value;           /* SYM_UNIT: scale; SYM_NET_PARAM: SI value; SYM_PI */
     int visit;              /* 0 new, 1 being inferred, 2 done (recursion detection) */
     bool uses_random;       /* SYM_LET: its expression calls a random function */
+    bool poisoned;          /* its own value had an error: uses adapt, to avoid cascades */
     AstItem *item;          /* SYM_MODEL / SYM_NETWORK / SYM_FUNCTION */
     void *sema;             /* SYM_MODEL: SemaModel*; SYM_NETWORK: SemaNetwork* */
 };

@@ -108,6 +108,14 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
 
 const char *sema_expr_unit(SemaCtx *c, const AstExpr *e) { return sema_expr_display(c, e).text; }
 
+/* "in mV", or "dimensionless" */
+static const char *in_unit(SemaCtx *c, const AstExpr *e)
+{
+    if (dim_is_none(e->dim))
+        return "dimensionless";
+    return arena_printf(c->a, "in %s", sema_expr_unit(c, e));
+}
+
 const char *sema_unit_text(Arena *a, Dim d, DisplayUnit u)
 {
     if (u.text)
@@ -116,9 +124,11 @@ const char *sema_unit_text(Arena *a, Dim d, DisplayUnit u)
     return arena_strdup(a, dim_format(d, buf, sizeof buf));
 }
 
-/* A hint for the commonest mismatch: the two sides differ by a familiar quantity. */
-static void hint_ratio(SemaCtx *c, Dim have, Dim want)
+/* A hint for the commonest mismatch: `x` needs a familiar factor to reach `want`. */
+static void hint_ratio(SemaCtx *c, const AstExpr *x, Dim want)
 {
+    Dim have = x->dim;
+    const char *who = x->kind == AST_NAME ? arena_printf(c->a, " '%s'", x->u.name.name) : "";
     static const struct { const char *unit, *hint; } ratios[] = {
         {"ohm", "multiply by a resistance?"}, {"S", "multiply by a conductance?"},
         {"s", "multiply by a time?"},         {"1/s", "divide by a time constant?"},
@@ -129,16 +139,17 @@ static void hint_ratio(SemaCtx *c, Dim have, Dim want)
     for (size_t k = 0; k < sizeof ratios / sizeof *ratios; k++) {
         UnitInfo u;
         if (unit_parse_term(ratios[k].unit, &u, NULL, 0) && dim_eq(u.dim, need)) {
-            diag_help(c->d, "%s", ratios[k].hint);
+            diag_help(c->d, "%.*s%s %s", (int)strcspn(ratios[k].hint, " "), ratios[k].hint, who,
+                      ratios[k].hint + strcspn(ratios[k].hint, " ") + 1);
             return;
         }
         if (unit_parse_term(ratios[k].unit, &u, NULL, 0) && dim_eq(dim_div(dim_none(), u.dim), need)) {
             if (strcmp(ratios[k].unit, "1/s") == 0)
-                diag_help(c->d, "multiply by a time?");
+                diag_help(c->d, "multiply%s by a time?", who);
             else if (strcmp(ratios[k].unit, "s") == 0)
-                diag_help(c->d, "divide by a time constant?");
+                diag_help(c->d, "divide%s by a time constant?", who);
             else
-                diag_help(c->d, "divide by a %s?",
+                diag_help(c->d, "divide%s by a %s?", who,
                           strcmp(ratios[k].unit, "ohm") == 0 ? "resistance"
                           : strcmp(ratios[k].unit, "S") == 0 ? "conductance"
                           : strcmp(ratios[k].unit, "F") == 0 ? "capacitance"
@@ -150,13 +161,21 @@ static void hint_ratio(SemaCtx *c, Dim have, Dim want)
 
 void sema_expect_dim(SemaCtx *c, AstExpr *e, Dim want, const char *want_unit, const char *what)
 {
-    int before = c->d->nerrors;
     sema_expr(c, e);
-    if (c->d->nerrors != before || e->dim_free || dim_eq(e->dim, want))
+    if (e->dim_error || e->dim_free || dim_eq(e->dim, want))
         return;
-    diag_error(c->d, e->loc, "unit mismatch: %s must be in %s, but this is in %s", what,
-               want_unit ? want_unit : dim_text(c, want), sema_expr_unit(c, e));
-    hint_ratio(c, e->dim, want);
+    if (dim_is_none(want))
+        diag_error(c->d, e->loc, "unit mismatch: %s must be dimensionless, but this is %s", what,
+                   in_unit(c, e));
+    else
+        diag_error(c->d, e->loc, "unit mismatch: %s must be in %s, but this is %s", what,
+                   want_unit ? want_unit : dim_text(c, want), in_unit(c, e));
+    const AstExpr *lit = e->kind == AST_UNARY ? e->u.unary.operand : e;
+    if (lit->kind == AST_NUM && !lit->u.num.unit && dim_is_none(e->dim) && want_unit)
+        diag_help(c->d, "write the number with its unit, e.g. %s%s %s", e == lit ? "" : "-", lit->u.num.text,
+                  want_unit);
+    else
+        hint_ratio(c, e, want);
 }
 
 static void set_dim(AstExpr *e, Dim d)
@@ -204,7 +223,7 @@ static void unknown_name(SemaCtx *c, AstExpr *e)
         for (int k = 0; k < symtab_count(c->net->scope); k++) {
             AstSym *s = symtab_at(c->net->scope, k);
             int dist = nrn_edit_distance(name, s->name);
-            if (dist < best && dist <= (int)strlen(name) / 2 + 1) {
+            if (dist < best && dist < (int)strlen(name)) {
                 best = dist;
                 near = s->name;
             }
@@ -298,16 +317,13 @@ static void check_name(SemaCtx *c, AstExpr *e)
         e->dim_free = c->fn_arg_free[s->index];
         return;
     }
-    if (!s && !c->fn_params)
-        s = NULL;
     if (s) {
         e->sym = s;
+        check_member_use(c, e, s);   /* infers a let's dimension on first use */
         set_dim(e, s->dim);
-        if (s->kind == SYM_POP) {
+        e->dim_free = e->dim_error = s->poisoned;
+        if (s->kind == SYM_POP)
             diag_error(c->d, e->loc, "population '%s' cannot be used as a value", name);
-            return;
-        }
-        check_member_use(c, e, s);
         return;
     }
     if ((s = builtin_sym(c, name, e->loc))) {
@@ -360,7 +376,7 @@ static void check_name(SemaCtx *c, AstExpr *e)
         return;
     }
     unknown_name(c, e);
-    e->dim_free = true;
+    e->dim_free = e->dim_error = true;
 }
 
 /* pre.X, post.X, pre.i, post.N */
@@ -405,20 +421,32 @@ static void check_field(SemaCtx *c, AstExpr *e)
 
 /* ---- operators -------------------------------------------------------------------- */
 
+static bool is_state_name(const AstExpr *x)
+{
+    return x->kind == AST_NAME && x->sym && x->sym->kind == SYM_STATE;
+}
+
 static void mismatch(SemaCtx *c, AstExpr *e, AstExpr *l, AstExpr *r, const char *op)
 {
-    diag_error(c->d, e->loc, "unit mismatch in '%s': %s is in %s but %s is in %s", op,
+    diag_error(c->d, e->loc, "unit mismatch in '%s': %s is %s but %s is %s", op,
                l->kind == AST_NAME ? arena_printf(c->a, "'%s'", l->u.name.name) : "the left side",
-               sema_expr_unit(c, l),
+               in_unit(c, l),
                r->kind == AST_NAME ? arena_printf(c->a, "'%s'", r->u.name.name) : "the right side",
-               sema_expr_unit(c, r));
-    hint_ratio(c, r->dim, l->dim);
+               in_unit(c, r));
+    /* Suggest converting the side that is not the state (the state fixes the unit). */
+    if (is_state_name(r) && !is_state_name(l))
+        hint_ratio(c, l, r->dim);
+    else
+        hint_ratio(c, r, l->dim);
 }
 
 /* Both sides must agree; a free side adopts the other's dimension. */
 static void unify(SemaCtx *c, AstExpr *e, AstExpr *l, AstExpr *r, const char *op)
 {
-    if (l->dim_free && r->dim_free) {
+    if (l->dim_error || r->dim_error) {
+        set_dim(e, l->dim_error ? r->dim : l->dim);
+        e->dim_free = e->dim_error = true;
+    } else if (l->dim_free && r->dim_free) {
         e->dim = dim_none();
         e->dim_free = true;
     } else if (l->dim_free) {
@@ -434,8 +462,10 @@ static void unify(SemaCtx *c, AstExpr *e, AstExpr *l, AstExpr *r, const char *op
 
 static void need_dimensionless(SemaCtx *c, AstExpr *x, const char *what)
 {
-    if (!x->dim_free && !dim_is_none(x->dim))
+    if (!x->dim_free && !x->dim_error && !dim_is_none(x->dim))
         diag_error(c->d, x->loc, "%s must be dimensionless, but this is in %s", what, sema_expr_unit(c, x));
+    if (!x->dim_free && !x->dim_error && !dim_is_none(x->dim))
+        hint_ratio(c, x, dim_none());
 }
 
 /* An exponent applied to a quantity must be a constant rational with a small denominator. */
@@ -465,10 +495,15 @@ static void check_pow(SemaCtx *c, AstExpr *e, AstExpr *base, AstExpr *k)
         return;
     }
     Rat r;
-    if (const_exponent(c, k, &r))
-        set_dim(e, dim_pow(base->dim, r));
-    else
-        set_dim(e, base->dim);
+    Dim d;
+    if (!const_exponent(c, k, &r)) {
+        e->dim_free = true;
+    } else if (!dim_pow_checked(base->dim, r, &d)) {
+        diag_error(c->d, k->loc, "this exponent makes the unit's powers too large");
+        e->dim_free = true;
+    } else {
+        set_dim(e, d);
+    }
 }
 
 static void check_binary(SemaCtx *c, AstExpr *e)
@@ -560,7 +595,7 @@ static void check_args_same(SemaCtx *c, AstExpr *e, const char *fname)
     AstExpr *first = NULL;
     e->dim_free = true;
     for (AstExpr *a = e->u.call.args; a; a = a->next) {
-        if (a->dim_free)
+        if (a->dim_free || a->dim_error)
             continue;
         if (!first) {
             first = a;
@@ -709,14 +744,43 @@ static void check_num(SemaCtx *c, AstExpr *e)
     }
     UnitInfo u;
     if (!sema_unit(c, e->u.num.unit, &u)) {
-        e->dim_free = true;
+        e->dim_free = e->dim_error = true;
         return;
     }
     set_dim(e, u.dim);
     e->si_value = e->u.num.value * u.scale;
 }
 
+static bool child_error(const AstExpr *e)
+{
+    switch (e->kind) {
+    case AST_UNARY: return e->u.unary.operand->dim_error;
+    case AST_BINARY: return e->u.binary.lhs->dim_error || e->u.binary.rhs->dim_error;
+    case AST_COND: return e->u.cond.cond->dim_error || e->u.cond.then->dim_error || e->u.cond.els->dim_error;
+    case AST_CALL:
+        for (const AstExpr *a = e->u.call.args; a; a = a->next)
+            if (a->dim_error)
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+static void check_node(SemaCtx *c, AstExpr *e);
+
+/* Checks e; a node built on an already-reported error is marked so that no unit error
+ * cascades from it. */
 void sema_expr(SemaCtx *c, AstExpr *e)
+{
+    int before = c->d->nerrors;
+    check_node(c, e);
+    if (child_error(e) || (c->d->nerrors != before && e->dim_free))
+        e->dim_error = true;
+    if (e->dim_error)
+        e->dim_free = true;
+}
+
+static void check_node(SemaCtx *c, AstExpr *e)
 {
     switch (e->kind) {
     case AST_NUM:

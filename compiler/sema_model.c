@@ -36,7 +36,8 @@ const char *sema_suggest_member(const SemaModel *m, const char *name)
     for (int k = 0; k < symtab_count(m->scope); k++) {
         const char *cand = symtab_at(m->scope, k)->name;
         int dist = nrn_edit_distance(name, cand);
-        if (dist < best_dist && (size_t)dist <= len / 2 + 1) {
+        /* close, and not merely short: a one-letter name suggests nothing */
+        if (dist < best_dist && (size_t)dist < len) {
             best_dist = dist;
             best = cand;
         }
@@ -70,6 +71,7 @@ static void check_valued(SemaCtx *c, AstSym *s, ExprWhere where)
 {
     AstDecl *d = s->decl;
     UnitInfo ann;
+    int before = c->d->nerrors;
     bool has_ann = d->unit && sema_unit(c, d->unit, &ann);
     c->where = where;
     c->current = s;
@@ -92,6 +94,7 @@ static void check_valued(SemaCtx *c, AstSym *s, ExprWhere where)
     }
     c->current = NULL;
     s->visit = 2;
+    s->poisoned = c->d->nerrors != before && !has_ann;
 }
 
 void sema_infer_let(SemaCtx *c, AstSym *s)
@@ -105,6 +108,7 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
         return;
     }
     s->visit = 1;
+    int before = c->d->nerrors;
     SemaCtx inner = *c;
     inner.saw_random = false;
     inner.current = NULL;
@@ -122,6 +126,7 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
         s->unit = sema_expr_display(&inner, d->value);
     }
     s->uses_random = inner.saw_random;
+    s->poisoned = c->d->nerrors != before && !d->unit;
     s->visit = 2;
 }
 

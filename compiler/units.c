@@ -74,14 +74,26 @@ static bool rat_from_ll(long long num, long long den, Rat *out)
     return true;
 }
 
+/* A zero-filled Rat (as in a zero-initialised Dim) means 0. */
+static Rat rat_norm(Rat r)
+{
+    if (r.den == 0)
+        r = (Rat){0, 1};
+    return r;
+}
+
 static bool rat_add_checked(Rat a, Rat b, Rat *out)
 {
+    a = rat_norm(a);
+    b = rat_norm(b);
     long long num = (long long)a.num * b.den + (long long)b.num * a.den;
     return rat_from_ll(num, (long long)a.den * b.den, out);
 }
 
 static bool rat_mul_checked(Rat a, Rat b, Rat *out)
 {
+    a = rat_norm(a);
+    b = rat_norm(b);
     return rat_from_ll((long long)a.num * b.num, (long long)a.den * b.den, out);
 }
 
@@ -111,6 +123,8 @@ Rat rat_mul(Rat a, Rat b)
 
 bool rat_eq(Rat a, Rat b)
 {
+    a = rat_norm(a);
+    b = rat_norm(b);
     return a.num == b.num && a.den == b.den;
 }
 

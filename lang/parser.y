@@ -12,7 +12,8 @@
  * ends with '}' needs no separator, the last item before '}' or end of file needs none,
  * and `error` productions resynchronise at the next separator or closing brace. The
  * lexer helps recovery by skipping whole brace groups after an error (see lexer.l), so
- * one mistake produces one message and independent mistakes are all reported.
+ * one mistake produces one message; once resynchronised at a statement boundary,
+ * yyerrok lets the very next statement report its own mistake.
  *
  * Everything is allocated in the compilation's arena, so nothing needs a %destructor.
  * Expression values carry their tree depth (type Ex); a tree deeper than
@@ -106,12 +107,14 @@ bool parse_error(ParseCtx *c, NrnLoc loc, const char *fmt, ...) __attribute__((f
 #include <stdio.h>
 #include <string.h>
 
+/* A rule's location spans its symbols when they are on one line (else it is the first
+ * one's); an empty rule takes the location of what precedes it. */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                           \
     do {                                                                      \
-        if (N)                                                                \
+        if ((N) > 1)                                                          \
             (Cur) = nrn_loc_join(YYRHSLOC(Rhs, 1), YYRHSLOC(Rhs, N));         \
         else                                                                  \
-            (Cur) = YYRHSLOC(Rhs, 0);                                         \
+            (Cur) = YYRHSLOC(Rhs, (N));                                       \
     } while (0)
 
 static void yyerror(NrnLoc *loc, yyscan_t scanner, ParseCtx *ctx, const char *msg);
@@ -155,7 +158,6 @@ static Ex mk_name(ParseCtx *c, const char *name, NrnLoc loc);
 static Ex mk_string(ParseCtx *c, const char *text, NrnLoc loc);
 static Ex mk_unary(ParseCtx *c, AstOp op, Ex x, NrnLoc loc);
 static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc);
-static Ex mk_chained(ParseCtx *c, Ex l, NrnLoc oploc, AstOp op, Ex r, NrnLoc loc);
 static Ex mk_cond(ParseCtx *c, Ex cond, Ex a, Ex b, NrnLoc loc);
 static Ex mk_call(ParseCtx *c, const char *name, NrnLoc name_loc, Seq args, NrnLoc loc);
 static Ex mk_field(ParseCtx *c, Ex obj, const char *name, NrnLoc name_loc, NrnLoc loc);
@@ -224,14 +226,23 @@ static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *n
 %token ARROW "->" LE "<=" GE ">=" EQ "==" NE "!="
        PLUS_EQ "+=" MINUS_EQ "-=" STAR_EQ "*=" SLASH_EQ "/="
 
+/* Operator precedence, loosest first (LANGUAGE.md §3); `?:` is a rule of its own. */
+%left OR
+%left AND
+%precedence NOT
+%nonassoc '<' '>' LE GE EQ NE
+%left '+' '-'
+%left '*' '/' '%'
+%precedence UNARY
+%right '^'
+
 %type <str> name
 %type <unit> unit_opt
-%type <ex> expr ternary or_expr and_expr not_expr cmp_expr cmp_chain add_expr mul_expr
-%type <ex> unary power postfix primary list_lit every_opt
+%type <ex> expr arith postfix primary list_lit every_opt
 %type <seq> exprs exprs_opt top_body top_list decl_body decl_list stmt_body stmt_list block
 %type <seq> net_body net_list conn_body conn_list names fparams_opt poprefs args args_opt
 %type <seq> pop_args_opt rule_args_opt
-%type <op> cmp_op assign_op
+%type <op> assign_op
 %type <flag> event_opt
 %type <ex> allow_opt
 %type <nt> as_opt
@@ -259,14 +270,14 @@ sep : NL | ';' ;
 top_body
     : top_list
     | top_list top_simple       { $$ = $1; SEQ_PUSH($$, AstItem, $2); }
-    | top_list error            { $$ = $1; }
+    | top_list error            { $$ = $1; yyerrok; }
     ;
 top_list
     : %empty                    { $$ = seq_empty(); }
     | top_list sep
     | top_list top_block        { $$ = $1; SEQ_PUSH($$, AstItem, $2); }
     | top_list top_simple sep   { $$ = $1; SEQ_PUSH($$, AstItem, $2); }
-    | top_list error sep        { $$ = $1; }
+    | top_list error sep        { $$ = $1; yyerrok; }
     ;
 
 /* ---- Top level ------------------------------------------------------------------------ */
@@ -317,14 +328,14 @@ sim_opts
 decl_body
     : decl_list
     | decl_list decl_simple     { $$ = $1; SEQ_PUSH($$, AstDecl, $2); }
-    | decl_list error           { $$ = $1; }
+    | decl_list error           { $$ = $1; yyerrok; }
     ;
 decl_list
     : %empty                    { $$ = seq_empty(); }
     | decl_list sep
     | decl_list decl_block      { $$ = $1; SEQ_PUSH($$, AstDecl, $2); }
     | decl_list decl_simple sep { $$ = $1; SEQ_PUSH($$, AstDecl, $2); }
-    | decl_list error sep       { $$ = $1; }
+    | decl_list error sep       { $$ = $1; yyerrok; }
     ;
 
 decl_simple
@@ -383,14 +394,14 @@ block
 stmt_body
     : stmt_list
     | stmt_list stmt_simple         { $$ = $1; SEQ_PUSH($$, AstStmt, $2); }
-    | stmt_list error               { $$ = $1; }
+    | stmt_list error               { $$ = $1; yyerrok; }
     ;
 stmt_list
     : %empty                        { $$ = seq_empty(); }
     | stmt_list sep
     | stmt_list if_stmt             { $$ = $1; SEQ_PUSH($$, AstStmt, $2); }
     | stmt_list stmt_simple sep     { $$ = $1; SEQ_PUSH($$, AstStmt, $2); }
-    | stmt_list error sep           { $$ = $1; }
+    | stmt_list error sep           { $$ = $1; yyerrok; }
     ;
 
 stmt_simple
@@ -425,14 +436,14 @@ else_opt
 net_body
     : net_list
     | net_list net_simple           { $$ = $1; SEQ_PUSH($$, AstNetItem, $2); }
-    | net_list error                { $$ = $1; }
+    | net_list error                { $$ = $1; yyerrok; }
     ;
 net_list
     : %empty                        { $$ = seq_empty(); }
     | net_list sep
     | net_list net_block            { $$ = $1; SEQ_PUSH($$, AstNetItem, $2); }
     | net_list net_simple sep       { $$ = $1; SEQ_PUSH($$, AstNetItem, $2); }
-    | net_list error sep            { $$ = $1; }
+    | net_list error sep            { $$ = $1; yyerrok; }
     ;
 
 net_simple
@@ -519,14 +530,14 @@ as_opt
 conn_body
     : conn_list
     | conn_list conn_simple         { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
-    | conn_list error               { $$ = $1; }
+    | conn_list error               { $$ = $1; yyerrok; }
     ;
 conn_list
     : %empty                        { $$ = seq_empty(); }
     | conn_list sep
     | conn_list conn_block          { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
     | conn_list conn_simple sep     { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
-    | conn_list error sep           { $$ = $1; }
+    | conn_list error sep           { $$ = $1; yyerrok; }
     ;
 
 /* `rule NAME` is an AST_NAME, `rule NAME(args)` an AST_CALL; `allow_self` may follow
@@ -569,80 +580,37 @@ conn_block
         { $$ = mk_part(ctx, CP_ON_POST, @1, NULL, NULL); $$->body = $2.head; }
     ;
 
-/* ---- Expressions, loosest first: ?:  or  and  not  comparisons  + -  * / %  unary -  ^ -- */
+/* ---- Expressions --------------------------------------------------------------------
+ *
+ * Loosest first: `a ? b : c` (right-associative, below), then the precedence table at
+ * the top of this file: or, and, not, comparisons (non-associative: a chain is a syntax
+ * error, reported as such), + -, * / %, unary - +, ^ (right-associative; its right
+ * operand may be signed, x^-2). Unary minus is below ^, so -x^2 is -(x^2). */
 
 expr
-    : ternary
+    : arith
+    | arith '?' expr ':' expr           { $$ = mk_cond(ctx, $1, $3, $5, @$); }
     ;
 
-ternary
-    : or_expr
-    | or_expr '?' ternary ':' ternary   { $$ = mk_cond(ctx, $1, $3, $5, @$); }
-    ;
-
-or_expr
-    : and_expr
-    | or_expr OR and_expr               { $$ = mk_binary(ctx, OP_OR, $1, $3, @$); }
-    ;
-
-and_expr
-    : not_expr
-    | and_expr AND not_expr             { $$ = mk_binary(ctx, OP_AND, $1, $3, @$); }
-    ;
-
-not_expr
-    : cmp_expr
-    | NOT not_expr                      { $$ = mk_unary(ctx, OP_NOT, $2, @$); }
-    ;
-
-/* Comparisons do not associate: a chain parses, so that it gets a message of its own. */
-cmp_expr
-    : add_expr
-    | add_expr cmp_op add_expr          { $$ = mk_binary(ctx, (AstOp)$2, $1, $3, @$); }
-    | cmp_chain
-    ;
-cmp_chain
-    : add_expr cmp_op add_expr cmp_op add_expr
-        {
-            Ex first = mk_binary(ctx, (AstOp)$2, $1, $3, nrn_loc_join(@1, @3));
-            $$ = mk_chained(ctx, first, @4, (AstOp)$4, $5, @$);
-        }
-    | cmp_chain cmp_op add_expr         { $$ = mk_chained(ctx, $1, @2, (AstOp)$2, $3, @$); }
-    ;
-
-cmp_op
-    : '<'                               { $$ = OP_LT; }
-    | '>'                               { $$ = OP_GT; }
-    | LE                                { $$ = OP_LE; }
-    | GE                                { $$ = OP_GE; }
-    | EQ                                { $$ = OP_EQ; }
-    | NE                                { $$ = OP_NE; }
-    ;
-
-add_expr
-    : mul_expr
-    | add_expr '+' mul_expr             { $$ = mk_binary(ctx, OP_ADD, $1, $3, @$); }
-    | add_expr '-' mul_expr             { $$ = mk_binary(ctx, OP_SUB, $1, $3, @$); }
-    ;
-
-mul_expr
-    : unary
-    | mul_expr '*' unary                { $$ = mk_binary(ctx, OP_MUL, $1, $3, @$); }
-    | mul_expr '/' unary                { $$ = mk_binary(ctx, OP_DIV, $1, $3, @$); }
-    | mul_expr '%' unary                { $$ = mk_binary(ctx, OP_MOD, $1, $3, @$); }
-    ;
-
-unary
-    : power
-    | '-' unary                         { $$ = mk_unary(ctx, OP_NEG, $2, @$); }
-    | '+' unary                         { $$ = mk_unary(ctx, OP_PLUS, $2, @$); }
-    ;
-
-/* `^` binds tighter than unary minus on its left (-x^2 is -(x^2)), is right-associative,
- * and takes a signed exponent (x^-2). */
-power
+arith
     : postfix
-    | postfix '^' unary                 { $$ = mk_binary(ctx, OP_POW, $1, $3, @$); }
+    | arith OR arith                    { $$ = mk_binary(ctx, OP_OR, $1, $3, @$); }
+    | arith AND arith                   { $$ = mk_binary(ctx, OP_AND, $1, $3, @$); }
+    | NOT arith                         { $$ = mk_unary(ctx, OP_NOT, $2, @$); }
+    | arith '<' arith                   { $$ = mk_binary(ctx, OP_LT, $1, $3, @$); }
+    | arith '>' arith                   { $$ = mk_binary(ctx, OP_GT, $1, $3, @$); }
+    | arith LE arith                    { $$ = mk_binary(ctx, OP_LE, $1, $3, @$); }
+    | arith GE arith                    { $$ = mk_binary(ctx, OP_GE, $1, $3, @$); }
+    | arith EQ arith                    { $$ = mk_binary(ctx, OP_EQ, $1, $3, @$); }
+    | arith NE arith                    { $$ = mk_binary(ctx, OP_NE, $1, $3, @$); }
+    | arith '+' arith                   { $$ = mk_binary(ctx, OP_ADD, $1, $3, @$); }
+    | arith '-' arith                   { $$ = mk_binary(ctx, OP_SUB, $1, $3, @$); }
+    | arith '*' arith                   { $$ = mk_binary(ctx, OP_MUL, $1, $3, @$); }
+    | arith '/' arith                   { $$ = mk_binary(ctx, OP_DIV, $1, $3, @$); }
+    | arith '%' arith                   { $$ = mk_binary(ctx, OP_MOD, $1, $3, @$); }
+    | '-' arith %prec UNARY             { $$ = mk_unary(ctx, OP_NEG, $2, @$); }
+    | '+' arith %prec UNARY             { $$ = mk_unary(ctx, OP_PLUS, $2, @$); }
+    | arith '^' arith                   { $$ = mk_binary(ctx, OP_POW, $1, $3, @$); }
     ;
 
 postfix
@@ -776,6 +744,13 @@ static bool is_expr_start(yysymbol_kind_t k)
     return is_positional_sym(k) || (ch && strchr("([-+", ch));
 }
 
+static bool is_comparison(yysymbol_kind_t k)
+{
+    int ch = sym_char(k);
+    return k == YYSYMBOL_LE || k == YYSYMBOL_GE || k == YYSYMBOL_EQ || k == YYSYMBOL_NE ||
+           ch == '<' || ch == '>';
+}
+
 static bool is_operator(yysymbol_kind_t k)
 {
     switch (k) {
@@ -820,8 +795,17 @@ static const char *tok_text(ParseCtx *c, const LexTok *t)
     const char *more = len > 32 ? "..." : "";
     if (len > 32)
         len = 29;
-    if (t->kind == TOK_STRING)
-        return arena_printf(c->arena, "%.*s%s", len, c->src + t->off, more);
+    if (t->kind == TOK_STRING) {
+        /* shown with both quotes, even when the closing one is missing */
+        const char *q = c->src + t->off;
+        if (len > 0 && *q == '"') {
+            q++;
+            len--;
+        }
+        if (len > 0 && q[len - 1] == '"' && !*more)
+            len--;
+        return arena_printf(c->arena, "\"%.*s%s\"", len, q, more);
+    }
     return arena_printf(c->arena, "'%.*s%s'", len, c->src + t->off, more);
 }
 
@@ -905,8 +889,9 @@ static bool is_terminator(yysymbol_kind_t k)
     return k == YYSYMBOL_NL || k == YYSYMBOL_YYEOF || sym_char(k) == ';' || sym_char(k) == '}';
 }
 
-/* Describes the expected set; returns NULL when it is too varied to be useful. */
-static const char *describe_expected(ParseCtx *c, const yysymbol_kind_t *exp, int n)
+/* Describes the expected set; returns NULL when it is too varied to be useful. *item
+ * tells whether a new item (statement, declaration...) could start here. */
+static const char *describe_expected(ParseCtx *c, const yysymbol_kind_t *exp, int n, bool *item_out)
 {
     bool left[YYNTOKENS];
     Expect x = {{0}, 0, false};
@@ -942,10 +927,13 @@ static const char *describe_expected(ParseCtx *c, const yysymbol_kind_t *exp, in
     } else if (has(exp, n, YYSYMBOL_IDENT) && take(left, exp, n, is_identlike_sym)) {
         expect_add(&x, "a name");
     }
+    /* A word after a number always lexes as a unit, so "a unit" is worth saying only
+     * where nothing else would do (after the ':' of an annotation). */
     for (int i = 0; i < n; i++)
         if (left[i] && exp[i] == YYSYMBOL_UNIT) {
             left[i] = false;
-            expect_add(&x, "a unit");
+            if (n == 1)
+                expect_add(&x, "a unit");
         }
     bool op = false;
     for (int i = 0; i < n; i++)
@@ -962,6 +950,7 @@ static const char *describe_expected(ParseCtx *c, const yysymbol_kind_t *exp, in
     for (int i = 0; i < n; i++)
         if (left[i])
             expect_add(&x, sym_text(c, exp[i]));
+    *item_out = item;
     if (x.n == 0 || x.overflow || x.n > 5)
         return NULL;
     char buf[1024];
@@ -1005,28 +994,57 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, Pa
     yysymbol_kind_t found = yypcontext_token(yyctx);
     NrnLoc loc = *yypcontext_location(yyctx);
     const LexTok *la = &c->hist[0];
-    const LexBracket *open = c->depth > 0 ? &c->brackets[c->depth - 1] : NULL;
-
-    if (found == YYSYMBOL_YYEOF && open) {
-        char close = open->kind == '(' ? ')' : open->kind == '[' ? ']' : '}';
-        if (parse_error(c, loc, "missing '%c' at end of file", close))
-            diag_note(c->diags, open->loc, "to close this '%c'", open->kind);
-        return 0;
-    }
+    /* The innermost bracket open before the lookahead (a closer has already popped it
+     * from the lexer's stack, but the entry is still there). */
+    const LexBracket *open = la->depth_before > 0 ? &c->brackets[la->depth_before - 1] : NULL;
 
     yysymbol_kind_t exp[YYNTOKENS];
     int n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
-    const char *expected = n > 0 ? describe_expected(c, exp, n) : NULL;
+    if (found == YYSYMBOL_YYEOF && open) {
+        char close = open->kind == '(' ? ')' : open->kind == '[' ? ']' : '}';
+        bool closer_expected = false;
+        for (int i = 0; i < n; i++)
+            closer_expected |= sym_char(exp[i]) == close;
+        if (closer_expected) {
+            if (parse_error(c, loc, "missing '%c' at end of file", close))
+                diag_note(c->diags, open->loc, "to close this '%c'", open->kind);
+            return 0;
+        }
+    }
+    bool item = false;
+    const char *expected = n > 0 ? describe_expected(c, exp, n, &item) : NULL;
     const char *what = found == YYSYMBOL_YYEMPTY ? "this" : tok_text(c, la);
-    bool ok;
-    if (expected)
-        ok = parse_error(c, loc, "expected %s%s, found %s", expected, describe_context(c), what);
-    else
-        ok = parse_error(c, loc, "syntax error: unexpected %s%s", what, describe_context(c));
-    if (ok && sym_char(found) == '=' && n > 0 && has(exp, n, YYSYMBOL_EQ))
+    const char *context = item ? "" : describe_context(c);
+    bool ok = false;
+    if (found == YYSYMBOL_YYUNDEF) {
+        ok = false;     /* a stray character, already reported by the lexer */
+    } else if (is_comparison(found) && n > 0 && has(exp, n, YYSYMBOL_AND) &&
+               !has(exp, n, found)) {
+        /* After an operand, every operator but this one could follow: the operand ends
+         * a comparison, and comparisons do not associate. */
+        ok = parse_error(c, loc, "comparison operators cannot be chained");
+        if (ok)
+            diag_help(c->diags, "write 'a < b and b < c', or use parentheses");
+    } else if (expected) {
+        ok = parse_error(c, loc, "expected %s%s, found %s", expected, context, what);
+    } else {
+        ok = parse_error(c, loc, "syntax error: unexpected %s%s", what, context);
+    }
+    const LexTok *prev = &c->hist[1];
+    bool assign = sym_char(found) == '=' || found == YYSYMBOL_PLUS_EQ ||
+                  found == YYSYMBOL_MINUS_EQ || found == YYSYMBOL_STAR_EQ ||
+                  found == YYSYMBOL_SLASH_EQ;
+    if (ok && assign && prev->kind == TOK_UNIT)
+        diag_help(c->diags, "a name right after a number is read as its unit: end the "
+                            "statement before %s with a newline or ';'", tok_text(c, prev));
+    else if (ok && sym_char(found) == '=' && n > 0 && has(exp, n, YYSYMBOL_EQ))
         diag_help(c->diags, "use '==' to compare");
-    /* A newline or token swallowed by an unclosed ( or [ from an earlier line. */
-    if (ok && open && open->kind != '{' && open->loc.line < loc.line)
+    /* An item that only appears at top level, inside a block: that block is unclosed. */
+    if (ok && item && is_top_start(found) && open && open->kind == '{')
+        diag_note(c->diags, open->loc, "the block opened here is not closed");
+    /* Lines swallowed by an unclosed ( or [ from an earlier line, or a file that ends
+     * inside a block. */
+    if (ok && open && (open->kind != '{' || found == YYSYMBOL_YYEOF) && open->loc.line < loc.line)
         diag_note(c->diags, open->loc, "'%c' opened here is not closed", open->kind);
 
     if (found != YYSYMBOL_NL && found != YYSYMBOL_YYEOF && sym_char(found) != ';' &&
@@ -1147,19 +1165,6 @@ static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc)
     e->u.binary.rhs = r.e;
     Ex x = {e, d};
     return x;
-}
-
-/* `a < b < c`: reported at the second operator; the tree keeps the first comparison. */
-static Ex mk_chained(ParseCtx *c, Ex l, NrnLoc oploc, AstOp op, Ex r, NrnLoc loc)
-{
-    (void)r;
-    (void)loc;
-    if (l.e && l.e->kind == AST_BINARY && l.e->u.binary.op >= OP_LT && l.e->u.binary.op <= OP_NE &&
-        parse_error(c, oploc, "comparison operators cannot be chained")) {
-        const char *a = ast_op_text(l.e->u.binary.op), *b = ast_op_text(op);
-        diag_help(c->diags, "write 'a %s b and b %s c', or use parentheses", a, b);
-    }
-    return l;
 }
 
 static Ex mk_cond(ParseCtx *c, Ex cond, Ex a, Ex b, NrnLoc loc)

@@ -119,5 +119,11 @@ int32_t nrt_expm_propagator(int32_t n, const double *A, double dt, double *P, do
             rc = 0;
     }
     free(M);
+    if (rc != 0 && P && Q) {
+        /* Never leave a propagator that silently integrates wrongly: NaN makes the first
+         * step stop the run with a message naming the population. */
+        for (size_t k = 0; k < (size_t)n * (size_t)n; k++)
+            P[k] = Q[k] = NAN;
+    }
     return rc;
 }

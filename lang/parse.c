@@ -1,0 +1,176 @@
+/* The front end's entry points (parse.h): read a file, register its text for
+ * diagnostics, refuse what is not a model (too large, binary), and run the scanner and
+ * parser over it.
+ *
+ * The source text lives in the compilation's arena, because diagnostics print source
+ * lines long after parsing. The flex scanner scans a private copy (yy_scan_bytes) and
+ * is destroyed before returning, so parsing leaves nothing allocated outside the arena.
+ * Files are read in full up to a fixed limit; a larger input is refused before any work
+ * is done on it, which bounds memory and time for every input. */
+#include "parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "parser.h"
+#include "lexer.h"
+#include "util.h"
+
+enum { PARSE_MAX_FILE = 8 * 1024 * 1024 };
+
+static AstFile *empty_file(Arena *a, const char *path, int file)
+{
+    AstFile *f = ARENA_NEW(a, AstFile);
+    f->path = arena_strdup(a, path);
+    f->file = file;
+    return f;
+}
+
+static void report_too_large(Diags *d, const char *path, NrnLoc from)
+{
+    diag_error(d, from, "file too large: '%s' is larger than %d MiB", path,
+               PARSE_MAX_FILE / (1024 * 1024));
+}
+
+/* A NUL byte is the mark of a binary file; it is reported where it is. */
+static bool check_text(Diags *d, const char *path, int file, const char *text, size_t size)
+{
+    const char *nul = memchr(text, '\0', size);
+    if (!nul)
+        return true;
+    NrnLoc loc = {file, 1, 1, 1};
+    for (const char *p = text; p < nul; p++) {
+        if (*p == '\n') {
+            loc.line++;
+            loc.col = 1;
+        } else {
+            loc.col++;
+        }
+    }
+    diag_error(d, loc, "'%s' is not a text file (it contains a NUL byte)", path);
+    return false;
+}
+
+/* Parses text already registered as `file`; `text` is NUL-terminated and in the arena. */
+static AstFile *parse_registered(Arena *a, Diags *d, const char *path, int file,
+                                 const char *text, size_t size)
+{
+    AstFile *f = empty_file(a, path, file);
+    if (!check_text(d, path, file, text, size))
+        return f;
+
+    ParseCtx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.arena = a;
+    ctx.diags = d;
+    ctx.file = file;
+    ctx.src = text;
+    ctx.size = size;
+    ctx.line = ctx.col = ctx.tok_line = ctx.tok_col = 1;
+    for (int i = 0; i < 3; i++)
+        ctx.hist[i].kind = -1;
+
+    yyscan_t scanner;
+    if (nrn_yylex_init_extra(&ctx, &scanner) != 0)
+        nrn_fatal_oom();
+    nrn_yy_scan_bytes(text, (int)size, scanner);
+    nrn_yyparse(scanner, &ctx);
+    nrn_yylex_destroy(scanner);
+    f->items = ctx.items;
+    return f;
+}
+
+AstFile *parse_text(Arena *a, Diags *d, const char *name, const char *text, size_t size)
+{
+    if (size > PARSE_MAX_FILE) {
+        report_too_large(d, name, nrn_loc_none());
+        return empty_file(a, name, diag_add_file(d, name, "", 0));
+    }
+    char *copy = arena_alloc(a, size + 1);
+    if (size)
+        memcpy(copy, text, size);
+    copy[size] = '\0';
+    int file = diag_add_file(d, name, copy, size);
+    return parse_registered(a, d, name, file, copy, size);
+}
+
+/* Reads at most PARSE_MAX_FILE + 1 bytes into a malloc'd buffer (any kind of file, pipes
+ * included); *size past the limit means "too large". NULL on a read error (errno set). */
+static char *read_all(FILE *fp, size_t *size)
+{
+    size_t cap = 64 * 1024, len = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        nrn_fatal_oom();
+    for (;;) {
+        if (len == cap) {
+            if (len > PARSE_MAX_FILE)
+                break;
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                nrn_fatal_oom();
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0) {
+            if (ferror(fp)) {
+                int err = errno;
+                free(buf);
+                errno = err ? err : EIO;
+                return NULL;
+            }
+            break;
+        }
+    }
+    *size = len;
+    return buf;
+}
+
+AstFile *parse_file(Arena *a, Diags *d, const char *path, NrnLoc from)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        diag_error(d, from, "cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(fp);
+            diag_error(d, from, "cannot read '%s': it is a directory", path);
+            return NULL;
+        }
+        if (S_ISREG(st.st_mode) && st.st_size > PARSE_MAX_FILE) {
+            fclose(fp);
+            report_too_large(d, path, from);
+            return empty_file(a, path, diag_add_file(d, path, "", 0));
+        }
+    }
+    size_t size = 0;
+    char *buf = read_all(fp, &size);
+    int err = errno;
+    fclose(fp);
+    if (!buf) {
+        diag_error(d, from, "cannot read '%s': %s", path, strerror(err));
+        return NULL;
+    }
+    if (size > PARSE_MAX_FILE) {
+        free(buf);
+        report_too_large(d, path, from);
+        return empty_file(a, path, diag_add_file(d, path, "", 0));
+    }
+    char *text = arena_alloc(a, size + 1);
+    if (size)
+        memcpy(text, buf, size);
+    text[size] = '\0';
+    free(buf);
+    int file = diag_add_file(d, path, text, size);
+    return parse_registered(a, d, path, file, text, size);
+}
