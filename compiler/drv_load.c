@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700   /* realpath */
 #include "drv_load.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,34 @@ static const char *find_stdlib(Loader *l, const char *name)
     return readable(cand) ? cand : NULL;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* "lif, lif_cuba, ..." : the standard library's models, sorted. */
+static const char *stdlib_names(Arena *a)
+{
+    DIR *dir = opendir(NRN_STDLIB_DIR);
+    if (!dir)
+        return "(none found)";
+    PtrVec names = {0};
+    for (struct dirent *e; (e = readdir(dir));) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcmp(e->d_name + n - 4, ".nrn") == 0)
+            ptrvec_push(a, &names, arena_strndup(a, e->d_name, n - 4));
+    }
+    closedir(dir);
+    qsort(names.items, (size_t)names.len, sizeof(void *), cmp_str);
+    size_t total = 1;
+    for (int k = 0; k < names.len; k++)
+        total += strlen(names.items[k]) + 2;
+    char *out = arena_alloc(a, total);
+    for (int k = 0; k < names.len; k++) {
+        if (k)
+            strcat(out, ", ");
+        strcat(out, names.items[k]);
+    }
+    return out;
+}
+
 static void load_file(Loader *l, const char *path, const char *real, NrnLoc from);
 
 static void load_import(Loader *l, const AstFile *file, const AstItem *it)
@@ -70,15 +99,16 @@ static void load_import(Loader *l, const AstFile *file, const AstItem *it)
         path = it->name[0] == '/' || strcmp(dir, ".") == 0 ? it->name : arena_printf(l->a, "%s/%s", dir, it->name);
         if (!readable(path)) {
             diag_error(l->d, it->name_loc, "cannot find imported file '%s'", it->name);
-            diag_note(l->d, nrn_loc_none(), "looked for '%s'", path);
+            if (strcmp(path, it->name) != 0)
+                diag_note(l->d, nrn_loc_none(), "looked for '%s' (relative to the importing file)", path);
             return;
         }
     } else {
         path = find_stdlib(l, it->name);
         if (!path) {
             diag_error(l->d, it->name_loc, "no standard-library model named '%s'", it->name);
-            diag_help(l->d, "the standard library is in %s (set NRN_PATH to add folders); to import a file, "
-                      "write import \"%s.nrn\"", NRN_STDLIB_DIR, it->name);
+            diag_help(l->d, "the standard library has: %s; NRN_PATH adds folders to search; a file is "
+                      "imported with import \"%s.nrn\"", stdlib_names(l->a), it->name);
             return;
         }
     }

@@ -125,9 +125,15 @@ const char *sema_unit_text(Arena *a, Dim d, DisplayUnit u)
 }
 
 /* A hint for the commonest mismatch: `x` needs a familiar factor to reach `want`. */
-static void hint_ratio(SemaCtx *c, const AstExpr *x, Dim want)
+static void hint_ratio(SemaCtx *c, const AstExpr *x, Dim want, const char *want_text)
 {
     Dim have = x->dim;
+    const AstExpr *lit = x->kind == AST_UNARY && x->u.unary.op == OP_NEG ? x->u.unary.operand : x;
+    if (lit->kind == AST_NUM && !lit->u.num.unit && dim_is_none(have) && want_text) {
+        diag_help(c->d, "write the number with its unit, e.g. %s%s %s", lit == x ? "" : "-", lit->u.num.text,
+                  want_text);
+        return;
+    }
     const char *who = x->kind == AST_NAME ? arena_printf(c->a, " '%s'", x->u.name.name) : "";
     static const struct { const char *unit, *hint; } ratios[] = {
         {"ohm", "multiply by a resistance?"}, {"S", "multiply by a conductance?"},
@@ -170,12 +176,7 @@ void sema_expect_dim(SemaCtx *c, AstExpr *e, Dim want, const char *want_unit, co
     else
         diag_error(c->d, e->loc, "unit mismatch: %s must be in %s, but this is %s", what,
                    want_unit ? want_unit : dim_text(c, want), in_unit(c, e));
-    const AstExpr *lit = e->kind == AST_UNARY ? e->u.unary.operand : e;
-    if (lit->kind == AST_NUM && !lit->u.num.unit && dim_is_none(e->dim) && want_unit)
-        diag_help(c->d, "write the number with its unit, e.g. %s%s %s", e == lit ? "" : "-", lit->u.num.text,
-                  want_unit);
-    else
-        hint_ratio(c, e, want);
+    hint_ratio(c, e, want, want_unit);
 }
 
 static void set_dim(AstExpr *e, Dim d)
@@ -435,9 +436,9 @@ static void mismatch(SemaCtx *c, AstExpr *e, AstExpr *l, AstExpr *r, const char 
                in_unit(c, r));
     /* Suggest converting the side that is not the state (the state fixes the unit). */
     if (is_state_name(r) && !is_state_name(l))
-        hint_ratio(c, l, r->dim);
+        hint_ratio(c, l, r->dim, sema_expr_unit(c, r));
     else
-        hint_ratio(c, r, l->dim);
+        hint_ratio(c, r, l->dim, sema_expr_unit(c, l));
 }
 
 /* Both sides must agree; a free side adopts the other's dimension. */
@@ -455,8 +456,10 @@ static void unify(SemaCtx *c, AstExpr *e, AstExpr *l, AstExpr *r, const char *op
         set_dim(e, l->dim);
     } else {
         set_dim(e, l->dim);
-        if (!dim_eq(l->dim, r->dim))
+        if (!dim_eq(l->dim, r->dim)) {
             mismatch(c, e, l, r, op);
+            e->dim_free = e->dim_error = true;
+        }
     }
 }
 
@@ -465,7 +468,7 @@ static void need_dimensionless(SemaCtx *c, AstExpr *x, const char *what)
     if (!x->dim_free && !x->dim_error && !dim_is_none(x->dim))
         diag_error(c->d, x->loc, "%s must be dimensionless, but this is in %s", what, sema_expr_unit(c, x));
     if (!x->dim_free && !x->dim_error && !dim_is_none(x->dim))
-        hint_ratio(c, x, dim_none());
+        hint_ratio(c, x, dim_none(), NULL);
 }
 
 /* An exponent applied to a quantity must be a constant rational with a small denominator. */
