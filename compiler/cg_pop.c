@@ -272,17 +272,11 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
     Loop l = loop_begin(g, fn, n, "fire.loop");
     env.i = l.i;
-    LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(g->ctx, fn, "test");
     LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
     LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
-    LLVMBasicBlockRef counting = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory");
-    LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &l.i, 1, "");
-    LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "r");
-    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGT, r, LLVMConstInt(g->i32, 0, 0), ""), counting, test);
-    LLVMPositionBuilderAtEnd(g->b, counting);
-    LLVMBuildStore(g->b, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""), rp);
-    LLVMBuildBr(g->b, latch);
-    LLVMPositionBuilderAtEnd(g->b, test);
+    /* Branch-free except for the (rare) spike: the threshold is evaluated for every
+     * neuron and discarded while refractory, so that the loop has no data-dependent
+     * branch to mispredict. */
     LLVMValueRef fire = emit_bool(g, &env, p->threshold);
     if (p->upward_crossing) {
         LLVMValueRef pp = LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, "");
@@ -290,6 +284,15 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
                                          LLVMConstInt(g->i8, 0, 0), "was");
         LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), pp);
         fire = LLVMBuildAnd(g->b, fire, LLVMBuildNot(g->b, was, ""), "crossed");
+    }
+    if (p->refractory) {
+        LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &l.i, 1, "");
+        LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "r");
+        LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntSLE, r, LLVMConstInt(g->i32, 0, 0), "active");
+        LLVMValueRef left = LLVMBuildSelect(g->b, active, r, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""),
+                                            "r.next");
+        LLVMBuildStore(g->b, left, rp);
+        fire = LLVMBuildAnd(g->b, fire, active, "fire");
     }
     LLVMBuildCondBr(g->b, fire, spike, latch);
     LLVMPositionBuilderAtEnd(g->b, spike);
