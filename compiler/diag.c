@@ -230,7 +230,8 @@ static void print_line(const Diags *d, FILE *out, const DiagLine *l)
 
 void diag_flush(Diags *d, FILE *out)
 {
-    qsort(d->msgs, (size_t)d->nmsgs, sizeof(DiagMsg), cmp_msg);
+    if (d->nmsgs)
+        qsort(d->msgs, (size_t)d->nmsgs, sizeof(DiagMsg), cmp_msg);
     for (int i = 0; i < d->nmsgs; i++)
         for (int j = 0; j < d->msgs[i].nlines; j++)
             print_line(d, out, &d->msgs[i].lines[j]);

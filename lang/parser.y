@@ -99,7 +99,8 @@ typedef struct ParseCtx {
 int nrn_yylex(NRN_YYSTYPE *yylval, NrnLoc *yylloc, yyscan_t scanner);
 int nrn_yyparse(yyscan_t scanner, ParseCtx *ctx);
 /* Reports an error unless parsing was already abandoned; false if it was dropped. */
-bool parse_error(ParseCtx *c, NrnLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool parse_error(ParseCtx *c, NrnLoc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 }
 
 %code {
@@ -354,7 +355,8 @@ decl_simple
         }
     | THRESHOLD expr                { $$ = mk_decl(ctx, DECL_THRESHOLD, @1, NULL, @1, NULL, $2.e); }
     | RESET stmt_simple             { $$ = mk_body_decl(ctx, DECL_RESET, @1, $2); }
-    | REFRACTORY expr               { $$ = mk_decl(ctx, DECL_REFRACTORY, @1, NULL, @1, NULL, $2.e); }
+    | REFRACTORY expr
+        { $$ = mk_decl(ctx, DECL_REFRACTORY, @1, NULL, @1, NULL, $2.e); }
     | REFRACTORY expr HOLD names
         {
             $$ = mk_decl(ctx, DECL_REFRACTORY, @1, NULL, @1, NULL, $2.e);
@@ -381,8 +383,8 @@ event_opt
     ;
 
 names
-    : name                          { $$ = seq_empty(); SEQ_PUSH($$, AstName, mk_name_node(ctx, $1, @1)); }
-    | names ',' name                { $$ = $1; SEQ_PUSH($$, AstName, mk_name_node(ctx, $3, @3)); }
+    : name                  { $$ = seq_empty(); SEQ_PUSH($$, AstName, mk_name_node(ctx, $1, @1)); }
+    | names ',' name        { $$ = $1; SEQ_PUSH($$, AstName, mk_name_node(ctx, $3, @3)); }
     ;
 
 /* ---- Statements (reset, on_pre, on_post) ---------------------------------------------- */
@@ -546,7 +548,8 @@ conn_list
 conn_simple
     : RULE name rule_args_opt allow_opt
         {
-            Ex r = $3.n < 0 ? mk_name(ctx, $2, @2) : mk_call(ctx, $2, @2, $3, nrn_loc_join(@2, @3));
+            Ex r = $3.n < 0 ? mk_name(ctx, $2, @2)
+                            : mk_call(ctx, $2, @2, $3, nrn_loc_join(@2, @3));
             $$ = mk_part(ctx, CP_RULE, @1, r.e, $4.e);
             $$->loc2 = @4;
         }

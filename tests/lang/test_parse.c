@@ -209,7 +209,9 @@ static void test_precedence(void)
         {"c ?\n a :\n b", "(c ? a : b)"},
         {"a and\n b", "(a and b)"},
         {"(a\n + b)", "(a + b)"},
-        {"rate * delay + weight - file + hold * seed + every + of + rule + using + as", "(((((((((rate * delay) + weight) - file) + (hold * seed)) + every) + of) + rule) + using) + as)"},
+        {"rate * delay + weight - file + hold * seed + every + of + rule + using + as",
+         "(((((((((rate * delay) + weight) - file) + (hold * seed)) + every) + of) + rule) + "
+         "using) + as)"},
         {"abs(x / y) < 1e-6 ? y * (1 - x / y / 2) : x / (exp(x / y) - 1)",
          "((abs((x / y)) < 1e-6) ? (y * (1 - ((x / y) / 2))) : (x / (exp((x / y)) - 1)))"},
     };
@@ -236,7 +238,13 @@ static void test_literals(void)
     }
 
     /* Unit terms become factors with rational exponents, denominators negative. */
-    static const struct { const char *src; int n; const char *name[3]; int num[3], den[3]; } units[] = {
+    typedef struct {
+        const char *src;
+        int n;
+        const char *name[3];
+        int num[3], den[3];
+    } UnitCase;
+    static const UnitCase units[] = {
         {"2 mV^2", 1, {"mV"}, {2}, {1}},
         {"1.5 uA/cm^2", 2, {"uA", "cm"}, {1, -2}, {1, 1}},
         {"2 mV/ms", 2, {"mV", "ms"}, {1, -1}, {1, 1}},
@@ -261,7 +269,7 @@ static void test_literals(void)
     }
 
     /* Annotations: `1`, products, fractional exponents, parentheses, spaces. */
-    static const struct { const char *ann; int n; const char *name[3]; int num[3], den[3]; } anns[] = {
+    static const UnitCase anns[] = {
         {"1", 1, {NULL}, {1}, {1}},
         {"1/s", 2, {NULL, "s"}, {1, -1}, {1, 1}},
         {"uS/cm^2", 2, {"uS", "cm"}, {1, -2}, {1, 1}},
@@ -274,18 +282,18 @@ static void test_literals(void)
     };
     for (size_t i = 0; i < sizeof anns / sizeof anns[0]; i++) {
         char src[128];
-        snprintf(src, sizeof src, "neuron T {\n param x : %s = 1\n}", anns[i].ann);
+        snprintf(src, sizeof src, "neuron T {\n param x : %s = 1\n}", anns[i].src);
         P p;
         p_src(&p, src);
         const AstDecl *d = first_decl(&p);
         const AstUnit *u = d ? d->unit : NULL;
-        bool ok = u && u->nfactors == anns[i].n && strcmp(u->text, anns[i].ann) == 0;
+        bool ok = u && u->nfactors == anns[i].n && strcmp(u->text, anns[i].src) == 0;
         for (int k = 0; ok && k < u->nfactors; k++) {
             const char *want = anns[i].name[k], *got = u->factors[k].name;
             ok = (want ? got && strcmp(got, want) == 0 : got == NULL) &&
                  u->factors[k].num == anns[i].num[k] && u->factors[k].den == anns[i].den[k];
         }
-        CHECK(ok, "annotation ': %s': %s", anns[i].ann, p.errs);
+        CHECK(ok, "annotation ': %s': %s", anns[i].src, p.errs);
         if (u && u->nfactors > 0 && i == 2)     /* uS/cm^2 at column 12; cm at 15 */
             CHECK(u->loc.col == 12 && u->factors[1].loc.col == 15 &&
                       u->factors[1].loc.len == 2, "factor locations");
@@ -338,7 +346,8 @@ static void test_layout(void)
     CHECK_CLEAN("neuron A\n{\n    param x = 1\n}\n");
     CHECK_CLEAN("neuron A { param x = 1; param y = 2 }");
     CHECK_CLEAN("neuron A { param x = 1;; ;\n;param y = 2; }");
-    CHECK_CLEAN("neuron A {\n\n  # comment\n  param x = 1   # trailing\n\n\n  param y = 2\n\n}\n\n");
+    CHECK_CLEAN("neuron A {\n\n  # comment\n  param x = 1   # trailing\n\n\n  param y = 2\n\n"
+                "}\n\n");
     CHECK_CLEAN("neuron A {\r\n  param x = 1\r\n  param y = 2\r\n}\r\n");
     CHECK_CLEAN("neuron A {\n\tparam x =\t1\n}");                 /* tabs, no final newline */
     CHECK_CLEAN("neuron A {\n  param x =\n    5\n  param y = 1 +\n 2 *\n 3\n}");
@@ -370,7 +379,8 @@ static void test_model_decls(void)
 {
     P p;
     p_src(&p, "neuron T {\n  param tau : ms = 10 ms\n  state v = 0\n  input h : nA\n"
-              "  threshold v > 1\n  reset v = 0; reset { v += 1; v -= 1; v *= 2; v /= 2; post.x = 1 }\n"
+              "  threshold v > 1\n"
+              "  reset v = 0; reset { v += 1; v -= 1; v *= 2; v /= 2; post.x = 1 }\n"
               "  refractory 2 ms hold v, w\n  method rk4\n  on_pre { }\n}");
     CHECK(p.nerrors == 0, "%s", p.errs);
     const AstDecl *d = first_decl(&p);
@@ -500,7 +510,8 @@ static void test_network(void)
         CHECK(k->weight_kind == WEIGHT_MATRIX && k->weight->u.list.nitems == 2 &&
                   k->weight->u.list.unit && strcmp(k->weight->u.list.unit->text, "nA") == 0,
               "weight matrix");
-        CHECK(k->delay && k->on_pre && k->on_post && k->on_pre_loc.line == 10, "delay, on_pre/post");
+        CHECK(k->delay && k->on_pre && k->on_post && k->on_pre_loc.line == 10,
+              "delay, on_pre/post");
         CHECK(k->summed && k->summed->next && k->summed->target->kind == AST_FIELD &&
                   strcmp(k->summed->target->u.field.name, "h") == 0, "summed");
         it = it->next;
