@@ -243,6 +243,9 @@ const char *array_name(Arena *scratch, const IrPop *p, int slot)
     for (int k = 0; k < p->nparams; k++)
         if (p->params[k].per_neuron && p->params[k].slot == slot)
             return p->params[k].name;
+    for (int k = 0; k < p->nobserved; k++)
+        if (p->observed[k].slot == slot)
+            return p->observed[k].name;
     return arena_printf(scratch, "aux%d", slot);
 }
 

@@ -305,6 +305,27 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
 }
 
+/* ---- observe: recorded lets and inputs at t = step·dt -------------------------------- */
+
+static void emit_observe(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    char name[64];
+    cg_symbol_name(name, sizeof name, "observe", index);
+    LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
+    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 3);
+    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
+    env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), env.dt, "t");
+    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
+    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    Loop l = loop_begin(g, fn, n, "observe.loop");
+    env.i = l.i;
+    for (int k = 0; k < p->nobserved; k++)
+        store_at(g, env.arrays[p->observed[k].slot], l.i, emit(g, &env, p->observed[k].value));
+    loop_end(g, &l, n);
+    LLVMBuildRetVoid(g->b);
+}
+
 void cg_pop_functions(Cg *g, int index, const IrPop *p)
 {
     Arena scratch;
@@ -313,5 +334,7 @@ void cg_pop_functions(Cg *g, int index, const IrPop *p)
     emit_integrate(g, &scratch, index, p);
     if (p->threshold)
         emit_fire(g, &scratch, index, p);
+    if (p->nobserved)
+        emit_observe(g, &scratch, index, p);
     arena_fini(&scratch);
 }

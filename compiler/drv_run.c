@@ -56,6 +56,7 @@ int drv_emit_llvm(const DrvOptions *opt, const IrModule *m)
 typedef struct RunTables {
     nrt_pop_desc *pops;
     nrt_trace_desc *traces;
+    nrt_rate_desc *rates;
     const char **names, **units;
     double *scales;
 } RunTables;
@@ -116,6 +117,11 @@ static bool fill_pops(Jit *j, const IrModule *m, RunTables *t)
                 return false;
             d->fire = (nrt_fire_fn)fn;
         }
+        if (p->nobserved) {
+            if (!lookup(j, "observe", k, &fn, true))
+                return false;
+            d->observe = (nrt_observe_fn)fn;
+        }
     }
     return true;
 }
@@ -140,8 +146,18 @@ static void fill_traces(const IrModule *m, RunTables *t)
     }
 }
 
+static void fill_rates(const IrModule *m, RunTables *t)
+{
+    t->rates = calloc((size_t)m->nrates + 1, sizeof *t->rates);
+    if (!t->rates)
+        nrn_fatal_oom();
+    for (int k = 0; k < m->nrates; k++)
+        t->rates[k] = (nrt_rate_desc){.pop = m->rates[k].pop, .every = m->rates[k].every};
+}
+
 static void free_tables(RunTables *t)
 {
+    free(t->rates);
     free(t->pops);
     free(t->traces);
     free(t->names);
@@ -155,6 +171,7 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
     int rc = EXIT_RUN_FAILED;
     if (fill_pops(j, m, &t)) {
         fill_traces(m, &t);
+        fill_rates(m, &t);
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         nrt_run_desc desc = {
             .model = base_name(opt->model),
@@ -170,6 +187,8 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
             .pops = t.pops,
             .ntraces = m->ntraces,
             .traces = t.traces,
+            .nrates = m->nrates,
+            .rates = t.rates,
         };
         desc.compile_s = drv_now() - t_start;
         rc = nrt_run(&desc);

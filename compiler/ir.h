@@ -102,6 +102,14 @@ typedef struct IrExpEuler {
     IrExpr **a, **b;        /* per state index (NULL for states without an ODE) */
 } IrExpEuler;
 
+/* A derived value (let, input) that a trace records: computed into an array slot before
+ * the trace samples. */
+typedef struct IrObserved {
+    const char *name;
+    IrExpr *value;
+    int slot;
+} IrObserved;
+
 typedef struct IrPop {
     const char *name;
     const char *model;
@@ -121,6 +129,8 @@ typedef struct IrPop {
     IrExpr *refractory;     /* NULL: none */
     int narrays, nscalars;  /* storage (nrt_pop) */
     bool record_spikes;
+    int nobserved;
+    IrObserved *observed;
     NrnLoc loc;
 } IrPop;
 
@@ -133,15 +143,21 @@ typedef struct IrTrace {
     DisplayUnit unit;
 } IrTrace;
 
+typedef struct IrRate {
+    int pop;
+    int64_t every;          /* steps */
+} IrRate;
+
 typedef struct IrModule {
     const char *model_path;
     const char *network;
     double dt;              /* seconds */
     int64_t nsteps;
     uint64_t seed;
-    int npops, ntraces;
+    int npops, ntraces, nrates;
     IrPop *pops;
     IrTrace *traces;
+    IrRate *rates;
 } IrModule;
 
 /* Expression constructors fold constants and trivial identities (x*1, x+0, ...). */

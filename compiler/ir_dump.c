@@ -142,6 +142,11 @@ static void dump_pop(FILE *out, const IrPop *p)
         dump_exact(out, p);
     if (p->expeuler)
         fputs("  exponential Euler: x' = x + (a + b x) expm1(b dt)/b per state\n", out);
+    for (int k = 0; k < p->nobserved; k++) {
+        fprintf(out, "  observe %s = ", p->observed[k].name);
+        ir_dump_expr(out, p, p->observed[k].value);
+        fprintf(out, "  [array %d, for a trace]\n", p->observed[k].slot);
+    }
     if (p->threshold) {
         fputs("  threshold ", out);
         ir_dump_expr(out, p, p->threshold);
@@ -175,4 +180,7 @@ void ir_dump(FILE *out, const IrModule *m)
         fprintf(out, "\nrecord %s of %s[%lld:%lld] every %lld steps (in %s)\n", t->var, m->pops[t->pop].name,
                 (long long)t->lo, (long long)t->hi, (long long)t->every, t->unit.text);
     }
+    for (int k = 0; k < m->nrates; k++)
+        fprintf(out, "\nrecord rate of %s every %lld steps\n", m->pops[m->rates[k].pop].name,
+                (long long)m->rates[k].every);
 }

@@ -295,6 +295,25 @@ static void lower_dynamics(LowerCtx *c, IrPop *ip)
     }
 }
 
+/* A let or input recorded by a trace: an array slot that the observe function fills. */
+static int observe_slot(Arena *a, Diags *d, const SemaProgram *prog, const SemaPop *sp, IrPop *ip, const AstSym *var)
+{
+    for (int k = 0; k < ip->nobserved; k++)
+        if (strcmp(ip->observed[k].name, var->name) == 0)
+            return ip->observed[k].slot;
+    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model};
+    c.let_cache = ARENA_ARRAY(a, IrExpr *, sp->model->lets.len + 1);
+    IrObserved *grown = ARENA_ARRAY(a, IrObserved, ip->nobserved + 1);
+    if (ip->nobserved)
+        memcpy(grown, ip->observed, sizeof *grown * (size_t)ip->nobserved);
+    ip->observed = grown;
+    IrObserved *o = &ip->observed[ip->nobserved++];
+    o->name = var->name;
+    o->value = var->kind == SYM_LET ? lower_expr(&c, var->decl->value) : ir_const(a, 0);
+    o->slot = ip->narrays++;
+    return o->slot;
+}
+
 static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
 {
     LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model};
@@ -332,10 +351,12 @@ static int64_t every_steps(Diags *d, const SemaRecord *r, double dt)
     return steps;
 }
 
-static bool lower_records(Arena *a, Diags *d, const SemaNetwork *n, IrModule *m, double dt)
+static bool lower_records(Arena *a, Diags *d, const SemaProgram *prog, const SemaNetwork *n, IrModule *m,
+                          double dt)
 {
     bool ok = true;
     m->traces = ARENA_ARRAY(a, IrTrace, n->records.len + 1);
+    m->rates = ARENA_ARRAY(a, IrRate, n->records.len + 1);
     for (int k = 0; k < n->records.len; k++) {
         const SemaRecord *r = n->records.items[k];
         int pi = pop_index(n, r->pop);
@@ -345,8 +366,12 @@ static bool lower_records(Arena *a, Diags *d, const SemaNetwork *n, IrModule *m,
             continue;
         }
         if (r->what == REC_RATE) {
-            diag_error(d, r->item->loc, "record rate is not supported yet by this version of nrnc");
-            ok = false;
+            int64_t every = every_steps(d, r, dt);
+            if (every == 0) {
+                ok = false;
+                continue;
+            }
+            m->rates[m->nrates++] = (IrRate){.pop = pi, .every = every};
             continue;
         }
         IrTrace *t = &m->traces[m->ntraces];
@@ -367,10 +392,8 @@ static bool lower_records(Arena *a, Diags *d, const SemaNetwork *n, IrModule *m,
             t->scalar = !ip->params[r->var->index].per_neuron;
             t->unit = ip->params[r->var->index].unit;
         } else {
-            diag_error(d, r->item->u.record.var_loc, "recording a %s is not supported yet by this version of nrnc",
-                       r->var->kind == SYM_LET ? "let" : "input");
-            ok = false;
-            continue;
+            t->slot = observe_slot(a, d, prog, r->pop, ip, r->var);
+            t->unit = r->var->unit;
         }
         m->ntraces++;
     }
@@ -440,7 +463,7 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
     bool ok = true;
     for (int k = 0; k < m->npops; k++)
         ok &= lower_pop(a, d, prog, opt, n->pops.items[k], &m->pops[k]);
-    ok &= lower_records(a, d, n, m, opt->dt);
+    ok &= lower_records(a, d, prog, n, m, opt->dt);
     for (int k = 0; k < opt->nsets; k++)
         if (!opt->sets[k].used) {
             unused_set(d, n, &opt->sets[k]);

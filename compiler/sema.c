@@ -80,10 +80,22 @@ static void check_simulate(SemaProgram *prog, Diags *d, AstItem *it)
     AstSym *s = symtab_get(prog->globals, it->name);
     if (!s || s->kind != SYM_NETWORK) {
         diag_error(d, it->name_loc, "simulate: '%s' is not a network", it->name);
-        return;
+        int best = 3;
+        const char *near = NULL;
+        for (int k = 0; k < prog->networks.len; k++) {
+            const SemaNetwork *n = prog->networks.items[k];
+            int dist = nrn_edit_distance(it->name, n->name);
+            if (dist < best && dist < (int)strlen(it->name)) {
+                best = dist;
+                near = n->name;
+            }
+        }
+        if (near)
+            diag_help(d, "did you mean '%s'?", near);
+    } else {
+        prog->simulate = it;
+        prog->simulate_net = s->sema;
     }
-    prog->simulate = it;
-    prog->simulate_net = s->sema;
     SemaCtx c = {.prog = prog, .d = d, .a = prog->arena, .where = WHERE_NETWORK};
     sema_expect_dim(&c, it->u.simulate.duration, dim_base(DIM_TIME), "ms", "the duration");
     sema_const_eval(it->u.simulate.duration, &prog->sim_duration_s);

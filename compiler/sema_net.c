@@ -32,6 +32,7 @@ static void declare(SemaCtx *c, SemaNetwork *n, AstSym *s)
 
 static void check_param(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
 {
+    int before = c->d->nerrors;
     AstSym *s = new_sym(c, SYM_NET_PARAM, it->u.param.name, it->u.param.name_loc);
     c->where = WHERE_NETWORK;
     UnitInfo ann;
@@ -42,8 +43,12 @@ static void check_param(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
         sema_expr(c, it->u.param.value);
     s->dim = it->u.param.value->dim_free ? dim_none() : it->u.param.value->dim;
     s->unit = sema_expr_display(c, it->u.param.value);
-    if (!sema_const_eval(it->u.param.value, &s->value))
+    if (it->u.param.value->dim_error || c->d->nerrors != before) {
+        s->poisoned = true;
+    } else if (!sema_const_eval(it->u.param.value, &s->value)) {
         diag_error(c->d, it->u.param.value->loc, "a network param must be a constant");
+        s->poisoned = true;
+    }
     declare(c, n, s);
     ptrvec_push(c->a, &n->params, s);
 }
@@ -54,7 +59,7 @@ static bool const_int(SemaCtx *c, AstExpr *e, const char *what, int64_t *out)
     int before = c->d->nerrors;
     c->where = WHERE_NETWORK;
     sema_expr(c, e);
-    if (c->d->nerrors != before)
+    if (c->d->nerrors != before || e->dim_error)
         return false;
     if (!e->dim_free && !dim_is_none(e->dim)) {
         diag_error(c->d, e->loc, "%s must be dimensionless, but this is in %s", what, sema_expr_unit(c, e));
@@ -94,6 +99,8 @@ static SemaModel *find_model(SemaCtx *c, const char *name, NrnLoc loc, bool syna
     }
     if (near)
         diag_help(c->d, "did you mean '%s'?", near);
+    else if (!s && synapse)
+        diag_help(c->d, "define it with 'synapse %s { ... }' in this file, or import the file that does", name);
     else if (!s)
         diag_help(c->d, "define it in this file or import it (e.g. import lif)");
     return NULL;
@@ -355,6 +362,8 @@ static void check_summed(SemaCtx *c, AstSummed *s)
     if (t->sym && t->sym->kind != SYM_INPUT) {
         diag_error(c->d, t->loc, "'%s' is not an input of the post-synaptic model", t->u.field.name);
         diag_help(c->d, "declare it in the neuron: input %s", t->u.field.name);
+        sema_expr(c, s->value);
+        return;
     }
     if (t->dim_free)
         sema_expr(c, s->value);
