@@ -57,6 +57,7 @@ typedef struct RunTables {
     nrt_pop_desc *pops;
     nrt_trace_desc *traces;
     nrt_rate_desc *rates;
+    nrt_source *sources;
     const char **names, **units;
     double *scales;
 } RunTables;
@@ -81,6 +82,9 @@ static bool fill_pops(Jit *j, const IrModule *m, RunTables *t)
     for (int k = 0; k < m->npops; k++)
         total += m->pops[k].nstates;
     t->pops = calloc((size_t)m->npops + 1, sizeof *t->pops);
+    t->sources = calloc((size_t)m->npops + 1, sizeof *t->sources);
+    if (!t->sources)
+        nrn_fatal_oom();
     t->names = calloc((size_t)total + 1, sizeof *t->names);
     t->units = calloc((size_t)total + 1, sizeof *t->units);
     t->scales = calloc((size_t)total + 1, sizeof *t->scales);
@@ -103,8 +107,13 @@ static bool fill_pops(Jit *j, const IrModule *m, RunTables *t)
             t->units[at] = p->states[s].unit.text ? p->states[s].unit.text : "1";
             t->scales[at] = p->states[s].unit.scale > 0 ? p->states[s].unit.scale : 1.0;
         }
-        d->method = ir_method_name(p->method);
+        d->method = p->is_source ? "spike_source" : ir_method_name(p->method);
         d->record_spikes = p->record_spikes;
+        if (p->is_source) {
+            t->sources[k] = (nrt_source){.count = p->nsource, .steps = p->source_steps,
+                                         .neurons = p->source_neurons, .file = p->source_file};
+            d->source = &t->sources[k];
+        }
         void *fn;
         if (!lookup(j, "init", k, &fn, true))
             return false;
@@ -158,6 +167,7 @@ static void fill_rates(const IrModule *m, RunTables *t)
 static void free_tables(RunTables *t)
 {
     free(t->rates);
+    free(t->sources);
     free(t->pops);
     free(t->traces);
     free(t->names);

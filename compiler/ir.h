@@ -129,6 +129,12 @@ typedef struct IrPop {
     IrExpr *refractory;     /* NULL: none */
     int narrays, nscalars;  /* storage (nrt_pop) */
     bool record_spikes;
+    /* spike_source: spikes the runtime emits (sorted by step, then neuron), or a file */
+    bool is_source;
+    int64_t nsource;
+    int64_t *source_steps;
+    int32_t *source_neurons;
+    const char *source_file;
     int nobserved;
     IrObserved *observed;
     NrnLoc loc;

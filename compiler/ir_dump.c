@@ -1,6 +1,7 @@
 /* `nrnc emit ir`: the IR as readable text, one population at a time, with the chosen
  * integrator and the reason for it. Values are shown in SI (the IR's units). */
 #include <stdio.h>
+#include <string.h>
 
 #include "ir.h"
 #include "nrt.h"
@@ -113,14 +114,29 @@ static void dump_exact(FILE *out, const IrPop *p)
     }
 }
 
+/* A constant shown in the unit the user wrote: "  (= 10 ms)". */
+static void dump_in_unit(FILE *out, const IrExpr *e, DisplayUnit u)
+{
+    if (e->op != IR_CONST || !u.text || !(u.scale > 0) || (u.scale == 1 && strcmp(u.text, "1") == 0))
+        return;
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.12g", e->value / u.scale);
+    fprintf(out, " (= %s %s)", buf, u.text);
+}
+
 static void dump_pop(FILE *out, const IrPop *p)
 {
     fprintf(out, "population %s = %s[%lld]\n", p->name, p->model, (long long)p->size);
     fprintf(out, "  method %s  (%s)\n", ir_method_name(p->method), p->method_reason ? p->method_reason : "");
+    if (p->is_source && p->source_file)
+        fprintf(out, "  spike source: spikes read from '%s' at set-up\n", p->source_file);
+    else if (p->is_source)
+        fprintf(out, "  spike source: %lld spikes given in the model\n", (long long)p->nsource);
     for (int k = 0; k < p->nparams; k++) {
         const IrParam *q = &p->params[k];
         fprintf(out, "  param %s = ", q->name);
         ir_dump_expr(out, p, q->value);
+        dump_in_unit(out, q->value, q->unit);
         fprintf(out, "  [%s, %s, slot %d, shown in %s]\n", q->per_neuron ? "per neuron" : "uniform", q->origin,
                 q->slot, q->unit.text ? q->unit.text : "1");
     }
@@ -128,6 +144,7 @@ static void dump_pop(FILE *out, const IrPop *p)
         const IrState *s = &p->states[k];
         fprintf(out, "  state %s = ", s->name);
         ir_dump_expr(out, p, s->init);
+        dump_in_unit(out, s->init, s->unit);
         fprintf(out, "  [array %d%s, shown in %s]\n", s->slot, s->held ? ", held while refractory" : "",
                 s->unit.text ? s->unit.text : "1");
     }

@@ -9,6 +9,7 @@
 #include "lower.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -314,6 +315,70 @@ static int observe_slot(Arena *a, Diags *d, const SemaProgram *prog, const SemaP
     return o->slot;
 }
 
+typedef struct SourceSpike {
+    int64_t step;
+    int32_t neuron;
+} SourceSpike;
+
+static int cmp_spike(const void *pa, const void *pb)
+{
+    const SourceSpike *a = pa, *b = pb;
+    if (a->step != b->step)
+        return a->step < b->step ? -1 : 1;
+    return (a->neuron > b->neuron) - (a->neuron < b->neuron);
+}
+
+/* A spike at t is stamped at step round-half-up(t/dt), like delays (LANGUAGE.md §6). */
+static bool lower_source_times(Arena *a, Diags *d, const SemaPop *sp, IrPop *ip, double dt)
+{
+    int64_t total = 0;
+    for (const AstExpr *row = sp->source_times->u.list.items; row; row = row->next)
+        total += row->u.list.nitems;
+    SourceSpike *spikes = ARENA_ARRAY(a, SourceSpike, total + 1);
+    int64_t k = 0;
+    int32_t neuron = 0;
+    bool ok = true;
+    for (const AstExpr *row = sp->source_times->u.list.items; row; row = row->next, neuron++) {
+        for (const AstExpr *t = row->u.list.items; t; t = t->next) {
+            double v = 0;
+            sema_const_eval(t, &v);
+            double steps = floor(v / dt + 0.5 + 1e-9);
+            if (!(steps >= 1) || steps > 9e15) {
+                diag_error(d, t->loc, "spike time %g ms is not after the first step (dt = %g ms) or not finite",
+                           v * 1e3, dt * 1e3);
+                ok = false;
+                continue;
+            }
+            spikes[k++] = (SourceSpike){(int64_t)steps, neuron};
+        }
+    }
+    qsort(spikes, (size_t)k, sizeof *spikes, cmp_spike);
+    ip->nsource = k;
+    ip->source_steps = ARENA_ARRAY(a, int64_t, k + 1);
+    ip->source_neurons = ARENA_ARRAY(a, int32_t, k + 1);
+    for (int64_t j = 0; j < k; j++) {
+        ip->source_steps[j] = spikes[j].step;
+        ip->source_neurons[j] = spikes[j].neuron;
+    }
+    return ok;
+}
+
+static bool lower_source(Arena *a, Diags *d, const SemaPop *sp, IrPop *ip, double dt)
+{
+    ip->is_source = true;
+    ip->method = METHOD_NONE;
+    ip->method_reason = "spike source";
+    if (sp->source_file) {
+        const SourceFile *f = diag_file(d, sp->item->loc.file);
+        const char *slash = f ? strrchr(f->path, '/') : NULL;
+        ip->source_file = sp->source_file[0] == '/' || !slash
+                              ? sp->source_file
+                              : arena_printf(a, "%.*s/%s", (int)(slash - f->path), f->path, sp->source_file);
+        return true;
+    }
+    return lower_source_times(a, d, sp, ip, dt);
+}
+
 static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
 {
     LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model};
@@ -323,6 +388,8 @@ static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions 
     ip->size = sp->size;
     ip->loc = sp->item->loc;
     lower_values(&c, opt, ip);
+    if (sp->is_source)
+        return lower_source(a, d, sp, ip, opt->dt) && !c.failed;
     lower_dynamics(&c, ip);
     return !c.failed;
 }

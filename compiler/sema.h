@@ -70,6 +70,12 @@ typedef struct SemaPop {
     AstExpr **arg_value;    /* per model param index: Model[N](X = e), or NULL */
     AstExpr **init_value;   /* per param index then per state index (nparams + k): POP.X = e */
     AstSym *sym;
+    /* spike_source[N](times = [[...], ...]) or (file = "x.csv"); model is then an empty
+     * stand-in named spike_source */
+    bool is_source;
+    AstExpr *source_times;
+    const char *source_file;
+    NrnLoc source_loc;
 } SemaPop;
 
 typedef struct SemaRecord {

@@ -71,13 +71,20 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
         if (e->u.unary.op != OP_NOT)
             u = sema_expr_display(c, e->u.unary.operand);
         break;
-    case AST_BINARY:
-        if (e->u.binary.op == OP_ADD || e->u.binary.op == OP_SUB) {
-            u = sema_expr_display(c, e->u.binary.lhs);
-            if (!u.text || e->u.binary.lhs->dim_free)
-                u = sema_expr_display(c, e->u.binary.rhs);
+    case AST_BINARY: {
+        const AstExpr *l = e->u.binary.lhs, *r = e->u.binary.rhs;
+        AstOp op = e->u.binary.op;
+        if (op == OP_ADD || op == OP_SUB) {
+            u = sema_expr_display(c, l);
+            if (!u.text || l->dim_free)
+                u = sema_expr_display(c, r);
+        } else if ((op == OP_MUL || op == OP_DIV) && dim_is_none(r->dim)) {
+            u = sema_expr_display(c, l);     /* v / 2, v * k: the unit of v */
+        } else if (op == OP_MUL && dim_is_none(l->dim)) {
+            u = sema_expr_display(c, r);
         }
         break;
+    }
     case AST_COND:
         u = sema_expr_display(c, e->u.cond.then);
         break;

@@ -138,6 +138,57 @@ static void check_override_value(SemaCtx *c, SemaPop *p, int slot, AstExpr *valu
     c->model = NULL;
 }
 
+/* The built-in spike_source: one list of times per neuron, or a CSV file. */
+static void check_source(SemaCtx *c, SemaPop *p, AstNetItem *it)
+{
+    SemaModel *m = ARENA_NEW(c->a, SemaModel);
+    AstItem *stand_in = ARENA_NEW(c->a, AstItem);
+    stand_in->name = "spike_source";
+    m->item = stand_in;
+    m->scope = symtab_new(c->a);
+    m->ode = ARENA_ARRAY(c->a, AstDecl *, 1);
+    p->model = m;
+    p->is_source = true;
+    for (AstArg *a = it->u.population.args; a; a = a->next) {
+        if (strcmp(a->name, "times") == 0 && a->value->kind == AST_LIST && !p->source_times && !p->source_file) {
+            p->source_times = a->value;
+            p->source_loc = a->loc;
+        } else if (strcmp(a->name, "file") == 0 && a->value->kind == AST_STRING && !p->source_times &&
+                   !p->source_file) {
+            p->source_file = a->value->u.str.text;
+            p->source_loc = a->value->loc;
+        } else {
+            diag_error(c->d, a->loc, "spike_source takes either times = [[t, ...], ...] (one list per neuron) or "
+                       "file = \"spikes.csv\" (header neuron,t_ms)");
+            return;
+        }
+    }
+    if (!p->source_times && !p->source_file) {
+        diag_error(c->d, it->u.population.model_loc, "spike_source needs its spikes: times = [[t, ...], ...] or "
+                   "file = \"spikes.csv\"");
+        return;
+    }
+    if (!p->source_times)
+        return;
+    int64_t lists = 0;
+    for (AstExpr *row = p->source_times->u.list.items; row; row = row->next, lists++) {
+        if (row->kind != AST_LIST) {
+            diag_error(c->d, row->loc, "times is a list of lists, one per neuron: [[10 ms, 25 ms], [12 ms]]");
+            return;
+        }
+        for (AstExpr *t = row->u.list.items; t; t = t->next) {
+            c->where = WHERE_NETWORK;
+            sema_expect_dim(c, t, dim_base(DIM_TIME), "ms", "a spike time");
+            double v;
+            if (!t->dim_error && !sema_const_eval(t, &v))
+                diag_error(c->d, t->loc, "a spike time must be a constant");
+        }
+    }
+    if (lists != p->size)
+        diag_error(c->d, p->source_times->loc, "times has %lld lists but the population has %lld neurons (one "
+                   "list per neuron; an empty [] for a silent one)", (long long)lists, (long long)p->size);
+}
+
 static void check_population(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
 {
     SemaPop *p = ARENA_NEW(c->a, SemaPop);
@@ -146,12 +197,18 @@ static void check_population(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
     p->sym = new_sym(c, SYM_POP, p->name, it->u.population.name_loc);
     p->sym->net_item = it;
     declare(c, n, p->sym);
-    p->model = find_model(c, it->u.population.model, it->u.population.model_loc, false);
     int64_t size = 0;
     if (const_int(c, it->u.population.size, "a population size", &size) && size <= 0)
         diag_error(c->d, it->u.population.size->loc, "a population size must be a positive integer, got %lld",
                    (long long)size);
     p->size = size > 0 ? size : 1;
+    AstSym *user = symtab_get(c->prog->globals, it->u.population.model);
+    if (strcmp(it->u.population.model, "spike_source") == 0 && !user) {
+        check_source(c, p, it);
+        ptrvec_push(c->a, &n->pops, p);
+        return;
+    }
+    p->model = find_model(c, it->u.population.model, it->u.population.model_loc, false);
     if (!p->model)
         return;
     int nslots = p->model->params.len + p->model->states.len;

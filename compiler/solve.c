@@ -140,6 +140,8 @@ static bool apply(Arena *a, Diags *d, IrPop *p, const Analysis *an, IrMethod m, 
 
 static bool choose(Arena *a, Diags *d, IrPop *p, const char *override)
 {
+    if (p->is_source)
+        return true;
     Analysis an = {0};
     analyse(a, p, &an);
     if (an.n == 0) {

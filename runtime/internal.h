@@ -106,14 +106,29 @@ typedef struct nrt_trace_mon {
     char *file;               /* name of the main file, for summary.json */
 } nrt_trace_mon;
 
+/* `record rate of POP every T`: spikes are counted per step (O(1) from nspiked) and a row
+ * is written every `every` steps. */
+typedef struct nrt_rate_mon {
+    const nrt_rate_desc *d;
+    int64_t every;            /* d's, at least 1 */
+    int64_t count;            /* spikes stamped since the last row */
+    double size_window_ms;    /* size · every·dt in ms (every·dt as its exact decimal) */
+    nrt_out csv;
+    nrt_npy data, times;
+    char *file;               /* name of the main file, for summary.json */
+} nrt_rate_mon;
+
 typedef struct nrt_monitors {
     const nrt_run_desc *desc;
     double dt_ms;
     nrt_out spikes_csv;       /* CSV format, when any population records spikes */
     nrt_npy *spikes_t, *spikes_i;   /* NPY format, per population (unused when not recorded) */
     char **csv_prefix;        /* "POP," per population */
+    int64_t *observed;        /* per population: the last step its observe ran for, or -1 */
     int ntraces;
     nrt_trace_mon *traces;
+    int nrates;
+    nrt_rate_mon *rates;
 } nrt_monitors;
 
 /* Opens every file; 0 or -1 (reported). */
@@ -121,13 +136,21 @@ int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
                       nrt_err *err);
 /* Spikes of population p stamped at step `step` (their time is step·dt). */
 int nrt_monitors_spikes(nrt_monitors *mon, int p, const nrt_pop *pop, int64_t step);
-/* Samples every trace due at step `step`. */
-int nrt_monitors_sample(nrt_monitors *mon, const nrt_pop *pops, int64_t step);
+/* Adds the spikes of the step just fired (each population's nspiked) to every rate
+ * monitor; O(rate monitors). */
+void nrt_monitors_count(nrt_monitors *mon, const nrt_pop *pops);
+/* Samples every trace and rate monitor due at step `step`; before the first trace of a
+ * population samples, runs that population's observe (once per step). */
+int nrt_monitors_sample(nrt_monitors *mon, nrt_pop *pops, int64_t step);
 /* Closes every file (also after a failure); 0 or -1. The names stay for summary.json
  * until nrt_monitors_free. */
 int nrt_monitors_close(nrt_monitors *mon);
 void nrt_monitors_free(nrt_monitors *mon);
 const char *nrt_monitors_trace_file(const nrt_monitors *mon, int t);
+const char *nrt_monitors_rate_file(const nrt_monitors *mon, int r);
+/* 1 for the first rate monitor of its population, 2 for the second, ...: the second one
+ * writes rate_POP_2.csv and is "POP_2" in summary.json. */
+int nrt_rate_ordinal(const nrt_run_desc *desc, int r);
 
 /* ---- summary.json (summary.c) ----------------------------------------------------- */
 

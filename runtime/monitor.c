@@ -1,4 +1,5 @@
-/* Monitors: spikes and state traces, turned into rows of the output files as the run goes.
+/* Monitors: spikes, state traces and population rates, turned into rows of the output
+ * files as the run goes.
  *
  * Nothing is kept in memory beyond one row: spikes go straight to spikes.csv (or to the
  * per-population .npy pair), traces write one sample per due step. The loop's order
@@ -7,7 +8,12 @@
  *
  * Times are the exact decimals of nrt_format_time; the float64 times in .npy files are
  * those decimals read back, so CSV and NPY agree to the last bit. A trace samples at steps
- * 0, every, 2·every, ... and only touches its slice [lo, hi) of one array. */
+ * 0, every, 2·every, ... and only touches its slice [lo, hi) of one array; a population's
+ * observe (which computes recorded lets and inputs into their slots) runs once on a step
+ * where one of its traces samples, before the first of them reads. A rate monitor keeps
+ * one counter, fed each step from the population's nspiked, and writes it as a rate every
+ * `every` steps (0 at t = 0), so it costs O(1) per step whether or not spikes are written. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +120,51 @@ static int open_trace(nrt_monitors *mon, nrt_trace_mon *tm, const nrt_trace_desc
     return rc;
 }
 
+int nrt_rate_ordinal(const nrt_run_desc *desc, int r)
+{
+    int ord = 1;
+    for (int k = 0; k < r; k++)
+        ord += desc->rates[k].pop == desc->rates[r].pop;
+    return ord;
+}
+
+static int open_rate(nrt_monitors *mon, int r, nrt_err *err)
+{
+    const nrt_run_desc *d = mon->desc;
+    nrt_rate_mon *rm = &mon->rates[r];
+    const nrt_rate_desc *rd = &d->rates[r];
+    rm->d = rd;
+    rm->every = rd->every >= 1 ? rd->every : 1;
+    /* The window as its exact decimal read back, like the times and summary.json's rate. */
+    char w[NRT_NUM_BUF];
+    nrt_format_time(rm->every, mon->dt_ms, w, sizeof w);
+    rm->size_window_ms = (double)d->pops[rd->pop].n * strtod(w, NULL);
+    char suffix[24] = "";
+    int ord = nrt_rate_ordinal(d, r);
+    if (ord > 1)
+        snprintf(suffix, sizeof suffix, "_%d", ord);
+    char *base = concat3("rate_", d->pops[rd->pop].name, suffix);
+    bool npy = d->format == NRT_FORMAT_NPY;
+    rm->file = base ? concat3(base, npy ? ".npy" : ".csv", "") : NULL;
+    char *tfile = base ? concat3(base, "_t.npy", "") : NULL;
+    int rc = 0;
+    if (!rm->file || !tfile) {
+        nrt_err_report(err, "out of memory");
+        rc = -1;
+    } else if (npy) {
+        rc = nrt_npy_open(&rm->data, d->outdir, rm->file, NRT_NPY_F64, -1, err);
+        if (rc == 0)
+            rc = nrt_npy_open(&rm->times, d->outdir, tfile, NRT_NPY_F64, -1, err);
+    } else {
+        rc = nrt_out_open(&rm->csv, d->outdir, rm->file, err);
+        if (rc == 0)
+            rc = nrt_out_puts(&rm->csv, "t_ms,rate_hz\n");
+    }
+    free(base);
+    free(tfile);
+    return rc;
+}
+
 int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
                       nrt_err *err)
 {
@@ -122,19 +173,29 @@ int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
     mon->dt_ms = dt_ms;
     size_t np = desc->npops > 0 ? (size_t)desc->npops : 0;
     size_t nt = desc->ntraces > 0 ? (size_t)desc->ntraces : 0;
+    size_t nr = desc->nrates > 0 ? (size_t)desc->nrates : 0;
     mon->csv_prefix = calloc(np + 1, sizeof *mon->csv_prefix);
     mon->spikes_t = calloc(np + 1, sizeof *mon->spikes_t);
     mon->spikes_i = calloc(np + 1, sizeof *mon->spikes_i);
+    mon->observed = malloc((np + 1) * sizeof *mon->observed);
     mon->traces = calloc(nt + 1, sizeof *mon->traces);
-    if (!mon->csv_prefix || !mon->spikes_t || !mon->spikes_i || !mon->traces) {
+    mon->rates = calloc(nr + 1, sizeof *mon->rates);
+    if (!mon->csv_prefix || !mon->spikes_t || !mon->spikes_i || !mon->observed ||
+        !mon->traces || !mon->rates) {
         nrt_err_report(err, "out of memory");
         return -1;
     }
+    for (size_t p = 0; p < np; p++)
+        mon->observed[p] = -1;
     mon->ntraces = (int)nt;
+    mon->nrates = (int)nr;
     if (open_spikes(mon, err) != 0)
         return -1;
     for (int t = 0; t < mon->ntraces; t++)
         if (open_trace(mon, &mon->traces[t], &desc->traces[t], err) != 0)
+            return -1;
+    for (int r = 0; r < mon->nrates; r++)
+        if (open_rate(mon, r, err) != 0)
             return -1;
     return 0;
 }
@@ -236,8 +297,37 @@ static int sample_npy(nrt_trace_mon *tm, const nrt_pop *pop, double t_ms)
     return nrt_npy_append(&tm->times, &t_ms, 1);
 }
 
-int nrt_monitors_sample(nrt_monitors *mon, const nrt_pop *pops, int64_t step)
+void nrt_monitors_count(nrt_monitors *mon, const nrt_pop *pops)
 {
+    for (int r = 0; r < mon->nrates; r++)
+        mon->rates[r].count += pops[mon->rates[r].d->pop].nspiked;
+}
+
+/* One row of a rate monitor: the spikes counted since the last row, as a rate in Hz. */
+static int sample_rate(nrt_monitors *mon, nrt_rate_mon *rm, int64_t step, const char *t)
+{
+    double hz = step > 0 && rm->size_window_ms > 0 ? (double)rm->count * 1e3 / rm->size_window_ms
+                                                   : 0.0;
+    rm->count = 0;
+    if (mon->desc->format == NRT_FORMAT_NPY) {
+        double t_ms = strtod(t, NULL);
+        if (nrt_npy_append(&rm->data, &hz, 1) != 0)
+            return -1;
+        return nrt_npy_append(&rm->times, &t_ms, 1);
+    }
+    char row[2 * NRT_NUM_BUF + 2];
+    size_t tl = strlen(t);
+    memcpy(row, t, tl);
+    row[tl] = ',';
+    nrt_format_double(hz, row + tl + 1, NRT_NUM_BUF);
+    size_t len = strlen(row);
+    row[len++] = '\n';
+    return nrt_out_write(&rm->csv, row, len);
+}
+
+int nrt_monitors_sample(nrt_monitors *mon, nrt_pop *pops, int64_t step)
+{
+    const nrt_run_desc *d = mon->desc;
     char t[NRT_NUM_BUF] = "";
     for (int k = 0; k < mon->ntraces; k++) {
         nrt_trace_mon *tm = &mon->traces[k];
@@ -245,10 +335,24 @@ int nrt_monitors_sample(nrt_monitors *mon, const nrt_pop *pops, int64_t step)
             continue;
         if (!t[0])
             nrt_format_time(step, mon->dt_ms, t, sizeof t);
-        const nrt_pop *pop = &pops[tm->d->pop];
-        int rc = mon->desc->format == NRT_FORMAT_NPY ? sample_npy(tm, pop, strtod(t, NULL))
-                                                     : sample_csv(tm, pop, t);
+        int p = tm->d->pop;
+        nrt_pop *pop = &pops[p];
+        if (d->pops[p].observe && mon->observed[p] != step) {
+            d->pops[p].observe(pop, step, d->dt);
+            mon->observed[p] = step;
+        }
+        int rc = d->format == NRT_FORMAT_NPY ? sample_npy(tm, pop, strtod(t, NULL))
+                                             : sample_csv(tm, pop, t);
         if (rc != 0)
+            return -1;
+    }
+    for (int r = 0; r < mon->nrates; r++) {
+        nrt_rate_mon *rm = &mon->rates[r];
+        if (step % rm->every != 0)
+            continue;
+        if (!t[0])
+            nrt_format_time(step, mon->dt_ms, t, sizeof t);
+        if (sample_rate(mon, rm, step, t) != 0)
             return -1;
     }
     return 0;
@@ -274,6 +378,15 @@ int nrt_monitors_close(nrt_monitors *mon)
         if (nrt_npy_close(&tm->times) != 0)
             rc = -1;
     }
+    for (int r = 0; r < mon->nrates; r++) {
+        nrt_rate_mon *rm = &mon->rates[r];
+        if (nrt_out_close(&rm->csv) != 0)
+            rc = -1;
+        if (nrt_npy_close(&rm->data) != 0)
+            rc = -1;
+        if (nrt_npy_close(&rm->times) != 0)
+            rc = -1;
+    }
     return rc;
 }
 
@@ -286,14 +399,23 @@ void nrt_monitors_free(nrt_monitors *mon)
         free(mon->traces[k].row);
         free(mon->traces[k].file);
     }
+    for (int r = 0; r < mon->nrates; r++)
+        free(mon->rates[r].file);
     free(mon->csv_prefix);
     free(mon->spikes_t);
     free(mon->spikes_i);
+    free(mon->observed);
     free(mon->traces);
+    free(mon->rates);
     memset(mon, 0, sizeof *mon);
 }
 
 const char *nrt_monitors_trace_file(const nrt_monitors *mon, int t)
 {
     return t < mon->ntraces ? mon->traces[t].file : NULL;
+}
+
+const char *nrt_monitors_rate_file(const nrt_monitors *mon, int r)
+{
+    return r < mon->nrates ? mon->rates[r].file : NULL;
 }

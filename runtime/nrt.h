@@ -33,6 +33,20 @@ typedef struct nrt_pop {
 typedef void (*nrt_init_fn)(nrt_pop *pop, double dt);
 typedef int32_t (*nrt_integrate_fn)(nrt_pop *pop, int64_t step, double dt);
 typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt);
+/* Computes the population's recorded derived values (lets, inputs) at t = step·dt into
+ * their array slots; called before a trace of that population samples. */
+typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
+
+/* The spikes of a `spike_source` population, which the runtime emits itself (it has no
+ * fire function): either arrays sorted by step then neuron, or a CSV file with header
+ * `neuron,t_ms` read, checked and sorted at set-up (an unreadable or malformed file fails
+ * the run with exit code 3). A spike at time t is stamped at step round(t/dt). */
+typedef struct nrt_source {
+    int64_t count;
+    const int64_t *steps;         /* stamping steps, >= 1 */
+    const int32_t *neurons;
+    const char *file;             /* NULL when the arrays are used */
+} nrt_source;
 
 typedef struct nrt_pop_desc {
     const char *name;
@@ -47,6 +61,8 @@ typedef struct nrt_pop_desc {
     nrt_integrate_fn integrate;
     nrt_fire_fn fire;             /* NULL when the model has no threshold */
     bool record_spikes;
+    nrt_observe_fn observe;       /* NULL when no trace of this population needs it */
+    const nrt_source *source;     /* spike_source populations, else NULL */
 } nrt_pop_desc;
 
 typedef struct nrt_trace_desc {
@@ -59,6 +75,13 @@ typedef struct nrt_trace_desc {
     double scale;                 /* SI value of one display unit */
     const char *unit;             /* display unit, e.g. "mV" */
 } nrt_trace_desc;
+
+/* `record rate of POP every T`: rate_POP.csv, header t_ms,rate_hz; the value at t is the
+ * number of spikes stamped in (t - T, t] divided by size·T (0 at t = 0). */
+typedef struct nrt_rate_desc {
+    int pop;
+    int64_t every;                /* in steps, >= 1 */
+} nrt_rate_desc;
 
 typedef enum nrt_format { NRT_FORMAT_CSV, NRT_FORMAT_NPY } nrt_format;
 
@@ -77,6 +100,8 @@ typedef struct nrt_run_desc {
     const nrt_pop_desc *pops;
     int ntraces;
     const nrt_trace_desc *traces;
+    int nrates;
+    const nrt_rate_desc *rates;
 } nrt_run_desc;
 
 /* Allocates the populations, runs init, the loop and the monitors, writes the output

@@ -7,12 +7,14 @@
  * that has a threshold, stop on a non-finite state, write the step's spikes (stamped
  * (k+1)·dt) and the traces due at (k+1)·dt. Whatever ends the run (the last step, a
  * failure, SIGINT, a write error) the files are closed whole and summary.json is written
- * last, saying how it ended.
+ * last, saying how it ended. Rate monitors count each step's spikes (nspiked) and, like
+ * traces, write a row on their sample steps; a population's observe runs just before its
+ * traces sample.
  *
  * A failing step records nothing: the files hold exactly the steps before it. Per step
- * the loop itself does O(populations + traces) work plus the spikes it writes; trace rows
- * only touch their slice on sample steps. The SIGINT flag is the only global state; the
- * handler is installed for the loop only, and the previous one restored. */
+ * the loop itself does O(populations + monitors) work plus the spikes it writes; trace
+ * rows only touch their slice on sample steps. The SIGINT flag is the only global state;
+ * the handler is installed for the loop only, and the previous one restored. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "source.h"
 
 enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };
 
@@ -36,6 +39,7 @@ typedef struct sim {
     double dt_ms;
     nrt_pop *pops;
     int64_t *spike_counts;
+    nrt_source_state *sources;    /* per population; used by spike_source populations */
     nrt_monitors mon;
     nrt_err err;
     nrt_progress progress;
@@ -84,6 +88,12 @@ static int check_desc(sim *s)
             return -1;
         }
     }
+    for (int r = 0; r < d->nrates; r++) {
+        if (d->rates[r].pop < 0 || d->rates[r].pop >= d->npops) {
+            nrt_err_report(&s->err, "internal: a rate monitor refers to a missing population");
+            return -1;
+        }
+    }
     for (int p = 0; p < d->npops; p++) {
         if (d->pops[p].n < 0 || d->pops[p].nstates > d->pops[p].narrays) {
             nrt_err_report(&s->err, "internal: population '%s' is malformed", d->pops[p].name);
@@ -100,13 +110,17 @@ static int setup(sim *s)
     size_t np = d->npops > 0 ? (size_t)d->npops : 0;
     s->pops = calloc(np + 1, sizeof *s->pops);
     s->spike_counts = calloc(np + 1, sizeof *s->spike_counts);
-    if (!s->pops || !s->spike_counts) {
+    s->sources = calloc(np + 1, sizeof *s->sources);
+    if (!s->pops || !s->spike_counts || !s->sources) {
         nrt_err_report(&s->err, "out of memory");
         return -1;
     }
     if (check_desc(s) != 0 || nrt_monitors_open(&s->mon, d, s->dt_ms, &s->err) != 0)
         return -1;
     for (int p = 0; p < d->npops; p++) {
+        if (d->pops[p].source &&
+            nrt_source_open(&s->sources[p], d->pops[p].source, d->pops[p].n, s->dt_ms, &s->err) != 0)
+            return -1;
         if (nrt_pop_alloc(&s->pops[p], &d->pops[p], d->seed, p) != 0) {
             nrt_err_report(&s->err, "out of memory allocating population '%s' (%lld neurons)",
                            d->pops[p].name, (long long)d->pops[p].n);
@@ -147,10 +161,12 @@ static int step(sim *s, int64_t k)
         }
     }
     for (int p = 0; p < d->npops; p++) {
-        if (!d->pops[p].fire)
+        if (!d->pops[p].fire && !d->pops[p].source)
             continue;
         s->pops[p].nspiked = 0;
-        if (d->pops[p].fire(&s->pops[p], k, d->dt) != 0) {
+        if (d->pops[p].source)
+            nrt_source_emit(&s->sources[p], &s->pops[p], k + 1);
+        else if (d->pops[p].fire(&s->pops[p], k, d->dt) != 0) {
             fail_nonfinite(s, p, k + 1);
             return -1;
         }
@@ -160,6 +176,7 @@ static int step(sim *s, int64_t k)
         if (nrt_monitors_spikes(&s->mon, p, &s->pops[p], k + 1) != 0)
             goto write_failed;
     }
+    nrt_monitors_count(&s->mon, s->pops);
     if (nrt_monitors_sample(&s->mon, s->pops, k + 1) != 0)
         goto write_failed;
     return 0;
@@ -211,6 +228,9 @@ static int finish(sim *s)
     nrt_monitors_free(&s->mon);
     for (int p = 0; s->pops && p < s->d->npops; p++)
         nrt_pop_free(&s->pops[p], &s->d->pops[p]);
+    for (int p = 0; s->sources && p < s->d->npops; p++)
+        nrt_source_free(&s->sources[p]);
+    free(s->sources);
     free(s->pops);
     free(s->spike_counts);
     nrt_err_fini(&s->err);

@@ -112,7 +112,8 @@ static void put_traces(json *j, const nrt_summary *s)
     for (int t = 0; t < d->ntraces; t++) {
         const nrt_trace_desc *td = &d->traces[t];
         char name[256];
-        snprintf(name, sizeof name, "%s.%s", d->pops[td->pop].name, td->var);
+        bool ok = td->pop >= 0 && td->pop < d->npops;   /* else run.c reported it */
+        snprintf(name, sizeof name, "%s.%s", ok ? d->pops[td->pop].name : "?", td->var);
         key(j, 2, t == 0, name);
         put(j, "{ \"file\": ");
         put_str(j, nrt_monitors_trace_file(s->mon, t));
@@ -121,6 +122,29 @@ static void put_traces(json *j, const nrt_summary *s)
         put(j, " }");
     }
     put(j, d->ntraces > 0 ? "\n  }" : "}");
+}
+
+/* "rates": { "POP": { "file": "rate_POP.csv" } }; a second monitor of the same population
+ * is "POP_2" (file rate_POP_2.csv), and so on. */
+static void put_rates(json *j, const nrt_summary *s)
+{
+    const nrt_run_desc *d = s->desc;
+    put(j, "{");
+    for (int r = 0; r < d->nrates; r++) {
+        int p = d->rates[r].pop;
+        const char *pop = p >= 0 && p < d->npops ? d->pops[p].name : "?";
+        char name[256];
+        int ord = nrt_rate_ordinal(d, r);
+        if (ord > 1)
+            snprintf(name, sizeof name, "%s_%d", pop, ord);
+        else
+            snprintf(name, sizeof name, "%s", pop);
+        key(j, 2, r == 0, name);
+        put(j, "{ \"file\": ");
+        put_str(j, nrt_monitors_rate_file(s->mon, r));
+        put(j, " }");
+    }
+    put(j, "\n  }");
 }
 
 static void put_timing(json *j, const nrt_summary *s)
@@ -173,6 +197,10 @@ static void put_body(json *j, const nrt_summary *s)
     put(j, "0");
     key(j, 1, false, "traces");
     put_traces(j, s);
+    if (d->nrates > 0) {
+        key(j, 1, false, "rates");
+        put_rates(j, s);
+    }
     key(j, 1, false, "timing_s");
     put_timing(j, s);
     put(j, "\n}\n");

@@ -8,7 +8,11 @@
  * spike resets it at 10, so every neuron fires every 10 steps at a known step; state v =
  * -70 mV + c·1.3 mV gives trace values whose shortest forms are not all short
  * (-60.900000000000006). Expected values were derived by hand from the model (spike times)
- * and with IEEE double arithmetic (trace values). */
+ * and with IEEE double arithmetic (trace values).
+ *
+ * The "observe" case checks that a population's observe runs once per sampled step, just
+ * before its traces read, and never on other steps; the "rate" cases use a population that
+ * spikes on a fixed table of steps, so every rate row is known by hand. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -435,6 +439,244 @@ static void case_npy(const char *base)
     free(dir);
 }
 
+/* ---- observe ---------------------------------------------------------------------- */
+
+/* O: state x (slot 0) starts at i and grows by 1 per step; observe writes step·10 + i into
+ * slot 1 and 100·x into slot 2, and logs each call. U has an observe but no trace. */
+enum { OBS_MAX = 64 };
+static int64_t obs_steps[OBS_MAX];
+static double obs_x0[OBS_MAX], obs_dt[OBS_MAX];
+static int obs_calls, u_calls;
+
+static void o_init(nrt_pop *pop, double dt)
+{
+    (void)dt;
+    for (int64_t i = 0; i < pop->n; i++)
+        pop->arrays[0][i] = (double)i;
+}
+
+static int32_t o_integrate(nrt_pop *pop, int64_t step, double dt)
+{
+    (void)step;
+    (void)dt;
+    for (int64_t i = 0; i < pop->n; i++)
+        pop->arrays[0][i] += 1;
+    return 0;
+}
+
+static void o_observe(nrt_pop *pop, int64_t step, double dt)
+{
+    if (obs_calls < OBS_MAX) {
+        obs_steps[obs_calls] = step;
+        obs_x0[obs_calls] = pop->arrays[0][0];
+        obs_dt[obs_calls] = dt;
+    }
+    obs_calls++;
+    for (int64_t i = 0; i < pop->n; i++) {
+        pop->arrays[1][i] = (double)(step * 10 + i);
+        pop->arrays[2][i] = 100 * pop->arrays[0][i];
+    }
+}
+
+static void u_observe(nrt_pop *pop, int64_t step, double dt)
+{
+    (void)pop;
+    (void)step;
+    (void)dt;
+    u_calls++;
+}
+
+static void case_observe(const char *base)
+{
+    char *dir = fresh_dir(base, "observe");
+    static const char *const names[] = { "x" };
+    static const double scales[] = { 1 };
+    static const char *const units[] = { "1" };
+    nrt_pop_desc pops[3];
+    for (int p = 0; p < 3; p++)
+        pops[p] = (nrt_pop_desc){ .name = p == 0 ? "O" : p == 1 ? "N" : "U", .n = 3,
+                                  .narrays = 3, .nstates = 1, .state_names = names,
+                                  .state_scales = scales, .state_units = units,
+                                  .method = "euler", .init = o_init,
+                                  .integrate = o_integrate };
+    pops[0].observe = o_observe;
+    pops[2].observe = u_observe;
+    const nrt_trace_desc tr[] = {
+        { .pop = 0, .var = "a", .slot = 1, .lo = 0, .hi = 2, .every = 2, .scale = 1, .unit = "1" },
+        { .pop = 1, .var = "a", .slot = 1, .lo = 0, .hi = 1, .every = 1, .scale = 1, .unit = "1" },
+        { .pop = 0, .var = "b", .slot = 2, .lo = 1, .hi = 3, .every = 3, .scale = 1, .unit = "1" },
+        { .pop = 0, .var = "x", .slot = 0, .lo = 0, .hi = 1, .every = 5, .scale = 1, .unit = "1" },
+    };
+    nrt_run_desc d = { .model = "o.nrn", .network = "Obs", .outdir = dir, .dt = 1e-4,
+                       .nsteps = 10, .threads = 1, .npops = 3, .pops = pops,
+                       .ntraces = 4, .traces = tr };
+    obs_calls = u_calls = 0;
+    char *err;
+    CHECK(run_captured(&d, &err) == 0);
+    CHECK(err && err[0] == '\0');
+    /* Steps where a trace of O is due: every 2, 3 or 5 of 0..10; once each, in order,
+     * after init (x0 = 0 at step 0) and after that step's integration (x0 = step). */
+    const int64_t want[] = { 0, 2, 3, 4, 5, 6, 8, 9, 10 };
+    const int nwant = (int)(sizeof want / sizeof *want);
+    CHECK(obs_calls == nwant);
+    for (int k = 0; k < nwant && k < obs_calls; k++) {
+        if (obs_steps[k] != want[k] || obs_x0[k] != (double)want[k] || obs_dt[k] != 1e-4) {
+            fprintf(stderr, "observe call %d: step %lld x0 %g dt %g, wanted step %lld\n", k,
+                    (long long)obs_steps[k], obs_x0[k], obs_dt[k], (long long)want[k]);
+            failures++;
+        }
+    }
+    CHECK(u_calls == 0);
+    expect_file(dir, "trace_O_a.csv",
+                "t_ms,0,1\n0,0,1\n0.2,20,21\n0.4,40,41\n0.6,60,61\n0.8,80,81\n1,100,101\n");
+    expect_file(dir, "trace_O_b.csv",
+                "t_ms,1,2\n0,100,200\n0.3,400,500\n0.6,700,800\n0.9,1000,1100\n");
+    expect_file(dir, "trace_O_x.csv", "t_ms,0\n0,0\n0.5,5\n1,10\n");
+    /* N has no observe: its slot 1 is never written. */
+    expect_file(dir, "trace_N_a.csv",
+                "t_ms,0\n0,0\n0.1,0\n0.2,0\n0.3,0\n0.4,0\n0.5,0\n0.6,0\n0.7,0\n0.8,0\n0.9,0\n1,0\n");
+    free(err);
+    free(dir);
+}
+
+/* ---- record rate ------------------------------------------------------------------ */
+
+/* R (2 neurons) spikes at these stamped steps (stamp = step + 1); S has no threshold. */
+static int32_t r_fire(nrt_pop *pop, int64_t step, double dt)
+{
+    (void)dt;
+    static const struct { int64_t stamp; int64_t who; } table[] = {
+        { 1, 0 }, { 3, 0 }, { 3, 1 }, { 4, 1 }, { 5, 0 }, { 9, 1 }, { 10, 0 }, { 10, 1 },
+    };
+    for (size_t k = 0; k < sizeof table / sizeof *table; k++)
+        if (table[k].stamp == step + 1)
+            pop->spiked[pop->nspiked++] = table[k].who;
+    return 0;
+}
+
+static int32_t idle_integrate(nrt_pop *pop, int64_t step, double dt)
+{
+    (void)pop;
+    (void)step;
+    (void)dt;
+    return 0;
+}
+
+static void idle_init(nrt_pop *pop, double dt)
+{
+    (void)pop;
+    (void)dt;
+}
+
+static const char *const rate_state[] = { "v" };
+static const nrt_pop_desc rate_pops[] = {
+    { .name = "R", .n = 2, .narrays = 1, .nstates = 1, .state_names = rate_state,
+      .method = "euler", .init = idle_init, .integrate = idle_integrate, .fire = r_fire },
+    { .name = "S", .n = 3, .narrays = 1, .nstates = 1, .state_names = rate_state,
+      .method = "euler", .init = idle_init, .integrate = idle_integrate },
+};
+/* R every 0.5 ms, S every 0.4 ms, R again every 0.3 ms (rate_R_2). */
+static const nrt_rate_desc rate_mons[] = {
+    { .pop = 0, .every = 5 }, { .pop = 1, .every = 4 }, { .pop = 0, .every = 3 },
+};
+
+static nrt_run_desc rate_desc(const char *outdir, nrt_format format)
+{
+    return (nrt_run_desc){ .model = "r.nrn", .network = "Rates", .outdir = outdir,
+                           .dt = 1e-4, .nsteps = 10, .threads = 1, .format = format,
+                           .npops = 2, .pops = rate_pops, .nrates = 3, .rates = rate_mons };
+}
+
+/* Windows of 0.5 ms: (0, 0.5] holds 5 spikes, (0.5, 1] holds 3; over 2 neurons. */
+static const char rate_r[] = "t_ms,rate_hz\n0,0\n0.5,5000\n1,3000\n";
+/* Windows of 0.3 ms: 3, 2 and 1 spikes; (0.9, 1] has no row (10 is not a multiple of 3). */
+static const char rate_r2[] =
+    "t_ms,rate_hz\n0,0\n0.3,5000\n0.6,3333.3333333333335\n0.9,1666.6666666666667\n";
+static const char rate_s[] = "t_ms,rate_hz\n0,0\n0.4,0\n0.8,0\n";
+
+static void case_rate(const char *base)
+{
+    char *dir = fresh_dir(base, "rate");
+    nrt_run_desc d = rate_desc(dir, NRT_FORMAT_CSV);
+    char *err;
+    CHECK(run_captured(&d, &err) == 0);
+    CHECK(err && err[0] == '\0');
+    CHECK(!exists(dir, "spikes.csv"));      /* rates do not need recorded spikes */
+    expect_file(dir, "rate_R.csv", rate_r);
+    expect_file(dir, "rate_R_2.csv", rate_r2);
+    expect_file(dir, "rate_S.csv", rate_s);
+    char *p = path2(dir, "summary.json");
+    char *sum = read_file(p, NULL);
+    expect_contains("summary.json", sum,
+                    "  \"traces\": {},\n"
+                    "  \"rates\": {\n"
+                    "    \"R\": { \"file\": \"rate_R.csv\" },\n"
+                    "    \"S\": { \"file\": \"rate_S.csv\" },\n"
+                    "    \"R_2\": { \"file\": \"rate_R_2.csv\" }\n"
+                    "  },\n"
+                    "  \"timing_s\": ");
+    expect_contains("summary.json", sum,
+                    "\"R\": { \"size\": 2, \"spikes\": 8, \"rate_hz\": 4000, \"method\": \"euler\" }");
+    free(sum);
+    free(p);
+    free(err);
+    /* Without rate monitors there is no "rates" key. */
+    char *dir2 = fresh_dir(base, "rate_none");
+    d.outdir = dir2;
+    d.nrates = 0;
+    CHECK(run_captured(&d, &err) == 0);
+    p = path2(dir2, "summary.json");
+    sum = read_file(p, NULL);
+    CHECK(sum && !strstr(sum, "\"rates\"") && !exists(dir2, "rate_R.csv"));
+    free(sum);
+    free(p);
+    free(err);
+    free(dir2);
+    free(dir);
+}
+
+static void expect_npy_f64(const char *dir, const char *name, const double *want, size_t n)
+{
+    char dict[256], shape[128];
+    size_t len;
+    double *got = (double *)read_npy(dir, name, dict, &len);
+    snprintf(shape, sizeof shape, "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu,), }",
+             n);
+    if (!got || strcmp(dict, shape) != 0 || len != n * sizeof *want ||
+        memcmp(got, want, len) != 0) {
+        fprintf(stderr, "%s: unexpected header [%s] or data (%zu bytes)\n", name, dict, len);
+        failures++;
+    }
+    free(got);
+}
+
+static void case_rate_npy(const char *base)
+{
+    char *dir = fresh_dir(base, "rate_npy");
+    nrt_run_desc d = rate_desc(dir, NRT_FORMAT_NPY);
+    char *err;
+    CHECK(run_captured(&d, &err) == 0);
+    CHECK(!exists(dir, "rate_R.csv") && !exists(dir, "rate_R_2.csv"));
+    const double r[] = { 0, 5000, 3000 }, rt[] = { 0, 0.5, 1 };
+    const double r2[] = { 0, 5000, 3333.3333333333335, 1666.6666666666667 };
+    const double r2t[] = { 0, 0.3, 0.6, 0.9 };
+    const double s[] = { 0, 0, 0 }, st[] = { 0, 0.4, 0.8 };
+    expect_npy_f64(dir, "rate_R.npy", r, 3);
+    expect_npy_f64(dir, "rate_R_t.npy", rt, 3);
+    expect_npy_f64(dir, "rate_R_2.npy", r2, 4);
+    expect_npy_f64(dir, "rate_R_2_t.npy", r2t, 4);
+    expect_npy_f64(dir, "rate_S.npy", s, 3);
+    expect_npy_f64(dir, "rate_S_t.npy", st, 3);
+    char *p = path2(dir, "summary.json");
+    char *sum = read_file(p, NULL);
+    expect_contains("summary.json", sum, "\"R\": { \"file\": \"rate_R.npy\" }");
+    expect_contains("summary.json", sum, "\"R_2\": { \"file\": \"rate_R_2.npy\" }");
+    free(sum);
+    free(p);
+    free(err);
+    free(dir);
+}
+
 static void mark(int sig) { (void)sig; }
 
 static void case_interrupt(const char *base)
@@ -442,6 +684,9 @@ static void case_interrupt(const char *base)
     char *dir = fresh_dir(base, "interrupt");
     nrt_run_desc d = counter_desc(dir);
     d.nsteps = 100000;
+    const nrt_rate_desc rate = { .pop = 0, .every = 5 };
+    d.nrates = 1;
+    d.rates = &rate;
     struct sigaction mine = { .sa_handler = mark }, now;
     sigemptyset(&mine.sa_mask);
     sigaction(SIGINT, &mine, NULL);
@@ -455,6 +700,9 @@ static void case_interrupt(const char *base)
                 "population,neuron,t_ms\nQ,1,0.7\nP,2,0.8\nQ,0,0.8\nP,1,0.9\nP,0,1\nP,3,1\n");
     expect_file(dir, "trace_P_v.csv",
                 "t_ms,1,2\n0,-68.7,-67.4\n0.5,-62.2,-60.900000000000006\n1,-68.7,-67.4\n");
+    /* P's 4 spikes in (0.5, 1] ms: 4 / (4 neurons · 0.5 ms); the spikes of (1, 1.3] are
+     * counted but their row (1.5 ms) never comes. */
+    expect_file(dir, "rate_P.csv", "t_ms,rate_hz\n0,0\n0.5,0\n1,2000\n");
     char *p = path2(dir, "summary.json");
     char *sum = read_file(p, NULL);
     expect_contains("summary.json", sum, "\"status\": \"interrupted\"");
@@ -611,6 +859,8 @@ int main(int argc, char **argv)
         { "npy", case_npy },           { "interrupt", case_interrupt },
         { "badout", case_badout },     { "diskfull", case_diskfull },
         { "rng", case_rng },           { "progress", case_progress },
+        { "observe", case_observe },   { "rate", case_rate },
+        { "rate_npy", case_rate_npy },
     };
     mkdir(argv[2], 0777);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
