@@ -188,6 +188,9 @@ static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
     case IR_TIME: return env->t;
     case IR_DT: return env->dt;
     case IR_INDEX: return LLVMBuildSIToFP(g->b, env->i, g->f64, "i");
+    case IR_NOISE:
+        /* xi over a step is dW/dt = z/sqrt(dt): Euler then gives g sqrt(dt) z (Itô) */
+        return fbin(g, LLVMFDiv, env->noise[e->index], env->sqrt_dt, "xi");
     case IR_RAND: return emit_random(g, env, "nrt_rand");
     case IR_RANDN: return emit_random(g, env, "nrt_randn");
     default: NRN_UNREACHABLE();

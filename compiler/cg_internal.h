@@ -26,6 +26,8 @@ typedef struct Env {
     LLVMValueRef scalars;
     LLVMValueRef *states;      /* current value per state, or NULL: load from its array */
     LLVMValueRef *params;      /* value per param, or NULL: load from its slot */
+    LLVMValueRef *noise;       /* per noise stream: this neuron's N(0,1) deviate this step */
+    LLVMValueRef sqrt_dt;      /* sqrt(dt), where noise is used */
 } Env;
 
 

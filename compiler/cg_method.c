@@ -153,9 +153,28 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq)
     return next;
 }
 
+/* Euler-Maruyama plus 1/2 g g' (dW^2 - dt) per noise term that depends on its state. */
+static LLVMValueRef *step_milstein(Cg *g, Arena *s, Env *env, LLVMValueRef held)
+{
+    const IrPop *p = env->pop;
+    LLVMValueRef *next = step_euler(g, s, env, held);
+    for (int k = 0; k < p->nmilstein; k++) {
+        const IrMilsteinTerm *m = &p->milstein[k];
+        LLVMValueRef dW = fbin(g, LLVMFMul, env->noise[m->noise], env->sqrt_dt, "dW");
+        LLVMValueRef w2 = fbin(g, LLVMFSub, fbin(g, LLVMFMul, dW, dW, ""), env->dt, "");
+        LLVMValueRef gg = fbin(g, LLVMFMul, emit(g, env, m->g), emit(g, env, m->dg), "");
+        LLVMValueRef corr = fbin(g, LLVMFMul, fbin(g, LLVMFMul, gg, w2, ""), fconst(g, 0.5), "milstein");
+        if (held && p->states[m->state].held)
+            corr = LLVMBuildSelect(g->b, held, fconst(g, 0), corr, "");
+        next[m->state] = fbin(g, LLVMFAdd, next[m->state], corr, "");
+    }
+    return next;
+}
+
 LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *invariant, LLVMValueRef held)
 {
     switch (env->pop->method) {
+    case METHOD_MILSTEIN: return step_milstein(g, scratch, env, held);
     case METHOD_NONE: return ARENA_ARRAY(scratch, LLVMValueRef, env->pop->nstates + 1);
     case METHOD_EXACT: return step_exact(g, scratch, env, invariant);
     case METHOD_EULER: return step_euler(g, scratch, env, held);

@@ -114,26 +114,48 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
 
 /* ---- integrate --------------------------------------------------------------------- */
 
-/* i32 body(i64 n, double t, double dt, ptr scalars, ptr refractory, ptr array0, ...) */
+/* Per noise stream, this neuron's deviate for this step (nrt_noise: counter-based). */
+static LLVMValueRef *emit_noise(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef pop, LLVMValueRef i,
+                                LLVMValueRef step)
+{
+    LLVMValueRef *z = ARENA_ARRAY(scratch, LLVMValueRef, p->nnoise + 1);
+    LLVMTypeRef params[4] = {g->ptr, g->i32, g->i64, g->i64};
+    LLVMTypeRef fty;
+    LLVMValueRef fn = extern_fn(g, "nrt_noise", g->f64, params, 4, &fty);
+    for (int s = 0; s < p->nnoise; s++) {
+        LLVMValueRef args[4] = {pop, LLVMConstInt(g->i32, (unsigned long long)s, 0), i, step};
+        z[s] = LLVMBuildCall2(g->b, fty, fn, args, 4, "z");
+    }
+    return z;
+}
+
+enum { BODY_FIXED = 7 };   /* n, t, dt, step, pop, scalars, refractory; then the arrays */
+
+/* i32 body(i64 n, double t, double dt, i64 step, ptr pop, ptr scalars, ptr refractory,
+ *          ptr array0, ...) */
 static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
     cg_symbol_name(name, sizeof name, "integrate_body", index);
-    int nparams = 5 + p->narrays;
+    int nparams = BODY_FIXED + p->narrays;
     LLVMTypeRef *types = ARENA_ARRAY(scratch, LLVMTypeRef, nparams);
-    types[0] = g->i64;
+    types[0] = types[3] = g->i64;
     types[1] = types[2] = g->f64;
-    for (int k = 3; k < nparams; k++)
+    for (int k = 4; k < nparams; k++)
         types[k] = g->ptr;
     LLVMValueRef fn = add_function(g, name, g->i32, types, (unsigned)nparams);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
-    for (int k = 3; k < nparams; k++)
+    for (int k = 5; k < nparams; k++)
         set_noalias(g, fn, (unsigned)k);
-    Env env = {.pop = p, .t = LLVMGetParam(fn, 1), .dt = LLVMGetParam(fn, 2), .scalars = LLVMGetParam(fn, 3)};
-    LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 4);
+    Env env = {.pop = p, .t = LLVMGetParam(fn, 1), .dt = LLVMGetParam(fn, 2), .scalars = LLVMGetParam(fn, 5)};
+    LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 6);
+    LLVMValueRef step = LLVMGetParam(fn, 3);
+    env.pop_ptr = LLVMGetParam(fn, 4);
+    if (p->nnoise)
+        env.sqrt_dt = intrinsic(g, "llvm.sqrt", &env.dt, 1);
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++) {
-        env.arrays[k] = LLVMGetParam(fn, (unsigned)(5 + k));
+        env.arrays[k] = LLVMGetParam(fn, (unsigned)(BODY_FIXED + k));
         LLVMSetValueName2(env.arrays[k], array_name(scratch, p, k), strlen(array_name(scratch, p, k)));
     }
     /* Uniform params are loop-invariant: read them once. */
@@ -146,6 +168,8 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
     Loop l = loop_begin(g, fn, n, "step.loop");
     env.i = l.i;
+    if (p->nnoise)
+        env.noise = emit_noise(g, scratch, p, env.pop_ptr, l.i, step);
     env.states = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++)
         env.states[k] = load_at(g, env.arrays[p->states[k].slot], l.i, p->states[k].name);
@@ -181,16 +205,18 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
     LLVMValueRef fn = add_function(g, name, g->i32, params, 3);
     LLVMValueRef pop = LLVMGetParam(fn, 0);
-    int nargs = 5 + p->narrays;
+    int nargs = BODY_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
     args[0] = pop_field(g, pop, POP_N, g->i64, "n");
     args[2] = LLVMGetParam(fn, 2);
     args[1] = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), args[2], "t");
-    args[3] = pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
-    args[4] = pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
+    args[3] = LLVMGetParam(fn, 1);
+    args[4] = pop;
+    args[5] = pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
+    args[6] = pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
     LLVMValueRef *arrays = load_arrays(g, scratch, p, pop);
     for (int k = 0; k < p->narrays; k++)
-        args[5 + k] = arrays[k];
+        args[BODY_FIXED + k] = arrays[k];
     LLVMTypeRef fty = LLVMGlobalGetValueType(body);
     LLVMBuildRet(g->b, LLVMBuildCall2(g->b, fty, body, args, (unsigned)nargs, ""));
 }

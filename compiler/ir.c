@@ -20,7 +20,7 @@ const char *ir_fn_name(IrFn fn) { return fn_names[fn]; }
 static const char *const method_names[] = {
     [METHOD_NONE] = "none",   [METHOD_EXACT] = "exact", [METHOD_EULER] = "euler",
     [METHOD_RK2] = "rk2",     [METHOD_RK4] = "rk4",     [METHOD_HEUN] = "heun",
-    [METHOD_EXPEULER] = "expeuler",
+    [METHOD_EXPEULER] = "expeuler", [METHOD_MILSTEIN] = "milstein",
 };
 
 const char *ir_method_name(IrMethod m) { return method_names[m]; }
@@ -210,7 +210,7 @@ IrExpr *ir_zero_states(Arena *a, const IrExpr *e)
                    e->c ? ir_zero_states(a, e->c) : NULL);
 }
 
-static IrExpr *diff_call(Arena *a, const IrExpr *e, IrExpr *da, int k)
+static IrExpr *diff_call(Arena *a, const IrExpr *e, IrExpr *da)
 {
     IrExpr *x = e->a;
     switch (e->fn) {
@@ -236,21 +236,23 @@ static IrExpr *diff_call(Arena *a, const IrExpr *e, IrExpr *da, int k)
     case FN_ABS: return ir_binary(a, IR_MUL, ir_call(a, FN_SIGN, x, NULL), da);
     default:
         /* floor, ceil, sign, min, max: piecewise; closed form only when constant. */
-        (void)k;
         return NULL;
     }
 }
 
-IrExpr *ir_diff(Arena *a, const IrExpr *e, int k)
+IrExpr *ir_diff(Arena *a, const IrExpr *e, int k) { return ir_diff_by(a, e, IR_STATE, k); }
+
+IrExpr *ir_diff_by(Arena *a, const IrExpr *e, IrOp var, int k)
 {
-    if (!ir_uses(e, IR_STATE, k))
+    if (!ir_uses(e, var, k))
         return ir_const(a, 0);
-    IrExpr *da = e->a ? ir_diff(a, e->a, k) : NULL;
-    IrExpr *db = e->b ? ir_diff(a, e->b, k) : NULL;
+    if (e->op == var)
+        return ir_const(a, 1);
+    IrExpr *da = e->a ? ir_diff_by(a, e->a, var, k) : NULL;
+    IrExpr *db = e->b ? ir_diff_by(a, e->b, var, k) : NULL;
     if ((e->a && !da) || (e->b && !db && e->op != IR_SELECT))
         return NULL;
     switch (e->op) {
-    case IR_STATE: return ir_const(a, 1);
     case IR_NEG: return ir_unary(a, IR_NEG, da);
     case IR_ADD: return ir_binary(a, IR_ADD, da, db);
     case IR_SUB: return ir_binary(a, IR_SUB, da, db);
@@ -262,14 +264,14 @@ IrExpr *ir_diff(Arena *a, const IrExpr *e, int k)
                          ir_binary(a, IR_DIV, ir_binary(a, IR_MUL, e->a, db),
                                    ir_binary(a, IR_MUL, e->b, e->b)));
     case IR_POW:
-        if (ir_uses(e->b, IR_STATE, k))
+        if (ir_uses(e->b, var, k))
             return NULL;
         /* (u^c)' = c u^(c-1) u' */
         return ir_binary(a, IR_MUL,
                          ir_binary(a, IR_MUL, e->b, ir_binary(a, IR_POW, e->a, ir_binary(a, IR_SUB, e->b, ir_const(a, 1)))),
                          da);
     case IR_CALL:
-        return diff_call(a, e, da, k);
+        return diff_call(a, e, da);
     default:
         /* comparisons, logic, select on a state, mod: not smooth */
         return NULL;

@@ -80,7 +80,8 @@ typedef struct IrState {
 
 typedef enum IrMethod {
     METHOD_NONE,            /* no ODEs */
-    METHOD_EXACT, METHOD_EULER, METHOD_RK2, METHOD_RK4, METHOD_HEUN, METHOD_EXPEULER
+    METHOD_EXACT, METHOD_EULER, METHOD_RK2, METHOD_RK4, METHOD_HEUN, METHOD_EXPEULER,
+    METHOD_MILSTEIN         /* with noise; euler with noise is Euler-Maruyama */
 } IrMethod;
 
 const char *ir_method_name(IrMethod m);
@@ -110,6 +111,13 @@ typedef struct IrObserved {
     int slot;
 } IrObserved;
 
+/* Milstein's correction for state j: 1/2 sum_s g_s dg_s/dx_j (dW_s^2 - dt), where g_s is
+ * the coefficient of noise s in dx_j/dt. */
+typedef struct IrMilsteinTerm {
+    int state, noise;
+    IrExpr *g, *dg;
+} IrMilsteinTerm;
+
 typedef struct IrPop {
     const char *name;
     const char *model;
@@ -123,6 +131,9 @@ typedef struct IrPop {
     NrnLoc method_loc;
     IrExact *exact;
     IrExpEuler *expeuler;
+    int nnoise;             /* white-noise streams per neuron (IR_NOISE indices) */
+    int nmilstein;
+    IrMilsteinTerm *milstein;
     IrExpr *threshold;      /* NULL: never spikes */
     bool upward_crossing;   /* spike only when the condition becomes true */
     IrStmt *reset;
@@ -184,6 +195,8 @@ IrExpr *ir_zero_states(Arena *a, const IrExpr *e);
 /* d e / d state[k], or NULL where e is not differentiable in closed form (floor, a
  * comparison or a select on a state, ...). */
 IrExpr *ir_diff(Arena *a, const IrExpr *e, int k);
+/* d e / d (the leaf `var` with index k), e.g. the coefficient of a noise term. */
+IrExpr *ir_diff_by(Arena *a, const IrExpr *e, IrOp var, int k);
 
 void ir_dump(FILE *out, const IrModule *m);
 void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e);

@@ -31,6 +31,7 @@ static bool define_runtime(Jit *j, char **err)
     static const struct { const char *name; void (*fn)(void); } table[] = {
         {"nrt_rand", (void (*)(void))nrt_rand},
         {"nrt_randn", (void (*)(void))nrt_randn},
+        {"nrt_noise", (void (*)(void))nrt_noise},
         {"nrt_expm_propagator", (void (*)(void))nrt_expm_propagator},
     };
     enum { N = sizeof table / sizeof *table };

@@ -22,6 +22,8 @@ typedef struct LowerCtx {
     const SemaModel *model;
     IrExpr **let_cache;
     IrExpr **fn_args;
+    IrPop *ip;              /* noise streams are numbered per population */
+    PtrVec noise_names;     /* xi_NAME of each stream, NULL for a plain xi */
     bool failed;
 } LowerCtx;
 
@@ -76,9 +78,17 @@ static IrExpr *lower_name(LowerCtx *c, const AstExpr *e)
     case SYM_INDEX: return ir_leaf(c->a, IR_INDEX, 0);
     case SYM_SIZE: return ir_const(c->a, (double)c->pop->size);
     case SYM_FUNC_ARG: return c->fn_args[s->index];
-    case SYM_XI:
-        unsupported(c, e->loc, "white noise (xi)");
-        return ir_const(c->a, 0);
+    case SYM_XI: {
+        /* xi_NAME is one process per neuron shared by the ODEs that name it; each plain xi
+         * is its own process (LANGUAGE.md §3). */
+        bool named = strcmp(s->name, "xi") != 0;
+        for (int k = 0; named && k < c->noise_names.len; k++)
+            if (c->noise_names.items[k] && strcmp(c->noise_names.items[k], s->name) == 0)
+                return ir_leaf(c->a, IR_NOISE, k);
+        ptrvec_push(c->a, &c->noise_names, named ? (void *)s->name : NULL);
+        c->ip->nnoise = c->noise_names.len;
+        return ir_leaf(c->a, IR_NOISE, c->noise_names.len - 1);
+    }
     default:
         unsupported(c, e->loc, "this name here");
         return ir_const(c->a, 0);
@@ -302,7 +312,7 @@ static int observe_slot(Arena *a, Diags *d, const SemaProgram *prog, const SemaP
     for (int k = 0; k < ip->nobserved; k++)
         if (strcmp(ip->observed[k].name, var->name) == 0)
             return ip->observed[k].slot;
-    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model};
+    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip};
     c.let_cache = ARENA_ARRAY(a, IrExpr *, sp->model->lets.len + 1);
     IrObserved *grown = ARENA_ARRAY(a, IrObserved, ip->nobserved + 1);
     if (ip->nobserved)
@@ -310,7 +320,13 @@ static int observe_slot(Arena *a, Diags *d, const SemaProgram *prog, const SemaP
     ip->observed = grown;
     IrObserved *o = &ip->observed[ip->nobserved++];
     o->name = var->name;
+    int nnoise = ip->nnoise;
     o->value = var->kind == SYM_LET ? lower_expr(&c, var->decl->value) : ir_const(a, 0);
+    ip->nnoise = nnoise;
+    if (ir_uses(o->value, IR_NOISE, -1)) {
+        diag_error(d, var->loc, "let '%s' contains white noise and cannot be recorded", var->name);
+        o->value = ir_const(a, 0);
+    }
     o->slot = ip->narrays++;
     return o->slot;
 }
@@ -381,7 +397,7 @@ static bool lower_source(Arena *a, Diags *d, const SemaPop *sp, IrPop *ip, doubl
 
 static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
 {
-    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model};
+    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip};
     c.let_cache = ARENA_ARRAY(a, IrExpr *, sp->model->lets.len + 1);
     ip->name = sp->name;
     ip->model = sp->model->item->name;
@@ -475,14 +491,6 @@ static bool check_supported(Diags *d, const SemaNetwork *n)
             diag_error(d, it->loc, "connect is not supported yet by this version of nrnc (it checks, but cannot run)");
             ok = false;
         }
-    for (int k = 0; k < n->pops.len; k++) {
-        const SemaPop *p = n->pops.items[k];
-        if (p->model->uses_noise) {
-            diag_error(d, p->item->loc, "population '%s': white noise (xi) is not supported yet by this version of nrnc",
-                       p->name);
-            ok = false;
-        }
-    }
     return ok;
 }
 

@@ -138,8 +138,77 @@ static bool apply(Arena *a, Diags *d, IrPop *p, const Analysis *an, IrMethod m, 
     return true;
 }
 
+/* Noise: the coefficient g of each noise stream in each equation; additive when no g
+ * depends on a state. */
+static bool noise_additive(Arena *a, const IrPop *p, bool *ok)
+{
+    bool additive = true;
+    *ok = true;
+    for (int j = 0; j < p->nstates; j++) {
+        const IrExpr *f = p->states[j].deriv;
+        for (int s = 0; f && s < p->nnoise; s++) {
+            IrExpr *g = ir_diff_by(a, f, IR_NOISE, s);
+            if (!g || ir_uses(g, IR_NOISE, -1))
+                *ok = false;   /* noise must enter linearly: f = drift + sum g_s xi_s */
+            else if (ir_uses(g, IR_STATE, -1))
+                additive = false;
+        }
+    }
+    return additive;
+}
+
+static void setup_milstein(Arena *a, IrPop *p)
+{
+    p->milstein = ARENA_ARRAY(a, IrMilsteinTerm, p->nstates * p->nnoise + 1);
+    for (int j = 0; j < p->nstates; j++) {
+        const IrExpr *f = p->states[j].deriv;
+        for (int s = 0; f && s < p->nnoise; s++) {
+            IrExpr *g = ir_diff_by(a, f, IR_NOISE, s);
+            IrExpr *dg = g ? ir_diff(a, g, j) : NULL;
+            if (!g || ir_is_const(g, 0) || !dg || ir_is_const(dg, 0))
+                continue;
+            p->milstein[p->nmilstein++] = (IrMilsteinTerm){.state = j, .noise = s, .g = g, .dg = dg};
+        }
+    }
+}
+
+/* Stochastic populations: Euler-Maruyama (additive noise) or Milstein (LANGUAGE.md §4). */
+static bool choose_noisy(Arena *a, Diags *d, IrPop *p, const char *override)
+{
+    bool linear_noise;
+    bool additive = noise_additive(a, p, &linear_noise);
+    if (!linear_noise) {
+        diag_error(d, p->loc, "population '%s': white noise must enter its equations linearly "
+                   "(dx/dt = f + g * xi)", p->name);
+        return false;
+    }
+    const char *name = override ? override : p->method_requested;
+    if (name && strcmp(name, "euler") != 0 && strcmp(name, "milstein") != 0) {
+        diag_error(d, override ? nrn_loc_none() : p->method_loc,
+                   "method %s cannot integrate white noise (population '%s'): use euler (Euler-Maruyama) "
+                   "or milstein", name, p->name);
+        return false;
+    }
+    if (name) {
+        p->method = strcmp(name, "euler") == 0 ? METHOD_EULER : METHOD_MILSTEIN;
+        p->method_reason = arena_printf(a, "requested by %s%s, with noise", override ? "--method " : "'method ",
+                                        override ? name : arena_printf(a, "%s'", name));
+    } else if (additive) {
+        p->method = METHOD_EULER;
+        p->method_reason = "additive noise -> euler (Euler-Maruyama)";
+    } else {
+        p->method = METHOD_MILSTEIN;
+        p->method_reason = "noise that depends on the state -> milstein";
+    }
+    if (p->method == METHOD_MILSTEIN)
+        setup_milstein(a, p);
+    return true;
+}
+
 static bool choose(Arena *a, Diags *d, IrPop *p, const char *override)
 {
+    if (p->nnoise > 0 && !p->is_source)
+        return choose_noisy(a, d, p, override);
     if (p->is_source)
         return true;
     Analysis an = {0};

@@ -115,6 +115,10 @@ int nrt_run(const nrt_run_desc *desc);
 
 double nrt_rand(nrt_pop *pop);                        /* uniform [0, 1) */
 double nrt_randn(nrt_pop *pop);                       /* standard normal */
+/* Standard normal deviate that is a pure function of (run seed, population, stream,
+ * neuron, step): the white noise xi of LANGUAGE.md §3, reproducible whatever the
+ * thread count or visiting order. */
+double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step);
 
 /* P = exp(A·dt) and Q = ∫0^dt exp(A·s) ds for an n×n row-major A, so that the affine
  * system x' = A x + b with constant b advances exactly as x(t+dt) = P x + Q b.

@@ -7,6 +7,7 @@
  *
  * nrt_rand draws 53 random bits (two 32-bit outputs) so that every double in [0, 1) on
  * the 2^-53 grid can come out; nrt_randn uses GSL's ziggurat. */
+#include <math.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
@@ -16,6 +17,7 @@
 
 struct nrt_rng {
     gsl_rng *g;
+    uint64_t key;      /* seed and population mixed: the root of nrt_noise */
 };
 
 static uint64_t splitmix64(uint64_t x)
@@ -39,6 +41,7 @@ nrt_rng *nrt_rng_alloc(uint64_t seed, int pop_index)
         return NULL;
     }
     uint64_t mixed = splitmix64(splitmix64(seed) ^ (uint64_t)(uint32_t)pop_index);
+    rng->key = mixed;
     gsl_rng_set(rng->g, (unsigned long)(mixed & 0xFFFFFFFFu));
     return rng;
 }
@@ -62,4 +65,19 @@ double nrt_rand(nrt_pop *pop)
 double nrt_randn(nrt_pop *pop)
 {
     return gsl_ran_gaussian_ziggurat(pop->rng->g, 1.0);
+}
+
+/* White noise is counter-based: the normal deviate of (stream, neuron, step) is a hash of
+ * those numbers and the population's key, so it does not depend on the order in which
+ * neurons are visited or on the thread count, and needs no state. Box-Muller on two
+ * 53-bit uniforms from a splitmix64 chain. */
+double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step)
+{
+    uint64_t x = splitmix64(pop->rng->key ^ (uint64_t)(uint32_t)stream * 0xD1B54A32D192ED03u);
+    x = splitmix64(x ^ (uint64_t)neuron);
+    x = splitmix64(x ^ (uint64_t)step);
+    uint64_t y = splitmix64(x);
+    double u1 = ((double)(x >> 11) + 0.5) * 0x1.0p-53;   /* (0, 1): log is finite */
+    double u2 = (double)(y >> 11) * 0x1.0p-53;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }

@@ -1,0 +1,9 @@
+# Imports: relative to the importing file, each file loaded once (a diamond defines its
+# shared function once), `import name` through NRN_PATH before the standard library.
+. "$(dirname "$0")/lib.sh"
+NRN_PATH="$HERE/imports/extra" "$NRNC" check "$HERE/imports/main.nrn" || fail "diamond import"
+NRN_PATH="/nonexistent:$HERE/imports/extra" "$NRNC" run "$HERE/imports/main.nrn" --out "$WORK/out" --quiet ||
+    fail "run with imports"
+expect_exit 1 "$NRNC" check "$HERE/imports/main.nrn"
+expect_stderr "no standard-library model named 'mymodel'"
+echo ok
