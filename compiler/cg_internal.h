@@ -63,6 +63,11 @@ LLVMValueRef nonfinite(Cg *g, LLVMValueRef x);
 LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env);
 LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *invariant, LLVMValueRef held);
 
+/* cg_rk45.c: adaptive Dormand-Prince inside the step; may add basic blocks. */
+LLVMValueRef *cg_step_rk45(Cg *g, Arena *scratch, Env *env, LLVMValueRef held);
+/* cg_method.c, shared with cg_rk45.c: f(x, t) for every state with an ODE, held ones 0. */
+LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMValueRef t, LLVMValueRef held);
+
 /* cg_pop.c */
 void cg_pop_functions(Cg *g, int index, const IrPop *p);
 

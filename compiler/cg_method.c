@@ -27,6 +27,11 @@ static LLVMValueRef *derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LL
     return f;
 }
 
+LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMValueRef t, LLVMValueRef held)
+{
+    return derivs(g, scratch, env, x, t, held);
+}
+
 /* x + h·f, per state with an ODE (others unchanged). */
 static LLVMValueRef *axpy(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef *x, LLVMValueRef h, LLVMValueRef *f)
 {
@@ -171,10 +176,77 @@ static LLVMValueRef *step_milstein(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     return next;
 }
 
+/* Solves M d = r in place for a small dense n×n system, by Gaussian elimination without
+ * pivoting: M = I - dt J is diagonally dominant for the steps where implicit is used. */
+static void solve_dense(Cg *g, int n, LLVMValueRef *M, LLVMValueRef *r)
+{
+    for (int k = 0; k < n; k++)
+        for (int i = k + 1; i < n; i++) {
+            LLVMValueRef f = fbin(g, LLVMFDiv, M[i * n + k], M[k * n + k], "");
+            for (int j = k + 1; j < n; j++)
+                M[i * n + j] = fbin(g, LLVMFSub, M[i * n + j], fbin(g, LLVMFMul, f, M[k * n + j], ""), "");
+            r[i] = fbin(g, LLVMFSub, r[i], fbin(g, LLVMFMul, f, r[k], ""), "");
+        }
+    for (int k = n - 1; k >= 0; k--) {
+        LLVMValueRef acc = r[k];
+        for (int j = k + 1; j < n; j++)
+            acc = fbin(g, LLVMFSub, acc, fbin(g, LLVMFMul, M[k * n + j], r[j], ""), "");
+        r[k] = fbin(g, LLVMFDiv, acc, M[k * n + k], "");
+    }
+}
+
+enum { NEWTON_ITERATIONS = 4 };
+
+/* Backward Euler: y = x + dt f(y, t + dt), by a fixed number of Newton iterations on
+ * the symbolic Jacobian (one suffices for a linear system; the loop stays branch-free). */
+static LLVMValueRef *step_implicit(Cg *g, Arena *s, Env *env, LLVMValueRef held)
+{
+    const IrPop *p = env->pop;
+    const IrJacobian *jac = p->jacobian;
+    int n = jac->n;
+    LLVMValueRef tend = fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
+    LLVMValueRef *y = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
+    for (int k = 0; k < p->nstates; k++)
+        y[k] = env->states[k];
+    for (int it = 0; it < NEWTON_ITERATIONS; it++) {
+        LLVMValueRef *f = derivs(g, s, env, y, tend, held);
+        LLVMValueRef *saved = env->states;
+        env->states = y;
+        LLVMValueRef *M = ARENA_ARRAY(s, LLVMValueRef, n * n);
+        LLVMValueRef *r = ARENA_ARRAY(s, LLVMValueRef, n);
+        for (int row = 0; row < n; row++) {
+            int k = jac->states[row];
+            bool masked = held && p->states[k].held;
+            for (int c = 0; c < n; c++) {
+                LLVMValueRef j = emit(g, env, jac->J[row * n + c]);
+                if (masked)
+                    j = LLVMBuildSelect(g->b, held, fconst(g, 0), j, "");
+                LLVMValueRef m = fbin(g, LLVMFMul, env->dt, j, "");
+                M[row * n + c] = fbin(g, LLVMFSub, fconst(g, row == c ? 1.0 : 0.0), m, "");
+            }
+            /* r = -(y - x - dt f) */
+            LLVMValueRef F = fbin(g, LLVMFSub, fbin(g, LLVMFSub, y[k], saved[k], ""),
+                                  fbin(g, LLVMFMul, env->dt, f[k], ""), "");
+            r[row] = LLVMBuildFNeg(g->b, F, "");
+        }
+        env->states = saved;
+        solve_dense(g, n, M, r);
+        LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
+        for (int k = 0; k < p->nstates; k++)
+            next[k] = y[k];
+        for (int row = 0; row < n; row++)
+            next[jac->states[row]] = fbin(g, LLVMFAdd, y[jac->states[row]], r[row], "newton");
+        y = next;
+    }
+    return y;
+}
+
 LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *invariant, LLVMValueRef held)
 {
     switch (env->pop->method) {
     case METHOD_MILSTEIN: return step_milstein(g, scratch, env, held);
+    case METHOD_IMPLICIT: return step_implicit(g, scratch, env, held);
+    case METHOD_RK45: return cg_step_rk45(g, scratch, env, held);
     case METHOD_NONE: return ARENA_ARRAY(scratch, LLVMValueRef, env->pop->nstates + 1);
     case METHOD_EXACT: return step_exact(g, scratch, env, invariant);
     case METHOD_EULER: return step_euler(g, scratch, env, held);

@@ -21,6 +21,7 @@ static const char *const method_names[] = {
     [METHOD_NONE] = "none",   [METHOD_EXACT] = "exact", [METHOD_EULER] = "euler",
     [METHOD_RK2] = "rk2",     [METHOD_RK4] = "rk4",     [METHOD_HEUN] = "heun",
     [METHOD_EXPEULER] = "expeuler", [METHOD_MILSTEIN] = "milstein",
+    [METHOD_IMPLICIT] = "implicit", [METHOD_RK45] = "rk45",
 };
 
 const char *ir_method_name(IrMethod m) { return method_names[m]; }

@@ -81,8 +81,18 @@ typedef struct IrState {
 typedef enum IrMethod {
     METHOD_NONE,            /* no ODEs */
     METHOD_EXACT, METHOD_EULER, METHOD_RK2, METHOD_RK4, METHOD_HEUN, METHOD_EXPEULER,
-    METHOD_MILSTEIN         /* with noise; euler with noise is Euler-Maruyama */
+    METHOD_MILSTEIN,        /* with noise; euler with noise is Euler-Maruyama */
+    METHOD_IMPLICIT,        /* backward Euler, Newton iterations on the symbolic Jacobian */
+    METHOD_RK45             /* Dormand-Prince 5(4), adaptive substeps within each dt */
 } IrMethod;
+
+/* The Jacobian of the ODE system, for `implicit`: J[r*n + c] = d f_r / d x_c over the n
+ * states that have an ODE. */
+typedef struct IrJacobian {
+    int n;
+    int *states;
+    IrExpr **J;
+} IrJacobian;
 
 const char *ir_method_name(IrMethod m);
 bool ir_method_parse(const char *name, IrMethod *out);
@@ -131,6 +141,8 @@ typedef struct IrPop {
     NrnLoc method_loc;
     IrExact *exact;
     IrExpEuler *expeuler;
+    IrJacobian *jacobian;   /* implicit */
+    double rtol, atol;      /* rk45: error per step <= atol * unit + rtol * |x| */
     int nnoise;             /* white-noise streams per neuron (IR_NOISE indices) */
     int nmilstein;
     IrMilsteinTerm *milstein;

@@ -117,6 +117,41 @@ static void setup_expeuler(Arena *a, IrPop *p, const Analysis *an)
     p->expeuler = x;
 }
 
+static bool setup_implicit(Arena *a, Diags *d, IrPop *p, const Analysis *an, NrnLoc loc)
+{
+    for (int k = 0; k < an->n * an->n; k++) {
+        if (!an->J[k]) {
+            diag_error(d, loc, "method implicit needs the derivative of every right-hand side, but in population "
+                       "'%s' d%s/dt is not differentiable in closed form (floor, a comparison or a condition on "
+                       "a state)", p->name, p->states[an->states[k / an->n]].name);
+            return false;
+        }
+    }
+    IrJacobian *j = ARENA_NEW(a, IrJacobian);
+    j->n = an->n;
+    j->states = an->states;
+    j->J = an->J;
+    p->jacobian = j;
+    return true;
+}
+
+/* rk45 tolerances: the model may set `param rk45_rtol` / `param rk45_atol` (atol in units
+ * of each state's display unit); defaults 1e-6 and 1e-6. */
+static void setup_rk45(IrPop *p)
+{
+    p->rtol = 1e-6;
+    p->atol = 1e-6;
+    for (int k = 0; k < p->nparams; k++) {
+        const IrParam *q = &p->params[k];
+        if (q->value->op != IR_CONST || q->value->value <= 0)
+            continue;
+        if (strcmp(q->name, "rk45_rtol") == 0)
+            p->rtol = q->value->value;
+        else if (strcmp(q->name, "rk45_atol") == 0)
+            p->atol = q->value->value;
+    }
+}
+
 static bool apply(Arena *a, Diags *d, IrPop *p, const Analysis *an, IrMethod m, const char *source, NrnLoc loc)
 {
     if (m == METHOD_EXACT && !an->linear_const) {
@@ -135,6 +170,10 @@ static bool apply(Arena *a, Diags *d, IrPop *p, const Analysis *an, IrMethod m, 
         setup_exact(a, p, an);
     else if (m == METHOD_EXPEULER)
         setup_expeuler(a, p, an);
+    else if (m == METHOD_IMPLICIT)
+        return setup_implicit(a, d, p, an, loc);
+    else if (m == METHOD_RK45)
+        setup_rk45(p);
     return true;
 }
 
