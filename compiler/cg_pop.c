@@ -278,31 +278,40 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     LLVMBuildStore(g->b, any, bad);
 }
 
-static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
+/* Phase 1 of fire, a branch-free loop the vectoriser can take: the threshold of every
+ * neuron (evaluated and discarded while refractory), the upward-crossing memory, the
+ * refractory count-down, and a byte per neuron saying whether it fires.
+ *   void fire_mask(i64 n, double t, double dt, ptr pop, ptr scalars, ptr refractory,
+ *                  ptr cond_prev, ptr fired, ptr array0, ...)       (pointers noalias) */
+enum { MASK_FIXED = 8 };
+
+static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
-    cg_symbol_name(name, sizeof name, "fire", index);
-    LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
-    LLVMValueRef fn = add_function(g, name, g->i32, params, 3);
-    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
-    LLVMValueRef step1 = LLVMBuildAdd(g->b, LLVMGetParam(fn, 1), LLVMConstInt(g->i64, 1, 0), "");
-    env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step1, g->f64, ""), env.dt, "t");
-    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
-    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
-    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
-    LLVMValueRef refr = pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
-    LLVMValueRef prev = pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
-    LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
-    LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
-    LLVMBuildStore(g->b, LLVMConstInt(g->i64, 0, 0), ns);
-    LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
-    Loop l = loop_begin(g, fn, n, "fire.loop");
+    cg_symbol_name(name, sizeof name, "fire_mask", index);
+    int nparams = MASK_FIXED + p->narrays;
+    LLVMTypeRef *types = ARENA_ARRAY(scratch, LLVMTypeRef, nparams);
+    types[0] = g->i64;
+    types[1] = types[2] = g->f64;
+    for (int k = 3; k < nparams; k++)
+        types[k] = g->ptr;
+    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), types, (unsigned)nparams);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    for (int k = 4; k < nparams; k++)
+        set_noalias(g, fn, (unsigned)k);
+    Env env = {.pop = p, .t = LLVMGetParam(fn, 1), .dt = LLVMGetParam(fn, 2), .pop_ptr = LLVMGetParam(fn, 3),
+               .scalars = LLVMGetParam(fn, 4)};
+    LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 5), prev = LLVMGetParam(fn, 6);
+    LLVMValueRef fired = LLVMGetParam(fn, 7);
+    env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
+    for (int k = 0; k < p->narrays; k++)
+        env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
+    env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
+    for (int k = 0; k < p->nparams; k++)
+        if (!p->params[k].per_neuron)
+            env.params[k] = scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
+    Loop l = loop_begin(g, fn, n, "fire.mask");
     env.i = l.i;
-    LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
-    LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
-    /* Branch-free except for the (rare) spike: the threshold is evaluated for every
-     * neuron and discarded while refractory, so that the loop has no data-dependent
-     * branch to mispredict. */
     LLVMValueRef fire = emit_bool(g, &env, p->threshold);
     if (p->upward_crossing) {
         LLVMValueRef pp = LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, "");
@@ -320,7 +329,48 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
         LLVMBuildStore(g->b, left, rp);
         fire = LLVMBuildAnd(g->b, fire, active, "fire");
     }
-    LLVMBuildCondBr(g->b, fire, spike, latch);
+    LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), LLVMBuildGEP2(g->b, g->i8, fired, &l.i, 1, ""));
+    loop_end(g, &l, n);
+    LLVMBuildRetVoid(g->b);
+    return fn;
+}
+
+/* fire: phase 1 (emit_fire_mask), then phase 2, a scan of the mask that runs the spike
+ * block (spike list, reset, refractory start) for the few neurons that fire. */
+static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    LLVMValueRef mask = emit_fire_mask(g, scratch, index, p);
+    char name[64];
+    cg_symbol_name(name, sizeof name, "fire", index);
+    LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
+    LLVMValueRef fn = add_function(g, name, g->i32, params, 3);
+    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
+    LLVMValueRef step1 = LLVMBuildAdd(g->b, LLVMGetParam(fn, 1), LLVMConstInt(g->i64, 1, 0), "");
+    env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step1, g->f64, ""), env.dt, "t");
+    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
+    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    LLVMValueRef refr = pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
+    LLVMValueRef prev = pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
+    LLVMValueRef fired = pop_field(g, env.pop_ptr, POP_FIRED, g->ptr, "fired");
+    LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
+    LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
+    LLVMBuildStore(g->b, LLVMConstInt(g->i64, 0, 0), ns);
+    LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
+    int nargs = MASK_FIXED + p->narrays;
+    LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
+    LLVMValueRef fixed[MASK_FIXED] = {n, env.t, env.dt, env.pop_ptr, env.scalars, refr, prev, fired};
+    for (int k = 0; k < MASK_FIXED; k++)
+        args[k] = fixed[k];
+    for (int k = 0; k < p->narrays; k++)
+        args[MASK_FIXED + k] = env.arrays[k];
+    LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
+    Loop l = loop_begin(g, fn, n, "fire.scan");
+    env.i = l.i;
+    LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
+    LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
+    LLVMValueRef flag = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, fired, &l.i, 1, ""), "fired");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, flag, LLVMConstInt(g->i8, 0, 0), ""), spike, latch);
     LLVMPositionBuilderAtEnd(g->b, spike);
     emit_spike(g, scratch, &env, fn, ns, bad, refr);
     LLVMBuildBr(g->b, latch);

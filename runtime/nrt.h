@@ -26,6 +26,7 @@ typedef struct nrt_pop {
     int64_t *spiked;        /* indices that spiked in the current step, ascending */
     int64_t nspiked;
     nrt_rng *rng;           /* this population's random stream */
+    uint8_t *fired;         /* scratch of the fire function: whose threshold passed this step */
 } nrt_pop;
 
 /* Generated functions. integrate and fire return nonzero when a state became NaN or

@@ -38,9 +38,10 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     pop->refractory = alloc_zeroed(desc->n, sizeof(int32_t));
     pop->cond_prev = alloc_zeroed(desc->n, sizeof(uint8_t));
     pop->spiked = alloc_zeroed(desc->n, sizeof(int64_t));
+    pop->fired = alloc_zeroed(desc->n, sizeof(uint8_t));
     pop->rng = nrt_rng_alloc(seed, pop_index);
     bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
-              pop->spiked && pop->rng;
+              pop->spiked && pop->fired && pop->rng;
     for (int a = 0; ok && a < narrays; a++) {
         pop->arrays[a] = alloc_zeroed(desc->n, sizeof(double));
         ok = pop->arrays[a] != NULL;
@@ -63,6 +64,7 @@ void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc)
     free(pop->refractory);
     free(pop->cond_prev);
     free(pop->spiked);
+    free(pop->fired);
     nrt_rng_free(pop->rng);
     memset(pop, 0, sizeof *pop);
 }
