@@ -151,5 +151,10 @@ bool drv_load(Arena *a, Diags *d, const char *path, SemaProgram *prog)
     int before = d->nerrors;
     const char *real = real_path(a, path);
     load_file(&l, path, real ? real : path, nrn_loc_none());
+    if (d->nerrors == before && prog->files.len > 0 && !((const AstFile *)prog->files.items[0])->items) {
+        const AstFile *f = prog->files.items[0];
+        NrnLoc at = {f->file, 1, 1, 1};
+        diag_error(d, at, "'%s' contains no model: no neuron, synapse, network, function or import", path);
+    }
     return d->nerrors == before && prog->files.len > 0;
 }
