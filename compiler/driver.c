@@ -224,7 +224,16 @@ int drv_execute(const DrvOptions *opt)
     arena_init(&s.arena);
     diag_init(&s.diags, &s.arena);
     s.prog.arena = &s.arena;
-    int rc = front_end(&s);
+    int rc = -1;
+    if (opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ast") != 0 && strcmp(opt->emit_kind, "ir") != 0 &&
+        strcmp(opt->emit_kind, "llvm") != 0 && strcmp(opt->emit_kind, "asm") != 0 &&
+        strcmp(opt->emit_kind, "obj") != 0 && strcmp(opt->emit_kind, "header") != 0) {
+        fprintf(stderr, "nrnc: error: unknown emit kind '%s' (kinds: ast, ir, llvm, asm, obj, header)\n",
+                opt->emit_kind);
+        rc = EXIT_USAGE;
+    }
+    if (rc < 0)
+        rc = front_end(&s);
     if (rc < 0 && opt->command == CMD_CHECK)
         rc = 0;
     if (rc < 0 && opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ast") == 0)
@@ -232,8 +241,12 @@ int drv_execute(const DrvOptions *opt)
     IrModule *m = rc < 0 ? middle_end(&s, &rc) : NULL;
     if (m && opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ir") == 0)
         rc = emit_ir(&s, m);
-    else if (m && opt->command == CMD_EMIT)
+    else if (m && opt->command == CMD_EMIT && strcmp(opt->emit_kind, "llvm") == 0)
         rc = drv_emit_llvm(opt, m);
+    else if (m && opt->command == CMD_EMIT)
+        rc = drv_emit_machine(opt, m);
+    else if (m && opt->command == CMD_BUILD)
+        rc = drv_build(opt, m);
     else if (m)
         rc = drv_run(opt, m, s.t_start);
     diag_fini(&s.diags);

@@ -39,6 +39,9 @@ int drv_execute(const DrvOptions *opt);
 struct IrModule;
 int drv_emit_llvm(const DrvOptions *opt, const struct IrModule *m);
 int drv_run(const DrvOptions *opt, const struct IrModule *m, double t_start);
+/* drv_build.c: ahead of time. */
+int drv_build(const DrvOptions *opt, const struct IrModule *m);
+int drv_emit_machine(const DrvOptions *opt, const struct IrModule *m);   /* asm, obj, header */
 double drv_now(void);
 
 #endif

@@ -22,11 +22,6 @@ static const char *base_name(const char *path)
 
 int drv_emit_llvm(const DrvOptions *opt, const IrModule *m)
 {
-    if (strcmp(opt->emit_kind, "llvm") != 0) {
-        fprintf(stderr, "nrnc: error: emit %s is not supported yet by this version of nrnc (kinds: ast, ir, llvm)\n",
-                opt->emit_kind);
-        return EXIT_USAGE;
-    }
     char *err = NULL;
     LLVMTargetMachineRef tm = cg_host_machine(&err);
     if (!tm) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg.h"
 #include "nrt.h"
 #include "util.h"
 
@@ -58,7 +59,17 @@ Jit *jit_new(char **err)
     Jit *j = calloc(1, sizeof *j);
     if (!j)
         nrn_fatal_oom();
-    LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, LLVMOrcCreateLLJITBuilder());
+    /* The JIT compiles with the same target machine settings as `nrnc build`, so that a
+     * built simulator and `nrnc run` execute the same machine code (byte-identical
+     * results). */
+    LLVMTargetMachineRef tm = cg_host_machine(err);
+    if (!tm) {
+        free(j);
+        return NULL;
+    }
+    LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm));
+    LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, builder);
     if (e) {
         *err = take_error(e);
         free(j);

@@ -112,6 +112,20 @@ typedef struct nrt_run_desc {
  * summary.json; it returns 130. */
 int nrt_run(const nrt_run_desc *desc);
 
+/* ---- Standalone simulators (`nrnc build`) ------------------------------------------ */
+
+/* The main() of a built simulator calls nrt_sim_main with the run it was built for.
+ * Command-line options (CLI.md RUN OPTIONS) override the duration, seed, output folder,
+ * format, thread count and progress bar. Options that would need different compiled code
+ * (--set, --method, a different --dt or --network) are refused with exit code 2 and a
+ * message saying to rebuild. */
+typedef struct nrt_sim_spec {
+    nrt_run_desc run;             /* the defaults given to nrnc build */
+    double duration;              /* seconds */
+} nrt_sim_spec;
+
+int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec);
+
 /* ---- Called from generated code --------------------------------------------------- */
 
 double nrt_rand(nrt_pop *pop);                        /* uniform [0, 1) */

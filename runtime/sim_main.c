@@ -1,0 +1,136 @@
+/* The command line of a standalone simulator built by `nrnc build` (see nrt.h).
+ *
+ * It accepts CLI.md's run options with the same spelling as `nrnc run` ("--opt value" or
+ * "--opt=value"); times take a unit (s, ms, us). What is compiled into the simulator
+ * cannot change here, and saying so is better than silently ignoring the option. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nrt.h"
+
+enum { EXIT_USAGE = 2 };
+
+static int usage(const char *prog, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: error: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(options: --out DIR --duration T --seed N --format csv|npy --threads N --quiet --progress)\n");
+    return EXIT_USAGE;
+}
+
+/* "2s", "500 ms", "100us" -> seconds; false if malformed. */
+static bool parse_time(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || errno || !isfinite(v))
+        return false;
+    while (*end == ' ')
+        end++;
+    static const struct { const char *unit; double scale; } units[] = {
+        {"s", 1.0}, {"ms", 1e-3}, {"us", 1e-6}, {"second", 1.0}, {"msecond", 1e-3},
+    };
+    for (size_t k = 0; k < sizeof units / sizeof *units; k++)
+        if (strcmp(end, units[k].unit) == 0) {
+            *out = v * units[k].scale;
+            return true;
+        }
+    return false;
+}
+
+static bool parse_count(const char *text, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!*text || *text == '-' || *text == '+')
+        return false;
+    *out = strtoull(text, &end, 10);
+    return !errno && !*end;
+}
+
+/* One option with its value; returns -1 to go on, else an exit code. */
+static int apply(const char *prog, nrt_sim_spec *spec, const char *flag, const char *value)
+{
+    nrt_run_desc *d = &spec->run;
+    unsigned long long n;
+    double t;
+    if (strcmp(flag, "--out") == 0) {
+        d->outdir = value;
+    } else if (strcmp(flag, "--duration") == 0) {
+        if (!parse_time(value, &t) || t < 0)
+            return usage(prog, "--duration needs a time with its unit (e.g. 2s), got '%s'", value);
+        spec->duration = t;
+    } else if (strcmp(flag, "--dt") == 0) {
+        if (!parse_time(value, &t) || fabs(t - d->dt) > 1e-12 * d->dt)
+            return usage(prog, "this simulator was built for one dt; rebuild with nrnc build --dt %s", value);
+    } else if (strcmp(flag, "--seed") == 0) {
+        if (!parse_count(value, &n))
+            return usage(prog, "--seed needs a non-negative integer, got '%s'", value);
+        d->seed = n;
+    } else if (strcmp(flag, "--threads") == 0) {
+        if (!parse_count(value, &n) || n < 1 || n > 4096)
+            return usage(prog, "--threads needs a positive integer, got '%s'", value);
+        d->threads = (int)n;
+    } else if (strcmp(flag, "--format") == 0) {
+        if (strcmp(value, "csv") != 0 && strcmp(value, "npy") != 0)
+            return usage(prog, "--format must be csv or npy, got '%s'", value);
+        d->format = strcmp(value, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
+    } else if (strcmp(flag, "--network") == 0) {
+        if (strcmp(value, d->network) != 0)
+            return usage(prog, "this simulator runs one network; rebuild with nrnc build --network %s", value);
+    } else {
+        return usage(prog, "%s changes the compiled model: give it to nrnc build and rebuild", flag);
+    }
+    return -1;
+}
+
+int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
+{
+    const char *prog = argc > 0 ? argv[0] : "simulator";
+    static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--threads",
+                                             "--format", "--network", "--set", "--method"};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--quiet") == 0) { spec->run.progress = 0; continue; }
+        if (strcmp(arg, "--progress") == 0) { spec->run.progress = 1; continue; }
+        if (strcmp(arg, "--help") == 0) {
+            printf("usage: %s [--out DIR] [--duration T] [--seed N] [--format csv|npy] [--threads N] "
+                   "[--quiet|--progress]\n", prog);
+            return 0;
+        }
+        const char *flag = NULL, *value = NULL;
+        for (size_t k = 0; k < sizeof with_value / sizeof *with_value && !flag; k++) {
+            size_t len = strlen(with_value[k]);
+            if (strncmp(arg, with_value[k], len) != 0)
+                continue;
+            if (arg[len] == '=') {
+                flag = with_value[k];
+                value = arg + len + 1;
+            } else if (arg[len] == '\0') {
+                if (i + 1 >= argc)
+                    return usage(prog, "option '%s' needs a value", arg);
+                flag = with_value[k];
+                value = argv[++i];
+            }
+        }
+        if (!flag)
+            return usage(prog, "unknown option '%s'", arg);
+        int rc = apply(prog, spec, flag, value);
+        if (rc >= 0)
+            return rc;
+    }
+    double steps = spec->duration / spec->run.dt;
+    spec->run.nsteps = (int64_t)llround(steps);
+    if (fabs(steps - (double)spec->run.nsteps) > 1e-9 * fmax(1.0, steps))
+        spec->run.nsteps = (int64_t)ceil(steps);
+    if (spec->run.threads < 1) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        spec->run.threads = cores > 0 ? (int)cores : 1;
+    }
+    return nrt_run(&spec->run);
+}
