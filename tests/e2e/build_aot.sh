@@ -2,7 +2,7 @@
 # files are byte-identical to nrnc run's on the same model, flags and seed (CLI.md) —
 # checked on models that use the exact propagator, spike sources, a recorded let, rates,
 # libm functions (HH), and white noise; options that need recompiling are refused.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cd "$WORK"
 same() {   # MODEL EXTRA-FLAGS...: build, run both ways, compare every csv
     model=$1; shift

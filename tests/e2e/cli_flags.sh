@@ -1,6 +1,6 @@
 # Command-line forms of CLI.md: --duration, --dt, --set (with unit checks), --seed,
 # --network, bad flags (exit 2), check (exit 0/1).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 M="$HERE/lif_spec.nrn"
 expect_exit 0 "$NRNC" check "$M"
 "$NRNC" run "$M" --out "$WORK/a" --quiet --duration 50ms

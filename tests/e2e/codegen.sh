@@ -1,7 +1,7 @@
 # The generated code: emit llvm shows the population's integrate loop vectorised for the
 # host (a <N x double> operation in nrn_integrate_body_0) and the runtime calls; emit ir
 # shows the method and the reason.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 "$NRNC" emit llvm "$HERE/lif_10k.nrn" -o "$WORK/lif.ll"
 grep -q 'define .*nrn_integrate_0' "$WORK/lif.ll" || fail "no integrate function"
 grep -q 'define .*nrn_fire_0' "$WORK/lif.ll" || fail "no fire function"

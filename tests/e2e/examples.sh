@@ -1,6 +1,6 @@
 # Every model in examples/ checks, and runs (for 20 ms of its default network) to a
 # summary.json that says it completed.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 n=0
 for model in "$HERE"/../../examples/*.nrn; do
     name=$(basename "$model" .nrn)

@@ -1,7 +1,7 @@
 # Input that is not a model gets a clear error and exit code 1, never a crash or a hang:
 # an empty file, a binary file, a file over the size limit, 10,000 nested parentheses,
 # an unterminated string, a file cut off in the middle of a block, a directory.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 check_fails() {   # FILE TEXT: nrnc check FILE exits 1 within 20 s and says TEXT
     set +e
     timeout 20 "$NRNC" check "$1" >"$WORK/stdout" 2>"$WORK/stderr"

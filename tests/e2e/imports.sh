@@ -1,6 +1,6 @@
 # Imports: relative to the importing file, each file loaded once (a diamond defines its
 # shared function once), `import name` through NRN_PATH before the standard library.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 NRN_PATH="$HERE/imports/extra" "$NRNC" check "$HERE/imports/main.nrn" || fail "diamond import"
 NRN_PATH="/nonexistent:$HERE/imports/extra" "$NRNC" run "$HERE/imports/main.nrn" --out "$WORK/out" --quiet ||
     fail "run with imports"

@@ -1,6 +1,6 @@
 # `nrnc check` and `nrnc run` free everything: valgrind reports no leak (skipped, not
 # failed, where valgrind is absent; the sanitizer build checks leaks with LeakSanitizer).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind not installed: skipped"; exit 0; }
 # (`run` is covered by LeakSanitizer in the sanitizer build: under valgrind the JIT is slow.)
 for args in "check $HERE/lif_spec.nrn" "check $HERE/../diag/many_independent_errors.nrn" \

@@ -3,7 +3,7 @@
 # n1 + 20 steps (20 held refractory steps), so its count in 10,000 steps is
 # floor((10000 - n1) / (n1 + 20)) + 1. Neurons whose T/dt lies within 1e-6 of an integer
 # (where rounding may go either way) are skipped; the script says how many it checked.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 "$NRNC" run "$HERE/lif_10k.nrn" --out "$WORK/out" --quiet
 tail -n +2 "$WORK/out/spikes.csv" | awk -F, '
     { count[$2]++ }

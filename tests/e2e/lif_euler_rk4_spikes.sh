@@ -1,5 +1,5 @@
 # euler and rk4 spike within one step (0.1 ms) of the exact reference times, same count.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 tail -n +2 "$HERE/data/lif_spec_example_spikes.csv" | cut -d, -f2 > "$WORK/want"
 for m in euler rk4 rk2 heun; do
     "$NRNC" run "$HERE/lif_spec.nrn" --out "$WORK/$m" --quiet --method $m

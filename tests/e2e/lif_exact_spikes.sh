@@ -1,6 +1,6 @@
 # The spec's LIF with `exact` (chosen automatically) spikes exactly at the reference
 # times 16.1 + 18.1 k ms: the analytic crossing rounded up to the grid plus 20 held steps.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 "$NRNC" emit ir "$HERE/lif_spec.nrn" > "$WORK/ir.txt"
 grep -q "method exact  (linear, constant coefficients -> exact)" "$WORK/ir.txt" || fail "exact not chosen"
 "$NRNC" run "$HERE/lif_spec.nrn" --out "$WORK/out" --quiet

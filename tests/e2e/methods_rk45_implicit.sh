@@ -5,7 +5,7 @@
 # - Hodgkin-Huxley at dt = 0.1 ms with rk45: each 0 mV crossing is stamped at the end of
 #   the step that contains the true crossing (truth from scipy LSODA, rtol 1e-10), i.e.
 #   truth <= stamp < truth + dt, with 0.002 ms of slack for the tolerance of rk45 itself.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 tail -n +2 "$HERE/data/lif_spec_example_spikes.csv" | cut -d, -f2 > "$WORK/want"
 "$NRNC" run "$HERE/lif_spec.nrn" --out "$WORK/rk45" --quiet --method rk45
 tail -n +2 "$WORK/rk45/spikes.csv" | cut -d, -f3 > "$WORK/got"

@@ -6,7 +6,7 @@
 # - its autocorrelation at lags 10 and 20 ms is exp(-1) and exp(-2) within 0.05
 #   (200 neurons x 400 pairs; the estimate's error is about 0.01);
 # - the same seed gives identical files, another seed different ones.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 "$NRNC" emit ir "$HERE/ou.nrn" | grep -q "method euler  (additive noise -> euler (Euler-Maruyama))" ||
     fail "EM not chosen"
 "$NRNC" run "$HERE/ou.nrn" --out "$WORK/a" --quiet

@@ -1,5 +1,5 @@
 # --format npy writes .npy files with valid headers and the same numbers as csv.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 "$NRNC" run "$HERE/lif_spec.nrn" --out "$WORK/out" --quiet --format npy
 for f in spikes_P_t.npy spikes_P_i.npy trace_P_v.npy trace_P_v_t.npy summary.json; do
     [ -s "$WORK/out/$f" ] || fail "missing $f"

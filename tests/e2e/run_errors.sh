@@ -1,6 +1,6 @@
 # A state that becomes infinite or NaN stops the run with exit code 3 and a message naming
 # population, neuron, variable and time; the files written so far stay complete.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 expect_exit 3 "$NRNC" run "$HERE/nan_state.nrn" --out "$WORK/out" --quiet --method euler
 expect_stderr "state 'v' of population 'B' neuron 2 became"
 grep -q '"status": "failed"' "$WORK/out/summary.json" || fail "summary.json does not say failed"

@@ -2,7 +2,7 @@
 # a neuron's duplicate in one step counted once), file paths resolve against the model
 # file; record rate writes spikes per neuron per second over each window; a recorded let
 # is computed at the sampling time (v_half = 10 mV * exp(-t/10 ms) / 2).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 "$NRNC" run "$HERE/sources.nrn" --out "$WORK/out" --quiet
 cat > "$WORK/want" <<'CSV'
 population,neuron,t_ms

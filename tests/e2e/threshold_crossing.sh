@@ -1,6 +1,6 @@
 # Upward-crossing spikes for a threshold without reset, and trace files (header, sampling
 # at 0, T, 2T ... up to the end inclusive, values in the declared unit).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 "$NRNC" run "$HERE/crossing.nrn" --out "$WORK/out" --quiet
 n0=$(grep -c '^O,0,' "$WORK/out/spikes.csv")
 [ "$n0" = 10 ] || fail "neuron 0: $n0 upward crossings, expected 10"

@@ -20,7 +20,7 @@
 #    (-61.7705 and -55.7740 mV), within 1e-3 mV and 1e-5 nA [1e-5 mV, 3e-7 nA].
 # examples/adex.nrn runs as it is: the neuron at 0.6 nA fires exactly one spike (then the
 # adaptation holds it), the four at 0.8-1.4 nA fire at least 8 each, more with more current.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/adex.nrn" <<'EOM'
 import adex
 network Step {

@@ -11,7 +11,7 @@
 #     w = (v + a) / b: v = -1.1994080, w = -0.6242600. The fixed point of an RK4 step is
 #     the ODE's, and the transient decays as exp(-0.25 t / tau), so after 400 ms v and w
 #     must equal it to 1e-9 (measured: 3e-14); and the neuron must not fire.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/fhn.nrn" <<'EOM'
 import fhn
 network Two {

@@ -13,7 +13,7 @@
 #    rounding difference at a crossing. Measured: equal to Brian2 + dt for all 6 spikes.
 # Also: the same current given as a total current over the area (I_e = 0.1 nA on
 # 1000 um^2) gives identical spikes, and without current the axon does not fire.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/hh.nrn" <<'EOM'
 import hh
 network Step {

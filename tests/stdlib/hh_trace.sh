@@ -7,7 +7,7 @@
 #    error of ~3 us, the same budget as the spike-time tolerance of hh_spikes.sh (rk4's
 #    crossings are up to ~0.002 ms early). Measured: 0.49 mV (at 11.9 ms, first upstroke).
 #  - mean absolute difference over the 1001 samples: 0.05 mV. Measured: 0.021 mV.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/hh.nrn" <<'EOM'
 import hh
 network Step {

@@ -12,7 +12,7 @@
 #  - bursting, not tonic firing: within each complete burst the longest interval is under
 #    a fifth of the silence that follows it. Measured: 30.06 ms vs 233.6 ms.
 # It runs 3200 ms at dt 0.02 ms (the 5th burst is cut off by the end of the run).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/hr.nrn" <<'EOM'
 import hindmarsh_rose
 network One {

@@ -4,7 +4,7 @@
 # nrnc spike k = Brian2 spike k + dt. Tolerance (shared/reference/README.md): 1e-6 ms, i.e.
 # the same arithmetic on the same grid, the same 23 spikes; one step is allowed only if a
 # reordered rounding moved a crossing (measured: 0, all 23 spikes equal at dt 0.1 and 0.5).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 for dt in 0.1 0.5; do
     cat > "$WORK/izh.nrn" <<EOM
 import izhikevich

@@ -11,7 +11,7 @@
 #   CH  repeated bursts: after 50 ms every ISI is either short (< 10 ms) or long (> 30 ms)
 #       [1.9-5.2 and 48.0], at least 6 long ones [7], at least 3 spikes in every complete
 #       burst [5]
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 EX="$HERE/../../examples/izhikevich.nrn"
 "$NRNC" run "$EX" --out "$WORK/out" --quiet
 for p in RS IB CH FS; do

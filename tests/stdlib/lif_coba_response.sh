@@ -20,7 +20,7 @@
 #    spikes at 13.9 + 18.9 k ms exactly (to 1e-9 ms), 5 in 100 ms.
 # examples/lif_coba.nrn checks (its COBA benchmark network included) and runs as it is:
 # only neuron 4 fires, at 13.9 + 18.9 k ms.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/coba.nrn" <<'EOM'
 import lif_coba
 network PSP {

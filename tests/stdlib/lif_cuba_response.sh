@@ -13,7 +13,7 @@
 # then 5 ms (50 steps) held: spikes at 48 + 53 k ms exactly (to 1e-9 ms), 5 in 300 ms.
 # examples/lif_cuba.nrn checks (its CUBA benchmark network included) and runs as it is:
 # the same responses, neuron 3 firing at 48, 101 and 154 ms.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/cuba.nrn" <<'EOM'
 import lif_cuba
 network PSP {

@@ -15,7 +15,7 @@
 #     The slowest decay rate there is 0.03/ms, so after 1000 ms v must be within 1e-6 mV
 #     and w within 1e-8 (measured: 4e-13 mV), with no spike after 100 ms.
 #  3. I = 0: rest at the same closed form (-60.8554 mV) within the same tolerances.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/ml.nrn" <<'EOM'
 import morris_lecar
 network Three {

@@ -16,7 +16,7 @@
 #  - the same seed gives byte-identical spikes.csv; another seed gives a different one.
 # examples/poisson.nrn runs as it is: rates 1..100 Hz over 100 neurons for 1 s, a total
 # count of 5050 expected, sd 71, so within +-284 [4967 with its seed 1].
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/poisson.nrn" <<'EOM'
 import poisson
 network Sources {

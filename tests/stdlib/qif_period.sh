@@ -14,7 +14,7 @@
 # (-60.854 mV at 0.03 nA) within 1e-4 mV by 300 ms (relaxation time 22 ms).
 # examples/qif.nrn runs as it is: its neuron at 0.02 nA (below the rheobase) stays silent,
 # and the spike count rises with the current across the other seven.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 cat > "$WORK/qif.nrn" <<'EOM'
 import qif
 network Period {

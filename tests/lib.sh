@@ -1,4 +1,5 @@
-# Shared helpers for the end-to-end tests: sourced with $1 = nrnc, $2 = a scratch folder.
+# Shared helpers for the shell tests (e2e, stdlib, numerics): sourced with $1 = nrnc,
+# $2 = a scratch folder; HERE is the folder of the sourcing script.
 set -eu
 NRNC=$1
 WORK=$2
