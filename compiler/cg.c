@@ -1,6 +1,7 @@
 /* The LLVM module for a network: target set-up, one set of functions per population
  * (cg_pop.c), verification, and the O3 pipeline of the new pass manager. */
 #include <llvm-c/Analysis.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stdio.h>
@@ -8,8 +9,21 @@
 #include "cg_internal.h"
 #include "util.h"
 
+/* Vectorised calls to exp, log, cos... go to glibc's libmvec (_ZGV... functions), once
+ * per process: LLVM keeps this option in global state. */
+static void use_libmvec(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    const char *args[] = {"nrnc", "-vector-library=LIBMVEC-X86"};
+    LLVMParseCommandLineOptions(2, args, NULL);
+}
+
 LLVMTargetMachineRef cg_host_machine(char **err)
 {
+    use_libmvec();
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
     LLVMInitializeNativeAsmParser();

@@ -114,19 +114,55 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
 
 /* ---- integrate --------------------------------------------------------------------- */
 
-/* Per noise stream, this neuron's deviate for this step (nrt_noise: counter-based). */
-static LLVMValueRef *emit_noise(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef pop, LLVMValueRef i,
+/* splitmix64's finaliser on an i64 value, in IR (the same arithmetic as runtime/rng.c). */
+static LLVMValueRef splitmix(Cg *g, LLVMValueRef x)
+{
+    LLVMValueRef c1 = LLVMConstInt(g->i64, 0x9E3779B97F4A7C15ull, 0);
+    LLVMValueRef c2 = LLVMConstInt(g->i64, 0xBF58476D1CE4E5B9ull, 0);
+    LLVMValueRef c3 = LLVMConstInt(g->i64, 0x94D049BB133111EBull, 0);
+    x = LLVMBuildAdd(g->b, x, c1, "");
+    x = LLVMBuildMul(g->b, LLVMBuildXor(g->b, x, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 30, 0), ""), ""), c2, "");
+    x = LLVMBuildMul(g->b, LLVMBuildXor(g->b, x, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 27, 0), ""), ""), c3, "");
+    return LLVMBuildXor(g->b, x, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 31, 0), ""), "");
+}
+
+/* Per noise stream, this neuron's N(0,1) deviate for this step: the counter-based
+ * generator of nrt_noise (runtime/rng.c, which documents it) inlined, so that the loop
+ * has no call and its integer part vectorises. stream_keys[s] = the population key mixed
+ * with the stream, computed once per call by nrt_noise_key. */
+static LLVMValueRef *emit_noise(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef *stream_keys, LLVMValueRef i,
                                 LLVMValueRef step)
 {
     LLVMValueRef *z = ARENA_ARRAY(scratch, LLVMValueRef, p->nnoise + 1);
-    LLVMTypeRef params[4] = {g->ptr, g->i32, g->i64, g->i64};
-    LLVMTypeRef fty;
-    LLVMValueRef fn = extern_fn(g, "nrt_noise", g->f64, params, 4, &fty);
     for (int s = 0; s < p->nnoise; s++) {
-        LLVMValueRef args[4] = {pop, LLVMConstInt(g->i32, (unsigned long long)s, 0), i, step};
-        z[s] = LLVMBuildCall2(g->b, fty, fn, args, 4, "z");
+        LLVMValueRef x = splitmix(g, LLVMBuildXor(g->b, stream_keys[s], i, ""));
+        x = splitmix(g, LLVMBuildXor(g->b, x, step, ""));
+        LLVMValueRef y = splitmix(g, x);
+        LLVMValueRef hx = LLVMBuildUIToFP(g->b, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 11, 0), ""), g->f64, "");
+        LLVMValueRef hy = LLVMBuildUIToFP(g->b, LLVMBuildLShr(g->b, y, LLVMConstInt(g->i64, 11, 0), ""), g->f64, "");
+        LLVMValueRef u1 = LLVMBuildFMul(g->b, LLVMBuildFAdd(g->b, hx, fconst(g, 0.5), ""), fconst(g, 0x1.0p-53), "u1");
+        LLVMValueRef u2 = LLVMBuildFMul(g->b, hy, fconst(g, 0x1.0p-53), "u2");
+        LLVMValueRef lg = intrinsic(g, "llvm.log", &u1, 1);
+        LLVMValueRef r = LLVMBuildFMul(g->b, fconst(g, -2.0), lg, "");
+        r = intrinsic(g, "llvm.sqrt", &r, 1);
+        LLVMValueRef ang = LLVMBuildFMul(g->b, fconst(g, 6.283185307179586), u2, "");
+        z[s] = LLVMBuildFMul(g->b, r, intrinsic(g, "llvm.cos", &ang, 1), "z");
     }
     return z;
+}
+
+/* The key of each noise stream, before the loop. */
+static LLVMValueRef *noise_keys(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef pop)
+{
+    LLVMValueRef *keys = ARENA_ARRAY(scratch, LLVMValueRef, p->nnoise + 1);
+    LLVMTypeRef params[2] = {g->ptr, g->i32};
+    LLVMTypeRef fty;
+    LLVMValueRef fn = extern_fn(g, "nrt_noise_key", g->i64, params, 2, &fty);
+    for (int s = 0; s < p->nnoise; s++) {
+        LLVMValueRef args[2] = {pop, LLVMConstInt(g->i32, (unsigned long long)s, 0)};
+        keys[s] = LLVMBuildCall2(g->b, fty, fn, args, 2, "key");
+    }
+    return keys;
 }
 
 enum { BODY_FIXED = 7 };   /* n, t, dt, step, pop, scalars, refractory; then the arrays */
@@ -151,8 +187,11 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 6);
     LLVMValueRef step = LLVMGetParam(fn, 3);
     env.pop_ptr = LLVMGetParam(fn, 4);
-    if (p->nnoise)
+    LLVMValueRef *keys = NULL;
+    if (p->nnoise) {
         env.sqrt_dt = intrinsic(g, "llvm.sqrt", &env.dt, 1);
+        keys = noise_keys(g, scratch, p, env.pop_ptr);
+    }
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++) {
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(BODY_FIXED + k));
@@ -169,7 +208,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     Loop l = loop_begin(g, fn, n, "step.loop");
     env.i = l.i;
     if (p->nnoise)
-        env.noise = emit_noise(g, scratch, p, env.pop_ptr, l.i, step);
+        env.noise = emit_noise(g, scratch, p, keys, l.i, step);
     env.states = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++)
         env.states[k] = load_at(g, env.arrays[p->states[k].slot], l.i, p->states[k].name);

@@ -235,7 +235,7 @@ static int link_simulator(const char *dir, const char *output)
     int n = 0;
     static char cc[] = "cc", std[] = "-std=c17", opt2[] = "-O2", flags[] = NRN_SIM_CFLAGS,
                 inc[] = "-I" NRN_RUNTIME_INCLUDE, lib[] = NRN_RUNTIME_LIB, gsl[] = "-lgsl",
-                cblas[] = "-lgslcblas", libm[] = "-lm", dash_o[] = "-o";
+                cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec", dash_o[] = "-o";
     argv[n++] = cc;
     argv[n++] = std;
     argv[n++] = opt2;
@@ -247,6 +247,7 @@ static int link_simulator(const char *dir, const char *output)
     argv[n++] = lib;
     argv[n++] = gsl;
     argv[n++] = cblas;
+    argv[n++] = libmvec;
     argv[n++] = libm;
     argv[n++] = dash_o;
     char out[4096];

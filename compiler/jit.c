@@ -33,6 +33,7 @@ static bool define_runtime(Jit *j, char **err)
         {"nrt_rand", (void (*)(void))nrt_rand},
         {"nrt_randn", (void (*)(void))nrt_randn},
         {"nrt_noise", (void (*)(void))nrt_noise},
+        {"nrt_noise_key", (void (*)(void))nrt_noise_key},
         {"nrt_expm_propagator", (void (*)(void))nrt_expm_propagator},
     };
     enum { N = sizeof table / sizeof *table };
@@ -78,6 +79,16 @@ Jit *jit_new(char **err)
     j->tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMOrcDefinitionGeneratorRef gen;
     e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(j->jit), NULL, NULL);
+    if (e) {
+        *err = take_error(e);
+        jit_free(j);
+        return NULL;
+    }
+    LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
+    /* glibc's vector math (the _ZGV... functions that loops with exp, log, cos call once
+     * vectorised) lives in libmvec, which nrnc itself does not load. */
+    e = LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(&gen, "libmvec.so.1", LLVMOrcLLJITGetGlobalPrefix(j->jit),
+                                                         NULL, NULL);
     if (e) {
         *err = take_error(e);
         jit_free(j);

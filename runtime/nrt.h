@@ -134,6 +134,9 @@ double nrt_randn(nrt_pop *pop);                       /* standard normal */
  * neuron, step): the white noise xi of LANGUAGE.md §3, reproducible whatever the
  * thread count or visiting order. */
 double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step);
+/* The per-stream key nrt_noise starts from; generated code inlines the rest of
+ * nrt_noise (ORDER NRT_NOISE: compiler/cg_pop.c emit_noise repeats its arithmetic). */
+uint64_t nrt_noise_key(nrt_pop *pop, int32_t stream);
 
 /* P = exp(A·dt) and Q = ∫0^dt exp(A·s) ds for an n×n row-major A, so that the affine
  * system x' = A x + b with constant b advances exactly as x(t+dt) = P x + Q b.

@@ -71,10 +71,14 @@ double nrt_randn(nrt_pop *pop)
  * those numbers and the population's key, so it does not depend on the order in which
  * neurons are visited or on the thread count, and needs no state. Box-Muller on two
  * 53-bit uniforms from a splitmix64 chain. */
+uint64_t nrt_noise_key(nrt_pop *pop, int32_t stream)
+{
+    return splitmix64(pop->rng->key ^ (uint64_t)(uint32_t)stream * 0xD1B54A32D192ED03u);
+}
+
 double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step)
 {
-    uint64_t x = splitmix64(pop->rng->key ^ (uint64_t)(uint32_t)stream * 0xD1B54A32D192ED03u);
-    x = splitmix64(x ^ (uint64_t)neuron);
+    uint64_t x = splitmix64(nrt_noise_key(pop, stream) ^ (uint64_t)neuron);
     x = splitmix64(x ^ (uint64_t)step);
     uint64_t y = splitmix64(x);
     double u1 = ((double)(x >> 11) + 0.5) * 0x1.0p-53;   /* (0, 1): log is finite */
