@@ -11,7 +11,8 @@
 #   ```sh         (tutorial only) commands, run in order with `sh -e` in one scratch folder,
 #                 with the folder of NRNC first on PATH; any failing command fails the test
 #   ```text checked
-#                 the exact standard output of the ```sh block just before it
+#                 the exact standard output of the ```sh block just before it, or the
+#                 exact diagnostics (stderr) of the ```nrn error block just before it
 # A line ending in "Save this as NAME:" (NAME in backquotes or not) just before a block saves the
 # block under NAME in the scratch folder before it is used, so later blocks and commands
 # can import or run it. Other blocks (```text, ```json, ...) are prose only.
@@ -120,6 +121,7 @@ while IFS=$tab read -r kind line file name; do
         fi
         check "$model"
         if [ "$kind" = nrnerror ]; then
+            cp "$WORK/stderr" "$last_out"
             if [ "$rc" != 1 ]; then
                 fail "$line" "'nrnc check' exited $rc on a model documented as wrong (expected 1)"
                 show "$WORK/stderr"
@@ -171,7 +173,7 @@ while IFS=$tab read -r kind line file name; do
     expect)
         blocks=$((blocks + 1))
         if ! cmp -s "$file" "$last_out"; then
-            fail "$line" "the output shown differs from the output of the commands before it"
+            fail "$line" "the output shown differs from the output of the block before it"
             echo "  shown:" >&2
             show "$file"
             echo "  actual:" >&2
