@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static const double PI = 3.14159265358979323846;
+
 static double erfcx(double x)
 {
     if (x < 5)
@@ -46,7 +48,7 @@ static double erfcx(double x)
         if (fabs(delta - 1) < 1e-16)
             break;
     }
-    return 1 / (sqrt(M_PI) * f);
+    return 1 / (sqrt(PI) * f);
 }
 
 static double integrand(double u) { return erfcx(-u); }
@@ -60,7 +62,7 @@ static double siegert(double tau, double t_ref, double mu, double sigma, double 
     for (int k = 1; k < n; k++)
         sum += integrand(lo + k * h) * (k % 2 ? 4 : 2);
     double integral = sum * h / 3;
-    return 1 / (t_ref + tau * sqrt(M_PI) * integral);
+    return 1 / (t_ref + tau * sqrt(PI) * integral);
 }
 
 int main(int argc, char **argv)
