@@ -147,6 +147,28 @@ void diag_help(Diags *d, const char *fmt, ...)
 
 bool diag_has_errors(const Diags *d) { return d->nerrors > 0; }
 
+void diag_move_matching(Diags *from, Diags *to, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (int i = 0; i < from->nmsgs; i++) {
+        DiagMsg *m = &from->msgs[i];
+        if (strncmp(m->lines[0].text, prefix, n) != 0)
+            continue;
+        DiagMsg *dst = NULL;
+        for (int j = 0; j < m->nlines; j++) {
+            const DiagLine *l = &m->lines[j];
+            if (j == 0) {
+                diag_error(to, l->loc, "%s", l->text);
+                dst = to->nmsgs ? &to->msgs[to->nmsgs - 1] : NULL;
+            } else if (dst && l->level == DIAG_HELP) {
+                diag_help(to, "%s", l->text);
+            } else if (dst) {
+                diag_note(to, l->loc, "%s", l->text);
+            }
+        }
+    }
+}
+
 NrnLoc nrn_loc_join(NrnLoc a, NrnLoc b)
 {
     if (a.file != b.file || a.line != b.line || b.col < a.col)

@@ -53,6 +53,9 @@ void diag_note(Diags *d, NrnLoc loc, const char *fmt, ...) __attribute__((format
 void diag_help(Diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 bool diag_has_errors(const Diags *d);
+/* Moves the messages of `from` whose text starts with `prefix` (with their notes) to `to`;
+ * the rest stay. For passes that check speculatively. */
+void diag_move_matching(Diags *from, Diags *to, const char *prefix);
 /* Print everything collected so far, sorted, and forget it. */
 void diag_flush(Diags *d, FILE *out);
 

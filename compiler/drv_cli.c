@@ -11,7 +11,9 @@
 static const char usage_text[] =
     "usage: nrnc check MODEL.nrn\n"
     "       nrnc run MODEL.nrn [RUN OPTIONS]\n"
-    "       nrnc emit ast|ir|llvm MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
+    "       nrnc emit ast|ir|llvm|asm|obj|header MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
+    "       nrnc build MODEL.nrn -o SIM [RUN OPTIONS]   (then ./SIM [RUN OPTIONS])\n"
+    "       nrnc plot OUTDIR [-o FILE.svg]\n"
     "       nrnc --help | --version\n"
     "\n"
     "run options:\n"
@@ -136,7 +138,7 @@ static int parse_command(DrvOptions *opt, const char *cmd)
             opt->command = table[k].cmd;
             return -1;
         }
-    return usage_error("unknown command '%s' (commands: check, run, emit)", cmd);
+    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot)", cmd);
 }
 
 int drv_parse_args(int argc, char **argv, DrvOptions *opt)

@@ -71,6 +71,9 @@ static void check_function(SemaProgram *prog, Diags *d, AstItem *fn)
     quiet.nfiles = d->nfiles;
     c.d = &quiet;
     sema_expr(&c, fn->u.function.body);
+    /* Names do not depend on the arguments: report those. */
+    diag_move_matching(&quiet, d, "unknown identifier");
+    diag_move_matching(&quiet, d, "unknown function");
     quiet.files = NULL;
     diag_fini(&quiet);
 }
@@ -141,9 +144,18 @@ bool sema_check(SemaProgram *prog, Diags *d)
         sema_check_model(prog, d, prog->models.items[k]);
     /* The main file's simulate statement gives the dt that `every` is checked against. */
     const AstFile *main_file = prog->files.len ? prog->files.items[0] : NULL;
-    for (AstItem *it = main_file ? main_file->items : NULL; it; it = it->next)
-        if (it->kind == ITEM_SIMULATE)
-            check_simulate(prog, d, it);
+    const AstItem *first_simulate = NULL;
+    for (AstItem *it = main_file ? main_file->items : NULL; it; it = it->next) {
+        if (it->kind != ITEM_SIMULATE)
+            continue;
+        if (first_simulate) {
+            diag_error(d, it->loc, "a model has at most one simulate statement");
+            diag_note(d, first_simulate->loc, "the first one is here");
+            continue;
+        }
+        first_simulate = it;
+        check_simulate(prog, d, it);
+    }
     for (int k = 0; k < prog->networks.len; k++)
         sema_check_network(prog, d, prog->networks.items[k]);
     return d->nerrors == before;

@@ -749,7 +749,9 @@ static void check_num(SemaCtx *c, AstExpr *e)
     e->si_value = e->u.num.value;
     if (!e->u.num.unit) {
         set_dim(e, dim_none());
-        e->dim_free = e->u.num.value == 0.0;
+        bool word = e->u.num.text && (strcmp(e->u.num.text, "true") == 0 || strcmp(e->u.num.text, "false") == 0);
+        e->is_bool = word;   /* `threshold true` is a condition */
+        e->dim_free = e->u.num.value == 0.0 && !word;
         return;
     }
     UnitInfo u;

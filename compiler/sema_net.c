@@ -308,11 +308,40 @@ static void check_slice(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
     r->hi = hi;
 }
 
+/* record VAR of CONN: VAR is the weight w or a variable of the connection's synapse type. */
+static void check_connection_record(SemaCtx *c, AstNetItem *it, AstPopRef *ref, AstSym *conn)
+{
+    const SemaModel *syn = conn->sema;
+    if (it->u.record.what != REC_VAR) {
+        diag_error(c->d, ref->loc, "'%s' is a connection: record spikes and rates of populations", ref->name);
+        return;
+    }
+    if (ref->lo)
+        diag_error(c->d, ref->loc, "a connection's variables are recorded whole, without a slice");
+    const char *var = it->u.record.var;
+    if (strcmp(var, "w") == 0 || (syn && sema_model_member(syn, var)))
+        return;
+    if (syn)
+        diag_error(c->d, it->u.record.var_loc, "'%s' is not a variable of connection '%s' (synapse type '%s')", var,
+                   ref->name, syn->item->name);
+    else
+        diag_error(c->d, it->u.record.var_loc, "'%s' is not a variable of connection '%s' (it has only the weight w)",
+                   var, ref->name);
+    const char *near = syn ? sema_suggest_member(syn, var) : NULL;
+    if (near)
+        diag_help(c->d, "did you mean '%s'?", near);
+}
+
 static void check_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
 {
     double every = 0;
     check_every(c, it->u.record.every, &every);
     for (AstPopRef *ref = it->u.record.pops; ref; ref = ref->next) {
+        AstSym *named = symtab_get(n->scope, ref->name);
+        if (named && named->net_item && named->net_item->kind == NET_CONNECT) {
+            check_connection_record(c, it, ref, named);
+            continue;
+        }
         SemaPop *p = find_pop(c, n, ref->name, ref->loc);
         if (!p || !p->model)
             continue;
@@ -435,8 +464,12 @@ static void check_connect(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
     SemaModel *pre = first_model(c, n, cn->sources, &rows);
     SemaModel *post = first_model(c, n, cn->targets, &cols);
     SemaModel *syn = cn->synapse ? find_model(c, cn->synapse, cn->synapse_loc, true) : NULL;
-    if (cn->as_name)
-        declare(c, n, new_sym(c, SYM_POP, cn->as_name, cn->as_loc));
+    if (cn->as_name) {
+        AstSym *conn = new_sym(c, SYM_POP, cn->as_name, cn->as_loc);
+        conn->net_item = it;
+        conn->sema = syn;   /* its synapse type, or NULL */
+        declare(c, n, conn);
+    }
     check_rule(c, cn);
     SemaCtx e = *c;
     e.in_synapse = true;
