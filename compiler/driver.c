@@ -19,6 +19,7 @@
 #include "jit.h"
 #include "lower.h"
 #include "nrt.h"
+#include "plot.h"
 #include "sema.h"
 #include "solve.h"
 #include "util.h"
@@ -224,6 +225,8 @@ int drv_execute(const DrvOptions *opt)
     arena_init(&s.arena);
     diag_init(&s.diags, &s.arena);
     s.prog.arena = &s.arena;
+    if (opt->command == CMD_PLOT)
+        return plot_main(opt->model, opt->output);
     int rc = -1;
     if (opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ast") != 0 && strcmp(opt->emit_kind, "ir") != 0 &&
         strcmp(opt->emit_kind, "llvm") != 0 && strcmp(opt->emit_kind, "asm") != 0 &&

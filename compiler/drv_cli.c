@@ -178,7 +178,8 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
         }
     }
     if (!opt->model)
-        return usage_error("%s", "no model file given");
+        return usage_error("%s", opt->command == CMD_PLOT ? "plot needs the output folder of a run"
+                                                          : "no model file given");
     if (opt->command == CMD_CHECK && (opt->out_dir || opt->nsets || opt->duration))
         return usage_error("%s", "check takes only a model file");
     return -1;

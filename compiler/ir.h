@@ -121,8 +121,8 @@ typedef struct IrObserved {
     int slot;
 } IrObserved;
 
-/* Milstein's correction for state j: 1/2 sum_s g_s dg_s/dx_j (dW_s^2 - dt), where g_s is
- * the coefficient of noise s in dx_j/dt. */
+/* Milstein's correction for state j and noise s: 1/2 g·dg (dW_s^2 - dt), where g·dg is
+ * the derivative of j's noise coefficient along the noise direction (solve.c). */
 typedef struct IrMilsteinTerm {
     int state, noise;
     IrExpr *g, *dg;

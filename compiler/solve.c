@@ -196,17 +196,34 @@ static bool noise_additive(Arena *a, const IrPop *p, bool *ok)
     return additive;
 }
 
+/* Milstein's correction for state j and noise s is 1/2 L g_j (dW_s^2 - dt) with
+ * L g_j = sum_k g_k dg_j/dx_k over the states k that noise s drives: the derivative along
+ * the noise direction, cross terms included (exact for a single noise). Different noise
+ * streams are taken as commuting (no Lévy areas). */
 static void setup_milstein(Arena *a, IrPop *p)
 {
     p->milstein = ARENA_ARRAY(a, IrMilsteinTerm, p->nstates * p->nnoise + 1);
-    for (int j = 0; j < p->nstates; j++) {
-        const IrExpr *f = p->states[j].deriv;
-        for (int s = 0; f && s < p->nnoise; s++) {
-            IrExpr *g = ir_diff_by(a, f, IR_NOISE, s);
-            IrExpr *dg = g ? ir_diff(a, g, j) : NULL;
-            if (!g || ir_is_const(g, 0) || !dg || ir_is_const(dg, 0))
+    IrExpr **g = ARENA_ARRAY(a, IrExpr *, p->nstates + 1);
+    for (int s = 0; s < p->nnoise; s++) {
+        for (int k = 0; k < p->nstates; k++)
+            g[k] = p->states[k].deriv ? ir_diff_by(a, p->states[k].deriv, IR_NOISE, s) : NULL;
+        for (int j = 0; j < p->nstates; j++) {
+            if (!g[j] || ir_is_const(g[j], 0))
                 continue;
-            p->milstein[p->nmilstein++] = (IrMilsteinTerm){.state = j, .noise = s, .g = g, .dg = dg};
+            IrExpr *lg = ir_const(a, 0);
+            bool ok = true;
+            for (int k = 0; k < p->nstates; k++) {
+                if (!g[k] || ir_is_const(g[k], 0))
+                    continue;
+                IrExpr *dg = ir_diff(a, g[j], k);
+                if (!dg) {
+                    ok = false;
+                    break;
+                }
+                lg = ir_binary(a, IR_ADD, lg, ir_binary(a, IR_MUL, g[k], dg));
+            }
+            if (ok && !ir_is_const(lg, 0))
+                p->milstein[p->nmilstein++] = (IrMilsteinTerm){.state = j, .noise = s, .g = lg, .dg = ir_const(a, 1)};
         }
     }
 }

@@ -1,0 +1,282 @@
+/* Reading the CSV files of an output folder: spikes.csv (population,neuron,t_ms),
+ * trace_POP_VAR.csv (t_ms, one column per recorded neuron) and rate_POP.csv
+ * (t_ms,rate_hz).
+ *
+ * Robustness first, since the folder may come from a run that was killed, a full disk or
+ * a hand edit: lines of any length (the buffer grows), CR-LF accepted, every number
+ * through strtod/strtoll with the whole field consumed. A file whose header is wrong is
+ * reported and not used (a warning: the other files still make a plot); a line that does
+ * not parse is reported as FILE:LINE with what was expected and skipped (at most
+ * PLOT_MAX_REPORTS messages per file, then a count), and a last line without its newline
+ * is named as the likely truncation. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_int.h"
+
+typedef struct Lines {
+    FILE *f;
+    FILE *log;
+    const char *path;
+    char *buf;
+    size_t cap;
+    long line;
+    bool no_newline;         /* the current line ends the file without '\n' */
+    bool report;
+    long bad;
+    char **fields;
+    int nfields, fcap;
+} Lines;
+
+static bool lines_open(Lines *L, const char *path, FILE *log, bool report)
+{
+    memset(L, 0, sizeof *L);
+    L->path = path;
+    L->log = log;
+    L->report = report;
+    L->f = fopen(path, "rb");
+    if (!L->f) {
+        plot_msg(report ? log : NULL, "warning", "cannot read '%s': %s", path,
+                 strerror(errno));
+        return false;
+    }
+    L->cap = 256;
+    L->buf = plot_xrealloc(NULL, L->cap);
+    return true;
+}
+
+static void lines_close(Lines *L)
+{
+    if (L->report && L->bad > PLOT_MAX_REPORTS)
+        plot_msg(L->log, "warning", "%s: %ld malformed lines skipped in all", L->path, L->bad);
+    if (L->f)
+        fclose(L->f);
+    free(L->buf);
+    free(L->fields);
+}
+
+/* The next line into L->buf without its line end; false at the end of the file. */
+static bool next_line(Lines *L)
+{
+    size_t len = 0;
+    L->buf[0] = '\0';
+    while (fgets(L->buf + len, (int)(L->cap - len < INT_MAX ? L->cap - len : INT_MAX), L->f)) {
+        len += strlen(L->buf + len);
+        if (len > 0 && L->buf[len - 1] == '\n')
+            break;
+        if (len + 1 < L->cap)      /* a NUL byte inside the line, or the end of the file */
+            continue;
+        L->buf = plot_xrealloc(L->buf, L->cap *= 2);
+    }
+    if (len == 0 && (feof(L->f) || ferror(L->f)))
+        return false;
+    L->line++;
+    L->no_newline = L->buf[len - 1] != '\n';
+    while (len > 0 && (L->buf[len - 1] == '\n' || L->buf[len - 1] == '\r'))
+        L->buf[--len] = '\0';
+    return true;
+}
+
+/* Splits L->buf in place at commas. */
+static int split(Lines *L)
+{
+    L->nfields = 0;
+    char *s = L->buf;
+    for (;;) {
+        if (L->nfields == L->fcap) {
+            L->fcap = L->fcap ? 2 * L->fcap : 16;
+            L->fields = plot_xrealloc(L->fields, (size_t)L->fcap * sizeof *L->fields);
+        }
+        L->fields[L->nfields++] = s;
+        char *comma = strchr(s, ',');
+        if (!comma)
+            return L->nfields;
+        *comma = '\0';
+        s = comma + 1;
+    }
+}
+
+static void bad_line(Lines *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bad_line(Lines *L, const char *fmt, ...)
+{
+    L->bad++;
+    if (!L->report || L->bad > PLOT_MAX_REPORTS)
+        return;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    plot_msg(L->log, "warning", "%s:%ld: %s; line skipped%s", L->path, L->line, msg,
+             L->no_newline ? " (the file ends inside it: truncated?)" : "");
+}
+
+/* A whole field as a number (strtod takes nan and inf too; callers decide). */
+static bool field_num(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return end != s && *end == '\0';
+}
+
+static bool field_index(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    return end != s && *end == '\0' && errno == 0 && *out >= 0 && *out <= INT32_MAX;
+}
+
+/* The header line: false (reported) unless it starts as `want` says. */
+static bool header(Lines *L, const char *want, bool exact)
+{
+    if (!next_line(L)) {
+        plot_msg(L->log, "warning", "%s: the file is empty (expected the header '%s')", L->path,
+                 want);
+        return false;
+    }
+    size_t n = strlen(want);
+    if (exact ? strcmp(L->buf, want) != 0 : strncmp(L->buf, want, n) != 0) {
+        plot_msg(L->log, "warning", "%s:1: expected the header '%s%s', got '%.60s'; file not used",
+                 L->path, want, exact ? "" : ",...", L->buf);
+        return false;
+    }
+    return true;
+}
+
+static void quote(char *dst, size_t size, const char *s)
+{
+    snprintf(dst, size, "'%.40s%s'", s, strlen(s) > 40 ? "..." : "");
+}
+
+/* row -> POPULATION ',' INDEX ',' TIME */
+static bool spike_row(Lines *L, PlotData *d, int *pop, long long *index, double *t)
+{
+    char q[64];
+    if (split(L) != 3) {
+        bad_line(L, "expected 3 fields 'population,neuron,t_ms', got %d", L->nfields);
+        return false;
+    }
+    if (!field_index(L->fields[1], index)) {
+        quote(q, sizeof q, L->fields[1]);
+        bad_line(L, "expected a neuron index (an integer from 0), got %s", q);
+        return false;
+    }
+    if (!field_num(L->fields[2], t) || !isfinite(*t)) {
+        quote(q, sizeof q, L->fields[2]);
+        bad_line(L, "expected a spike time in ms, got %s", q);
+        return false;
+    }
+    *pop = L->fields[0][0] ? plot_pop_find(d, L->fields[0], true) : -1;
+    if (*pop < 0) {
+        quote(q, sizeof q, L->fields[0]);
+        bad_line(L, "expected a population name, got %s", q);
+        return false;
+    }
+    return true;
+}
+
+bool plot_csv_spikes(PlotData *d, const char *path, bool report, PlotSpikeFn fn)
+{
+    Lines L;
+    if (!lines_open(&L, path, d->log, report))
+        return false;
+    bool ok = report ? header(&L, "population,neuron,t_ms", true)
+                     : next_line(&L) && strcmp(L.buf, "population,neuron,t_ms") == 0;
+    while (ok && next_line(&L)) {
+        int pop;
+        long long index;
+        double t;
+        if (spike_row(&L, d, &pop, &index, &t))
+            fn(d, pop, index, t);
+    }
+    lines_close(&L);
+    return ok;
+}
+
+/* The header's neuron labels into tr, and which columns to keep. */
+static bool trace_header(Lines *L, PlotTrace *tr)
+{
+    if (!header(L, "t_ms", false))
+        return false;
+    int n = split(L);
+    if (strcmp(L->fields[0], "t_ms") != 0 || n < 2) {
+        plot_msg(L->log, "warning", "%s:1: expected the header 't_ms,' and one column per neuron; "
+                 "file not used", L->path);
+        return false;
+    }
+    plot_trace_select(tr, n - 1);
+    for (int k = 0; k < tr->nsel; k++)
+        tr->labels[k] = plot_xstrdup(L->fields[1 + tr->sel[k]]);
+    return true;
+}
+
+static bool trace_row(Lines *L, PlotTrace *tr, double *t, double *keep)
+{
+    char q[64];
+    if (split(L) != tr->ncols + 1) {
+        bad_line(L, "expected %d fields (t_ms and %d neurons), got %d", tr->ncols + 1,
+                 tr->ncols, L->nfields);
+        return false;
+    }
+    int next = 0;
+    for (int c = 0; c <= tr->ncols; c++) {
+        double v;
+        if (!field_num(L->fields[c], &v) || (c == 0 && !isfinite(v))) {
+            quote(q, sizeof q, L->fields[c]);
+            bad_line(L, "column %d: expected a number, got %s", c + 1, q);
+            return false;
+        }
+        if (c == 0)
+            *t = v;
+        else if (next < tr->nsel && tr->sel[next] == c - 1)
+            keep[next++] = v;
+    }
+    return true;
+}
+
+bool plot_csv_trace(PlotData *d, PlotTrace *tr)
+{
+    Lines L;
+    if (!lines_open(&L, tr->file, d->log, true))
+        return false;
+    bool ok = trace_header(&L, tr);
+    while (ok && next_line(&L)) {
+        double t = 0, keep[PLOT_MAX_LINES];
+        if (trace_row(&L, tr, &t, keep))
+            plot_series_push(&tr->t, &tr->v, &tr->n, &tr->cap, t, keep, tr->nsel);
+    }
+    lines_close(&L);
+    return ok;
+}
+
+bool plot_csv_rate(PlotData *d, PlotRate *r)
+{
+    Lines L;
+    if (!lines_open(&L, r->file, d->log, true))
+        return false;
+    bool ok = header(&L, "t_ms,rate_hz", true);
+    while (ok && next_line(&L)) {
+        double t, hz;
+        char q[64];
+        if (split(&L) != 2) {
+            bad_line(&L, "expected 2 fields 't_ms,rate_hz', got %d", L.nfields);
+        } else if (!field_num(L.fields[0], &t) || !isfinite(t)) {
+            quote(q, sizeof q, L.fields[0]);
+            bad_line(&L, "expected a time in ms, got %s", q);
+        } else if (!field_num(L.fields[1], &hz)) {
+            quote(q, sizeof q, L.fields[1]);
+            bad_line(&L, "expected a rate in Hz, got %s", q);
+        } else {
+            plot_series_push(&r->t, &r->hz, &r->n, &r->cap, t, &hz, 1);
+        }
+    }
+    lines_close(&L);
+    return ok;
+}
