@@ -17,7 +17,8 @@ build: deps
 # Runs the example model; its spikes, traces and summary land in demo-out/.
 demo: build
 	$(BUILD)/compiler/nrnc run examples/lif.nrn --out demo-out
-	@echo "results: demo-out/spikes.csv demo-out/trace_L_v.csv demo-out/summary.json"
+	$(BUILD)/compiler/nrnc plot demo-out
+	@echo "results: demo-out/spikes.csv demo-out/trace_L_v.csv demo-out/summary.json demo-out/plot.svg"
 
 # The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: test-fast test-asan
