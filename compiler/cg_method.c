@@ -119,6 +119,8 @@ static LLVMValueRef *step_expeuler(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     return next;
 }
 
+/* The propagator entries read before the loop (uniform ones): P, Q, and with holds the
+ * P, Q of the held system. */
 LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env)
 {
     const IrPop *p = env->pop;
@@ -126,29 +128,51 @@ LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env)
     if (p->method != METHOD_EXACT || x->per_neuron)
         return NULL;
     int nn = x->n * x->n;
-    LLVMValueRef *pq = ARENA_ARRAY(scratch, LLVMValueRef, 2 * nn);
+    LLVMValueRef *pq = ARENA_ARRAY(scratch, LLVMValueRef, 4 * nn);
     for (int k = 0; k < nn; k++) {
         pq[k] = scalar_at(g, env->scalars, x->P_slot + k, "P");
         pq[nn + k] = scalar_at(g, env->scalars, x->Q_slot + k, "Q");
+        if (x->has_held) {
+            pq[2 * nn + k] = scalar_at(g, env->scalars, x->Ph_slot + k, "P.held");
+            pq[3 * nn + k] = scalar_at(g, env->scalars, x->Qh_slot + k, "Q.held");
+        }
     }
     return pq;
 }
 
-/* x(t+dt) = P x + Q b (b: the inhomogeneous part at the start of the step). */
-static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq)
+/* Entry `which` (0 P, 1 Q, 2 P held, 3 Q held) k of the propagator. */
+static LLVMValueRef propagator(Cg *g, Env *env, LLVMValueRef *pq, int which, int k)
+{
+    const IrExact *x = env->pop->exact;
+    if (pq)
+        return pq[which * x->n * x->n + k];
+    const int slots[4] = {x->P_slot, x->Q_slot, x->Ph_slot, x->Qh_slot};
+    return load_at(g, env->arrays[slots[which] + k], env->i, which % 2 ? "Q" : "P");
+}
+
+/* x(t+dt) = P x + Q b (b: the inhomogeneous part at the start of the step); while
+ * refractory, with the held system's P and Q. */
+static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLVMValueRef held)
 {
     const IrPop *p = env->pop;
     const IrExact *x = p->exact;
-    int n = x->n, nn = n * n;
+    int n = x->n;
     LLVMValueRef *b = ARENA_ARRAY(s, LLVMValueRef, n);
-    for (int r = 0; r < n; r++)
+    for (int r = 0; r < n; r++) {
         b[r] = emit(g, env, x->b[r]);
+        if (x->has_held && held && p->states[x->states[r]].held)   /* a held state has no drive */
+            b[r] = LLVMBuildSelect(g->b, held, fconst(g, 0), b[r], "");
+    }
     LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
     for (int r = 0; r < n; r++) {
         LLVMValueRef acc = NULL;
         for (int c = 0; c < n; c++) {
-            LLVMValueRef P = pq ? pq[r * n + c] : load_at(g, env->arrays[x->P_slot + r * n + c], env->i, "P");
-            LLVMValueRef Q = pq ? pq[nn + r * n + c] : load_at(g, env->arrays[x->Q_slot + r * n + c], env->i, "Q");
+            int k = r * n + c;
+            LLVMValueRef P = propagator(g, env, pq, 0, k), Q = propagator(g, env, pq, 1, k);
+            if (x->has_held && held) {
+                P = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 2, k), P, "");
+                Q = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 3, k), Q, "");
+            }
             LLVMValueRef term = fbin(g, LLVMFAdd, fbin(g, LLVMFMul, P, env->states[x->states[c]], ""),
                                      fbin(g, LLVMFMul, Q, b[c], ""), "");
             acc = acc ? fbin(g, LLVMFAdd, acc, term, "") : term;
@@ -248,7 +272,7 @@ LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *inva
     case METHOD_IMPLICIT: return step_implicit(g, scratch, env, held);
     case METHOD_RK45: return cg_step_rk45(g, scratch, env, held);
     case METHOD_NONE: return ARENA_ARRAY(scratch, LLVMValueRef, env->pop->nstates + 1);
-    case METHOD_EXACT: return step_exact(g, scratch, env, invariant);
+    case METHOD_EXACT: return step_exact(g, scratch, env, invariant, held);
     case METHOD_EULER: return step_euler(g, scratch, env, held);
     case METHOD_RK2: return step_rk2(g, scratch, env, held);
     case METHOD_HEUN: return step_heun(g, scratch, env, held);

@@ -38,11 +38,14 @@ static LLVMValueRef *load_arrays(Cg *g, Arena *scratch, const IrPop *p, LLVMValu
 /* ---- init -------------------------------------------------------------------------- */
 
 /* A = the system matrix from the params; P, Q = its propagators (nrt_expm_propagator). */
-static void emit_propagator(Cg *g, Env *env, const IrExact *x, LLVMValueRef A, LLVMValueRef P, LLVMValueRef Q)
+static void emit_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A, LLVMValueRef P,
+                            LLVMValueRef Q)
 {
     int n = x->n;
-    for (int k = 0; k < n * n; k++)
-        store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), emit(g, env, x->A[k]));
+    for (int k = 0; k < n * n; k++) {
+        bool zero = held && env->pop->states[x->states[k / n]].held;
+        store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), zero ? fconst(g, 0) : emit(g, env, x->A[k]));
+    }
     LLVMTypeRef params[5] = {g->i32, g->ptr, g->f64, g->ptr, g->ptr};
     LLVMTypeRef fty;
     LLVMValueRef fn = extern_fn(g, "nrt_expm_propagator", g->i32, params, 5, &fty);
@@ -56,14 +59,15 @@ static LLVMValueRef scalar_ptr(Cg *g, LLVMValueRef scalars, int slot)
     return LLVMBuildGEP2(g->b, g->f64, scalars, &idx, 1, "");
 }
 
-static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, LLVMValueRef A, LLVMValueRef tmp)
+static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A,
+                                       LLVMValueRef tmp)
 {
     int n = x->n;
     LLVMValueRef Q = scalar_ptr(g, tmp, n * n);
-    emit_propagator(g, env, x, A, tmp, Q);
+    emit_propagator(g, env, x, held, A, tmp, Q);
     for (int k = 0; k < n * n; k++) {
-        store_at(g, env->arrays[x->P_slot + k], env->i, scalar_at(g, tmp, k, "P"));
-        store_at(g, env->arrays[x->Q_slot + k], env->i, scalar_at(g, tmp, n * n + k, "Q"));
+        store_at(g, env->arrays[(held ? x->Ph_slot : x->P_slot) + k], env->i, scalar_at(g, tmp, k, "P"));
+        store_at(g, env->arrays[(held ? x->Qh_slot : x->Q_slot) + k], env->i, scalar_at(g, tmp, n * n + k, "Q"));
     }
 }
 
@@ -89,9 +93,13 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
     for (int k = 0; k < p->nparams; k++)
         if (!p->params[k].per_neuron)
             LLVMBuildStore(g->b, emit(g, &env, p->params[k].value), scalar_ptr(g, env.scalars, p->params[k].slot));
-    if (p->exact && !p->exact->per_neuron)
-        emit_propagator(g, &env, p->exact, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
+    if (p->exact && !p->exact->per_neuron) {
+        emit_propagator(g, &env, p->exact, false, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
                         scalar_ptr(g, env.scalars, p->exact->Q_slot));
+        if (p->exact->has_held)
+            emit_propagator(g, &env, p->exact, true, A, scalar_ptr(g, env.scalars, p->exact->Ph_slot),
+                            scalar_ptr(g, env.scalars, p->exact->Qh_slot));
+    }
     Loop l = loop_begin(g, fn, n, "init.loop");
     env.i = l.i;
     for (int k = 0; k < p->nparams; k++)
@@ -99,8 +107,11 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
             store_at(g, env.arrays[p->params[k].slot], l.i, emit(g, &env, p->params[k].value));
     for (int k = 0; k < p->nstates; k++)
         store_at(g, env.arrays[p->states[k].slot], l.i, emit(g, &env, p->states[k].init));
-    if (p->exact && p->exact->per_neuron)
-        init_per_neuron_propagator(g, &env, p->exact, A, PQ);
+    if (p->exact && p->exact->per_neuron) {
+        init_per_neuron_propagator(g, &env, p->exact, false, A, PQ);
+        if (p->exact->has_held)
+            init_per_neuron_propagator(g, &env, p->exact, true, A, PQ);
+    }
     if (p->upward_crossing) {
         /* The initial state counts as the previous step (LANGUAGE.md §4). */
         LLVMValueRef cond = LLVMBuildZExt(g->b, emit_bool(g, &env, p->threshold), g->i8, "");

@@ -106,6 +106,10 @@ typedef struct IrExact {
     IrExpr **b;             /* n: the inhomogeneous part (params, inputs) */
     bool per_neuron;        /* A differs between neurons: P, Q are stored per neuron */
     int P_slot, Q_slot;     /* first of n*n consecutive scalar (or array) slots each */
+    /* While refractory, held states do not move, which changes the system: rows of held
+     * states zeroed, a second propagator, chosen per neuron. */
+    bool has_held;
+    int Ph_slot, Qh_slot;
 } IrExact;
 
 /* Exponential Euler for equations affine in their own variable: dx/dt = a + b x. */

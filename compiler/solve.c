@@ -89,14 +89,16 @@ static void setup_exact(Arena *a, IrPop *p, const Analysis *an)
         x->b[r] = zero_some(a, p->states[an->states[r]].deriv, mask);
     for (int k = 0; k < n * n; k++)
         x->per_neuron |= ir_uses_per_neuron_param(p, x->A[k]);
-    if (x->per_neuron) {
-        x->P_slot = p->narrays;
-        x->Q_slot = p->narrays + n * n;
-        p->narrays += 2 * n * n;
-    } else {
-        x->P_slot = p->nscalars;
-        x->Q_slot = p->nscalars + n * n;
-        p->nscalars += 2 * n * n;
+    for (int r = 0; r < n; r++)
+        x->has_held |= p->states[an->states[r]].held;
+    int *next = x->per_neuron ? &p->narrays : &p->nscalars;
+    x->P_slot = *next;
+    x->Q_slot = *next + n * n;
+    *next += 2 * n * n;
+    if (x->has_held) {
+        x->Ph_slot = *next;
+        x->Qh_slot = *next + n * n;
+        *next += 2 * n * n;
     }
     p->exact = x;
 }
