@@ -200,17 +200,37 @@ static LLVMValueRef *step_milstein(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     return next;
 }
 
-/* Solves M d = r in place for a small dense n×n system, by Gaussian elimination without
- * pivoting: M = I - dt J is diagonally dominant for the steps where implicit is used. */
+/* Row k takes the largest pivot among rows k..n-1 (compare-and-swap with selects: the
+ * loop stays branch-free). */
+static void pivot(Cg *g, int n, int k, LLVMValueRef *M, LLVMValueRef *r)
+{
+    for (int i = k + 1; i < n; i++) {
+        LLVMValueRef a = intrinsic(g, "llvm.fabs", &M[i * n + k], 1), b = intrinsic(g, "llvm.fabs", &M[k * n + k], 1);
+        LLVMValueRef swap = LLVMBuildFCmp(g->b, LLVMRealOGT, a, b, "swap");
+        for (int j = k; j < n; j++) {
+            LLVMValueRef top = M[k * n + j], low = M[i * n + j];
+            M[k * n + j] = LLVMBuildSelect(g->b, swap, low, top, "");
+            M[i * n + j] = LLVMBuildSelect(g->b, swap, top, low, "");
+        }
+        LLVMValueRef top = r[k], low = r[i];
+        r[k] = LLVMBuildSelect(g->b, swap, low, top, "");
+        r[i] = LLVMBuildSelect(g->b, swap, top, low, "");
+    }
+}
+
+/* Solves M d = r in place for a small dense n×n system: Gaussian elimination with partial
+ * pivoting, as straight-line code. */
 static void solve_dense(Cg *g, int n, LLVMValueRef *M, LLVMValueRef *r)
 {
-    for (int k = 0; k < n; k++)
+    for (int k = 0; k < n; k++) {
+        pivot(g, n, k, M, r);
         for (int i = k + 1; i < n; i++) {
             LLVMValueRef f = fbin(g, LLVMFDiv, M[i * n + k], M[k * n + k], "");
             for (int j = k + 1; j < n; j++)
                 M[i * n + j] = fbin(g, LLVMFSub, M[i * n + j], fbin(g, LLVMFMul, f, M[k * n + j], ""), "");
             r[i] = fbin(g, LLVMFSub, r[i], fbin(g, LLVMFMul, f, r[k], ""), "");
         }
+    }
     for (int k = n - 1; k >= 0; k--) {
         LLVMValueRef acc = r[k];
         for (int j = k + 1; j < n; j++)
