@@ -40,8 +40,8 @@ static const char *real_path(Arena *a, const char *path)
 
 static bool readable(const char *path) { return access(path, R_OK) == 0; }
 
-/* import name: NRN_PATH entries (colon-separated), then the standard library. */
-static const char *find_stdlib(Loader *l, const char *name)
+/* A file name in the NRN_PATH entries (colon-separated), then the standard library. */
+static const char *find_in_path(Loader *l, const char *file)
 {
     const char *env = getenv("NRN_PATH");
     if (env && *env) {
@@ -50,15 +50,21 @@ static const char *find_stdlib(Loader *l, const char *name)
             const char *colon = strchr(p, ':');
             size_t n = colon ? (size_t)(colon - p) : strlen(p);
             if (n) {
-                const char *cand = arena_printf(l->a, "%.*s/%s.nrn", (int)n, p, name);
+                const char *cand = arena_printf(l->a, "%.*s/%s", (int)n, p, file);
                 if (readable(cand))
                     return cand;
             }
             p += n + (colon ? 1 : 0);
         }
     }
-    const char *cand = arena_printf(l->a, "%s/%s.nrn", NRN_STDLIB_DIR, name);
+    const char *cand = arena_printf(l->a, "%s/%s", NRN_STDLIB_DIR, file);
     return readable(cand) ? cand : NULL;
+}
+
+/* import name: NAME.nrn in the search path. */
+static const char *find_stdlib(Loader *l, const char *name)
+{
+    return find_in_path(l, arena_printf(l->a, "%s.nrn", name));
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -97,6 +103,12 @@ static void load_import(Loader *l, const AstFile *file, const AstItem *it)
     if (it->u.import.is_path) {
         const char *dir = dir_of(l->a, file->path);
         path = it->name[0] == '/' || strcmp(dir, ".") == 0 ? it->name : arena_printf(l->a, "%s/%s", dir, it->name);
+        /* relative to the importing file, else from the search path (LANGUAGE.md §6) */
+        if (!readable(path) && it->name[0] != '/') {
+            const char *found = find_in_path(l, it->name);
+            if (found)
+                path = found;
+        }
         if (!readable(path)) {
             diag_error(l->d, it->name_loc, "cannot find imported file '%s'", it->name);
             if (strcmp(path, it->name) != 0)
