@@ -46,6 +46,7 @@ struct AstSym {
     int visit;              /* 0 new, 1 being inferred, 2 done (recursion detection) */
     bool uses_random;       /* SYM_LET: its expression calls a random function */
     bool poisoned;          /* its own value had an error: uses adapt, to avoid cascades */
+    bool adapts;            /* a state initialised to a bare 0 while its unit is inferred */
     AstItem *item;          /* SYM_MODEL / SYM_NETWORK / SYM_FUNCTION */
     void *sema;             /* SYM_MODEL: SemaModel*; SYM_NETWORK: SemaNetwork* */
 };

@@ -330,6 +330,7 @@ static void check_name(SemaCtx *c, AstExpr *e)
         check_member_use(c, e, s);   /* infers a let's dimension on first use */
         set_dim(e, s->dim);
         e->dim_free = e->dim_error = s->poisoned;
+        e->dim_free |= s->adapts;
         if (s->kind == SYM_POP)
             diag_error(c->d, e->loc, "population '%s' cannot be used as a value", name);
         return;
@@ -528,11 +529,11 @@ static void check_binary(SemaCtx *c, AstExpr *e)
         break;
     case OP_MUL:
         set_dim(e, dim_mul(l->dim, r->dim));
-        e->dim_free = l->dim_free && r->dim_free;
+        e->dim_free = l->dim_free || r->dim_free;   /* 0 * x is 0: it still adapts */
         break;
     case OP_DIV:
         set_dim(e, dim_div(l->dim, r->dim));
-        e->dim_free = l->dim_free && r->dim_free;
+        e->dim_free = l->dim_free || r->dim_free;
         break;
     case OP_POW:
         check_pow(c, e, l, r);

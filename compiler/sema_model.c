@@ -88,6 +88,8 @@ static void check_valued(SemaCtx *c, AstSym *s, ExprWhere where)
         s->unit = sema_expr_display(c, d->value);
         if (d->value->dim_free)
             s->unit = (DisplayUnit){"1", 1.0};
+        /* `state X = 0`: the unit comes from X's ODE (infer_zero_states) */
+        s->adapts = where == WHERE_STATE_INIT && d->value->dim_free && !d->value->dim_error;
     } else {
         s->dim = dim_none();
         s->unit = (DisplayUnit){"1", 1.0};
@@ -127,6 +129,7 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
     }
     s->uses_random = inner.saw_random;
     s->poisoned = c->d->nerrors != before && !d->unit;
+    s->adapts = !d->unit && d->value->dim_free && !d->value->dim_error;   /* let z = 0, or built on one */
     s->visit = 2;
 }
 
@@ -324,8 +327,80 @@ static void check_values(SemaCtx *c, SemaModel *m)
         check_valued(c, m->states.items[k], WHERE_STATE_INIT);
     for (int k = 0; k < m->inputs.len; k++)
         check_valued(c, m->inputs.items[k], WHERE_LET);
+}
+
+static void check_lets(SemaCtx *c, SemaModel *m)
+{
     for (int k = 0; k < m->lets.len; k++)
         sema_infer_let(c, m->lets.items[k]);
+}
+
+/* The display unit of a node in e whose dimension is d (what the user wrote), or NULL. */
+static const char *unit_of_dim(SemaCtx *c, const AstExpr *e, Dim d)
+{
+    if (!e)
+        return NULL;
+    if ((e->kind == AST_NAME || (e->kind == AST_NUM && e->u.num.unit)) && !e->dim_free && dim_eq(e->dim, d))
+        return sema_expr_display(c, e).text;
+    const AstExpr *kids[3] = {NULL, NULL, NULL};
+    switch (e->kind) {
+    case AST_UNARY: kids[0] = e->u.unary.operand; break;
+    case AST_BINARY: kids[0] = e->u.binary.lhs; kids[1] = e->u.binary.rhs; break;
+    case AST_COND: kids[0] = e->u.cond.cond; kids[1] = e->u.cond.then; kids[2] = e->u.cond.els; break;
+    case AST_CALL: kids[0] = e->u.call.args; break;
+    default: break;
+    }
+    for (int k = 0; k < 3; k++) {
+        const char *u = unit_of_dim(c, kids[k], d);
+        if (u)
+            return u;
+    }
+    return e->kind == AST_CALL && e->u.call.args ? unit_of_dim(c, e->u.call.args->next, d) : NULL;
+}
+
+/* A state written `state X = 0` takes the dimension its ODE needs (LANGUAGE.md §2: a bare
+ * 0 adapts to its context): the right-hand side is checked once with X adapting, and X
+ * gets that dimension times time. Errors of this trial are not reported; the real check
+ * of the ODE comes after. */
+static void infer_zero_states(SemaCtx *c, SemaModel *m)
+{
+    for (int k = 0; k < m->states.len; k++) {
+        AstSym *s = m->states.items[k];
+        AstDecl *ode = NULL;
+        for (AstDecl *d = m->item->u.model.decls; d; d = d->next)
+            if (d->kind == DECL_ODE && strcmp(d->name, s->name) == 0 && !ode)
+                ode = d;
+        if (!s->adapts || !ode)
+            continue;
+        Diags quiet;
+        diag_init(&quiet, c->a);
+        quiet.files = c->d->files;
+        quiet.nfiles = c->d->nfiles;
+        SemaCtx trial = *c;
+        trial.d = &quiet;
+        trial.where = WHERE_ODE;
+        sema_expr(&trial, ode->value);
+        if (!ode->value->dim_free && !ode->value->dim_error) {
+            s->dim = dim_mul(ode->value->dim, dim_base(DIM_TIME));
+            const char *u = unit_of_dim(c, ode->value, s->dim);
+            UnitInfo info;
+            if (u && unit_parse_term(u, &info, NULL, 0))
+                s->unit = (DisplayUnit){u, info.scale};
+            else
+                s->unit = (DisplayUnit){sema_unit_text(c->a, s->dim, (DisplayUnit){NULL, 1}), 1.0};
+        }
+        quiet.files = NULL;
+        diag_fini(&quiet);
+        /* lets met in the trial are inferred again, for real, later */
+        for (int j = 0; j < m->lets.len; j++) {
+            AstSym *let = m->lets.items[j];
+            let->visit = 0;
+            let->poisoned = false;
+            let->adapts = false;
+        }
+    }
+    for (int k = 0; k < m->states.len; k++)
+        ((AstSym *)m->states.items[k])->adapts = false;
 }
 
 static void check_dynamics(SemaCtx *c, SemaModel *m)
@@ -374,5 +449,7 @@ void sema_check_model(SemaProgram *prog, Diags *d, SemaModel *m)
     declare_members(&c, m);
     m->ode = ARENA_ARRAY(prog->arena, AstDecl *, m->states.len + 1);
     check_values(&c, m);
+    infer_zero_states(&c, m);
+    check_lets(&c, m);
     check_dynamics(&c, m);
 }
