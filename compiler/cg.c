@@ -61,7 +61,7 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
     g.i8 = LLVMInt8TypeInContext(ctx);
     g.i1 = LLVMInt1TypeInContext(ctx);
     g.ptr = LLVMPointerTypeInContext(ctx, 0);
-    LLVMTypeRef fields[POP_NFIELDS] = {g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.ptr, g.ptr};
+    LLVMTypeRef fields[POP_NFIELDS] = {g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.ptr, g.ptr, g.ptr};
     g.pop_ty = LLVMStructTypeInContext(ctx, fields, POP_NFIELDS, 0);
     for (int k = 0; k < m->npops; k++)
         cg_pop_functions(&g, k, &m->pops[k]);

@@ -6,7 +6,7 @@
 #include "cg.h"
 
 enum { POP_N, POP_ARRAYS, POP_SCALARS, POP_REFRACTORY, POP_COND_PREV, POP_SPIKED, POP_NSPIKED, POP_RNG,
-       POP_FIRED, POP_NFIELDS };   /* ORDER NRT_POP */
+       POP_FIRED, POP_OVERRIDES, POP_NFIELDS };   /* ORDER NRT_POP */
 
 typedef struct Cg {
     LLVMContextRef ctx;

@@ -71,6 +71,15 @@ static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, bool h
     }
 }
 
+/* The initial value of param or state `k` (overrides index): a built simulator's --set
+ * (pop->overrides[k], NaN when absent) or the model's expression. */
+static LLVMValueRef initial_value(Cg *g, Env *env, LLVMValueRef overrides, int k, const IrExpr *e)
+{
+    LLVMValueRef ov = scalar_at(g, overrides, k, "override");
+    LLVMValueRef none = LLVMBuildFCmp(g->b, LLVMRealUNO, ov, ov, "");
+    return LLVMBuildSelect(g->b, none, emit(g, env, e), ov, "");
+}
+
 static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
@@ -81,6 +90,7 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
     env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
     LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    LLVMValueRef ov = pop_field(g, env.pop_ptr, POP_OVERRIDES, g->ptr, "overrides");
     env.i = LLVMConstInt(g->i64, 0, 0);
     LLVMValueRef A = NULL, PQ = NULL;
     if (p->exact) {
@@ -92,7 +102,8 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
     }
     for (int k = 0; k < p->nparams; k++)
         if (!p->params[k].per_neuron)
-            LLVMBuildStore(g->b, emit(g, &env, p->params[k].value), scalar_ptr(g, env.scalars, p->params[k].slot));
+            LLVMBuildStore(g->b, initial_value(g, &env, ov, k, p->params[k].value),
+                           scalar_ptr(g, env.scalars, p->params[k].slot));
     if (p->exact && !p->exact->per_neuron) {
         emit_propagator(g, &env, p->exact, false, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
                         scalar_ptr(g, env.scalars, p->exact->Q_slot));
@@ -104,9 +115,10 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
     env.i = l.i;
     for (int k = 0; k < p->nparams; k++)
         if (p->params[k].per_neuron)
-            store_at(g, env.arrays[p->params[k].slot], l.i, emit(g, &env, p->params[k].value));
+            store_at(g, env.arrays[p->params[k].slot], l.i, initial_value(g, &env, ov, k, p->params[k].value));
     for (int k = 0; k < p->nstates; k++)
-        store_at(g, env.arrays[p->states[k].slot], l.i, emit(g, &env, p->states[k].init));
+        store_at(g, env.arrays[p->states[k].slot], l.i,
+                 initial_value(g, &env, ov, p->nparams + k, p->states[k].init));
     if (p->exact && p->exact->per_neuron) {
         init_per_neuron_propagator(g, &env, p->exact, false, A, PQ);
         if (p->exact->has_held)

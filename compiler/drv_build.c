@@ -71,6 +71,16 @@ static void put_pop_tables(FILE *f, int k, const IrPop *p)
     for (int s = 0; s < p->nstates; s++, fputs(", ", f))
         put_double(f, p->states[s].unit.scale > 0 ? p->states[s].unit.scale : 1.0);
     fputs("0};\n", f);
+    fprintf(f, "static const char *const pnames_%d[] = {", k);
+    for (int q = 0; q < p->nparams; q++, fputs(", ", f))
+        put_string(f, p->params[q].name);
+    fprintf(f, "0};\nstatic const char *const punits_%d[] = {", k);
+    for (int q = 0; q < p->nparams; q++, fputs(", ", f))
+        put_string(f, p->params[q].unit.text ? p->params[q].unit.text : "1");
+    fprintf(f, "0};\nstatic const double pscales_%d[] = {", k);
+    for (int q = 0; q < p->nparams; q++, fputs(", ", f))
+        put_double(f, p->params[q].unit.scale > 0 ? p->params[q].unit.scale : 1.0);
+    fputs("0};\n", f);
     static const char *const fns[] = {"init", "integrate", "fire", "observe"};
     static const char *const types[] = {"void %s(nrt_pop *, double);\n", "int32_t %s(nrt_pop *, int64_t, double);\n",
                                         "int32_t %s(nrt_pop *, int64_t, double);\n",
@@ -99,6 +109,8 @@ static void put_pop_desc(FILE *f, int k, const IrPop *p)
     fprintf(f, ", .n = %lld, .narrays = %d, .nscalars = %d, .nstates = %d,\n", (long long)p->size, p->narrays,
             p->nscalars, p->nstates);
     fprintf(f, "     .state_names = names_%d, .state_scales = scales_%d, .state_units = units_%d,\n", k, k, k);
+    fprintf(f, "     .nparams = %d, .param_names = pnames_%d, .param_units = punits_%d, .param_scales = pscales_%d,\n",
+            p->nparams, k, k, k);
     fprintf(f, "     .method = \"%s\", .init = nrn_init_%d, .integrate = nrn_integrate_%d,\n",
             p->is_source ? "spike_source" : ir_method_name(p->method), k, k);
     if (p->threshold)

@@ -75,7 +75,7 @@ static bool fill_pops(Jit *j, const IrModule *m, RunTables *t)
 {
     int total = 0;
     for (int k = 0; k < m->npops; k++)
-        total += m->pops[k].nstates;
+        total += m->pops[k].nstates + m->pops[k].nparams;
     t->pops = calloc((size_t)m->npops + 1, sizeof *t->pops);
     t->sources = calloc((size_t)m->npops + 1, sizeof *t->sources);
     if (!t->sources)
@@ -101,6 +101,15 @@ static bool fill_pops(Jit *j, const IrModule *m, RunTables *t)
             t->names[at] = p->states[s].name;
             t->units[at] = p->states[s].unit.text ? p->states[s].unit.text : "1";
             t->scales[at] = p->states[s].unit.scale > 0 ? p->states[s].unit.scale : 1.0;
+        }
+        d->nparams = p->nparams;
+        d->param_names = t->names + at;
+        d->param_units = t->units + at;
+        d->param_scales = t->scales + at;
+        for (int s = 0; s < p->nparams; s++, at++) {
+            t->names[at] = p->params[s].name;
+            t->units[at] = p->params[s].unit.text ? p->params[s].unit.text : "1";
+            t->scales[at] = p->params[s].unit.scale > 0 ? p->params[s].unit.scale : 1.0;
         }
         d->method = p->is_source ? "spike_source" : ir_method_name(p->method);
         d->record_spikes = p->record_spikes;

@@ -27,6 +27,8 @@ typedef struct nrt_pop {
     int64_t nspiked;
     nrt_rng *rng;           /* this population's random stream */
     uint8_t *fired;         /* scratch of the fire function: whose threshold passed this step */
+    double *overrides;      /* per param, then per state: a value (SI) that init uses instead
+                               of the model's expression, or NaN (a built simulator's --set) */
 } nrt_pop;
 
 /* Generated functions. integrate and fire return nonzero when a state became NaN or
@@ -64,7 +66,18 @@ typedef struct nrt_pop_desc {
     bool record_spikes;
     nrt_observe_fn observe;       /* NULL when no trace of this population needs it */
     const nrt_source *source;     /* spike_source populations, else NULL */
+    int nparams;                  /* for --set in a built simulator */
+    const char *const *param_names;
+    const char *const *param_units;
+    const double *param_scales;
 } nrt_pop_desc;
+
+/* A value replacing a param's or state's initial expression: overrides[index] of pop. */
+typedef struct nrt_set {
+    int pop;
+    int index;                    /* param k, or nparams + state k */
+    double value;                 /* SI */
+} nrt_set;
 
 typedef struct nrt_trace_desc {
     int pop;                      /* index into pops */
@@ -103,6 +116,8 @@ typedef struct nrt_run_desc {
     const nrt_trace_desc *traces;
     int nrates;
     const nrt_rate_desc *rates;
+    int nsets;
+    const nrt_set *sets;
 } nrt_run_desc;
 
 /* Allocates the populations, runs init, the loop and the monitors, writes the output

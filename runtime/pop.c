@@ -39,9 +39,13 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     pop->cond_prev = alloc_zeroed(desc->n, sizeof(uint8_t));
     pop->spiked = alloc_zeroed(desc->n, sizeof(int64_t));
     pop->fired = alloc_zeroed(desc->n, sizeof(uint8_t));
+    int noverrides = (desc->nparams > 0 ? desc->nparams : 0) + (desc->nstates > 0 ? desc->nstates : 0);
+    pop->overrides = alloc_zeroed(noverrides, sizeof(double));
+    for (int k = 0; pop->overrides && k < noverrides; k++)
+        pop->overrides[k] = NAN;
     pop->rng = nrt_rng_alloc(seed, pop_index);
     bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
-              pop->spiked && pop->fired && pop->rng;
+              pop->spiked && pop->fired && pop->overrides && pop->rng;
     for (int a = 0; ok && a < narrays; a++) {
         pop->arrays[a] = alloc_zeroed(desc->n, sizeof(double));
         ok = pop->arrays[a] != NULL;
@@ -65,6 +69,7 @@ void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc)
     free(pop->cond_prev);
     free(pop->spiked);
     free(pop->fired);
+    free(pop->overrides);
     nrt_rng_free(pop->rng);
     memset(pop, 0, sizeof *pop);
 }

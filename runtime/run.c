@@ -127,6 +127,12 @@ static int setup(sim *s)
             return -1;
         }
     }
+    for (int k = 0; k < d->nsets; k++) {
+        const nrt_set *set = &d->sets[k];
+        if (set->pop >= 0 && set->pop < d->npops && set->index >= 0 &&
+            set->index < d->pops[set->pop].nparams + d->pops[set->pop].nstates)
+            s->pops[set->pop].overrides[set->index] = set->value;
+    }
     for (int p = 0; p < d->npops; p++) {
         d->pops[p].init(&s->pops[p], d->dt);
         int state;

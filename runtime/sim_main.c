@@ -1,8 +1,11 @@
 /* The command line of a standalone simulator built by `nrnc build` (see nrt.h).
  *
  * It accepts CLI.md's run options with the same spelling as `nrnc run` ("--opt value" or
- * "--opt=value"); times take a unit (s, ms, us). What is compiled into the simulator
- * cannot change here, and saying so is better than silently ignoring the option. */
+ * "--opt=value"); times take a unit (s, ms, us). --set replaces a param's or initial
+ * state's value at set-up, given in the unit the model declared it with (the simulator
+ * carries no unit system). What is compiled into the simulator (the method, dt, the
+ * network) cannot change here, and saying so is better than silently ignoring the
+ * option. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +21,8 @@ static int usage(const char *prog, const char *fmt, const char *arg)
 {
     fprintf(stderr, "%s: error: ", prog);
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(options: --out DIR --duration T --seed N --format csv|npy --threads N --quiet --progress)\n");
+    fprintf(stderr, "\n(options: --out DIR --duration T --seed N --set [POP.]NAME=VALUE --format csv|npy "
+                    "--threads N --quiet --progress)\n");
     return EXIT_USAGE;
 }
 
@@ -53,10 +57,98 @@ static bool parse_count(const char *text, unsigned long long *out)
     return !errno && !*end;
 }
 
+enum { MAX_SETS = 256 };
+
+typedef struct sim_sets {
+    nrt_set items[MAX_SETS];
+    int n;
+} sim_sets;
+
+/* VALUE = a number and the unit the quantity was declared with ("12ms", "12 ms"; none for
+ * a dimensionless one): this simulator knows no other units. */
+static bool parse_value(const char *text, const char *unit, double scale, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || errno || !isfinite(v))
+        return false;
+    while (*end == ' ')
+        end++;
+    bool dimensionless = strcmp(unit, "1") == 0;
+    if (!(dimensionless ? *end == '\0' || strcmp(end, "1") == 0 : strcmp(end, unit) == 0))
+        return false;
+    *out = v * scale;
+    return true;
+}
+
+/* Param or state `name` of population p: its overrides index, or -1. */
+static int find_member(const nrt_pop_desc *pd, const char *name, const char **unit, double *scale)
+{
+    for (int k = 0; k < pd->nparams; k++)
+        if (strcmp(pd->param_names[k], name) == 0) {
+            *unit = pd->param_units[k];
+            *scale = pd->param_scales[k];
+            return k;
+        }
+    for (int k = 0; k < pd->nstates; k++)
+        if (strcmp(pd->state_names[k], name) == 0) {
+            *unit = pd->state_units[k];
+            *scale = pd->state_scales[k];
+            return pd->nparams + k;
+        }
+    return -1;
+}
+
+/* --set [POP.]NAME=VALUE: every population whose model has NAME, or POP's. */
+static int add_set(const char *prog, const nrt_run_desc *d, sim_sets *sets, const char *text)
+{
+    const char *eq = strchr(text, '=');
+    const char *dot = strchr(text, '.');
+    if (!eq || eq == text || (dot && dot > eq))
+        dot = NULL;
+    if (!eq || eq == text)
+        return usage(prog, "--set needs NAME=VALUE or POP.NAME=VALUE, got '%s'", text);
+    char pop[256] = "", name[256];
+    size_t nlen = (size_t)(eq - (dot ? dot + 1 : text));
+    if ((dot && (size_t)(dot - text) >= sizeof pop) || nlen >= sizeof name)
+        return usage(prog, "--set: name too long in '%s'", text);
+    if (dot)
+        memcpy(pop, text, (size_t)(dot - text)), pop[dot - text] = '\0';
+    memcpy(name, dot ? dot + 1 : text, nlen);
+    name[nlen] = '\0';
+    int matched = 0;
+    for (int p = 0; p < d->npops; p++) {
+        const nrt_pop_desc *pd = &d->pops[p];
+        if (dot && strcmp(pd->name, pop) != 0)
+            continue;
+        const char *unit;
+        double scale;
+        int index = find_member(pd, name, &unit, &scale);
+        if (index < 0)
+            continue;
+        double value;
+        if (!parse_value(eq + 1, unit, scale, &value)) {
+            fprintf(stderr, "%s: error: --set %s: give the value in %s, the unit of '%s'\n", prog, text,
+                    strcmp(unit, "1") == 0 ? "no unit (it is dimensionless)" : unit, name);
+            return EXIT_USAGE;
+        }
+        if (sets->n == MAX_SETS)
+            return usage(prog, "too many --set options (at most 256): '%s'", text);
+        sets->items[sets->n++] = (nrt_set){.pop = p, .index = index, .value = value};
+        matched++;
+    }
+    if (!matched)
+        return usage(prog, "--set %s: no population of this simulator has that param or state", text);
+    return -1;
+}
+
 /* One option with its value; returns -1 to go on, else an exit code. */
-static int apply(const char *prog, nrt_sim_spec *spec, const char *flag, const char *value)
+static int apply(const char *prog, nrt_sim_spec *spec, sim_sets *sets, const char *flag, const char *value)
 {
     nrt_run_desc *d = &spec->run;
+    if (strcmp(flag, "--set") == 0)
+        return add_set(prog, d, sets, value);
     unsigned long long n;
     double t;
     if (strcmp(flag, "--out") == 0) {
@@ -92,6 +184,8 @@ static int apply(const char *prog, nrt_sim_spec *spec, const char *flag, const c
 int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
 {
     const char *prog = argc > 0 ? argv[0] : "simulator";
+    static sim_sets sets;   /* one simulation per process: static keeps the stack small */
+    sets.n = 0;
     static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--threads",
                                              "--format", "--network", "--set", "--method"};
     for (int i = 1; i < argc; i++) {
@@ -99,8 +193,8 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
         if (strcmp(arg, "--quiet") == 0) { spec->run.progress = 0; continue; }
         if (strcmp(arg, "--progress") == 0) { spec->run.progress = 1; continue; }
         if (strcmp(arg, "--help") == 0) {
-            printf("usage: %s [--out DIR] [--duration T] [--seed N] [--format csv|npy] [--threads N] "
-                   "[--quiet|--progress]\n", prog);
+            printf("usage: %s [--out DIR] [--duration T] [--seed N] [--set [POP.]NAME=VALUE] "
+                   "[--format csv|npy] [--threads N] [--quiet|--progress]\n", prog);
             return 0;
         }
         const char *flag = NULL, *value = NULL;
@@ -120,10 +214,12 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
         }
         if (!flag)
             return usage(prog, "unknown option '%s'", arg);
-        int rc = apply(prog, spec, flag, value);
+        int rc = apply(prog, spec, &sets, flag, value);
         if (rc >= 0)
             return rc;
     }
+    spec->run.nsets = sets.n;
+    spec->run.sets = sets.items;
     double steps = spec->duration / spec->run.dt;
     spec->run.nsteps = (int64_t)llround(steps);
     if (fabs(steps - (double)spec->run.nsteps) > 1e-9 * fmax(1.0, steps))

@@ -1,7 +1,8 @@
 # nrnc build: a standalone simulator that takes the run options, whose spike and trace
 # files are byte-identical to nrnc run's on the same model, flags and seed (CLI.md) —
 # checked on models that use the exact propagator, spike sources, a recorded let, rates,
-# libm functions (HH), and white noise; options that need recompiling are refused.
+# libm functions (HH), and white noise; --set works in the declared unit; options that
+# need recompiling (--method, another --dt) are refused.
 . "$(dirname "$0")/../lib.sh"
 cd "$WORK"
 same() {   # MODEL EXTRA-FLAGS...: build, run both ways, compare every csv
@@ -26,7 +27,15 @@ same "$HERE/../../examples/hh.nrn" --duration 30ms
 [ "$(tail -n +2 "$WORK/short/spikes.csv" | wc -l)" = 1 ] || fail "--duration on a built simulator"
 "$WORK/ou.sim" --out "$WORK/s6" --quiet --seed 6
 cmp -s "$WORK/s6/trace_Q_x.csv" "$WORK/ou.aot/trace_Q_x.csv" && fail "--seed on a built simulator"
-expect_exit 2 "$WORK/lif_spec.sim" --set P.tau_m=5ms
+# --set in the unit the model declares: the same spikes as nrnc run --set
+"$WORK/lif_spec.sim" --out "$WORK/set_aot" --quiet --duration 30ms --set P.tau_m=5ms --set "v=-65 mV"
+"$NRNC" run "$HERE/lif_spec.nrn" --out "$WORK/set_jit" --quiet --duration 30ms --set P.tau_m=5ms --set "v=-65 mV"
+cmp -s "$WORK/set_aot/spikes.csv" "$WORK/set_jit/spikes.csv" || fail "--set on a built simulator"
+[ "$(tail -n +2 "$WORK/set_aot/spikes.csv" | wc -l)" -ge 2 ] || fail "--set: expected spikes"
+expect_exit 2 "$WORK/lif_spec.sim" --set P.tau_m=5mV
+expect_stderr "give the value in ms, the unit of 'tau_m'"
+expect_exit 2 "$WORK/lif_spec.sim" --set P.nope=1
+expect_exit 2 "$WORK/lif_spec.sim" --method euler
 expect_stderr "give it to nrnc build and rebuild"
 expect_exit 2 "$WORK/lif_spec.sim" --dt 0.05ms
 expect_exit 2 "$WORK/lif_spec.sim" --bogus
