@@ -427,17 +427,31 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     for (int k = 0; k < p->narrays; k++)
         args[MASK_FIXED + k] = env.arrays[k];
     LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
-    Loop l = loop_begin(g, fn, n, "fire.scan");
-    env.i = l.i;
+    /* The mask is read 8 bytes at a time (it is zero-padded to whole words), so that the
+     * scan costs next to nothing where nobody fires. */
+    LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, n, LLVMConstInt(g->i64, 7, 0), ""),
+                                        LLVMConstInt(g->i64, 3, 0), "nwords");
+    Loop lw = loop_begin(g, fn, nwords, "fire.words");
+    LLVMBasicBlockRef bytes = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.word");
+    LLVMBasicBlockRef next_word = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_word");
+    LLVMValueRef wp = LLVMBuildGEP2(g->b, g->i64, fired, &lw.i, 1, "");
+    LLVMValueRef word = LLVMBuildLoad2(g->b, g->i64, wp, "word");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, word, LLVMConstInt(g->i64, 0, 0), ""), bytes, next_word);
+    LLVMPositionBuilderAtEnd(g->b, bytes);
+    Loop lb = loop_begin(g, fn, LLVMConstInt(g->i64, 8, 0), "fire.bytes");
+    env.i = LLVMBuildAdd(g->b, LLVMBuildShl(g->b, lw.i, LLVMConstInt(g->i64, 3, 0), ""), lb.i, "i");
     LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
     LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
-    LLVMValueRef flag = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, fired, &l.i, 1, ""), "fired");
+    LLVMValueRef flag = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, fired, &env.i, 1, ""), "fired");
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, flag, LLVMConstInt(g->i8, 0, 0), ""), spike, latch);
     LLVMPositionBuilderAtEnd(g->b, spike);
     emit_spike(g, scratch, &env, fn, ns, bad, refr);
     LLVMBuildBr(g->b, latch);
     LLVMPositionBuilderAtEnd(g->b, latch);
-    loop_end(g, &l, n);
+    loop_end(g, &lb, LLVMConstInt(g->i64, 8, 0));
+    LLVMBuildBr(g->b, next_word);
+    LLVMPositionBuilderAtEnd(g->b, next_word);
+    loop_end(g, &lw, nwords);
     LLVMValueRef nsp = LLVMBuildStructGEP2(g->b, g->pop_ty, env.pop_ptr, POP_NSPIKED, "");
     LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), nsp);
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));

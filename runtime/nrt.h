@@ -26,7 +26,8 @@ typedef struct nrt_pop {
     int64_t *spiked;        /* indices that spiked in the current step, ascending */
     int64_t nspiked;
     nrt_rng *rng;           /* this population's random stream */
-    uint8_t *fired;         /* scratch of the fire function: whose threshold passed this step */
+    uint8_t *fired;         /* scratch of the fire function: whose threshold passed this step
+                               (n bytes, zero-padded to a multiple of 8) */
     double *overrides;      /* per param, then per state: a value (SI) that init uses instead
                                of the model's expression, or NaN (a built simulator's --set) */
 } nrt_pop;
