@@ -595,7 +595,7 @@ static const struct {
     {"sin", 1, FN_DIMLESS},  {"cos", 1, FN_DIMLESS},   {"tan", 1, FN_DIMLESS},
     {"tanh", 1, FN_DIMLESS}, {"sinh", 1, FN_DIMLESS},  {"cosh", 1, FN_DIMLESS},
     {"atan", 1, FN_DIMLESS}, {"sqrt", 1, FN_SQRT},     {"abs", 1, FN_SAME},
-    {"floor", 1, FN_SAME},   {"ceil", 1, FN_SAME},     {"sign", 1, FN_SIGN},
+    {"floor", 1, FN_DIMLESS}, {"ceil", 1, FN_DIMLESS}, {"sign", 1, FN_SIGN},
     {"min", 2, FN_SAME},     {"max", 2, FN_SAME},      {"clip", 3, FN_SAME},
     {"pow", 2, FN_POW},      {"rand", 0, FN_RANDOM},   {"randn", 0, FN_RANDOM},
     {"uniform", 2, FN_RANDOM_SAME}, {"normal", 2, FN_RANDOM_SAME},
@@ -653,10 +653,13 @@ static void check_call(SemaCtx *c, AstExpr *e)
         }
         AstExpr *x = e->u.call.args;
         switch (builtin_fns[k].shape) {
-        case FN_DIMLESS:
+        case FN_DIMLESS: {
+            int before = c->d->nerrors;
             need_dimensionless(c, x, arena_printf(c->a, "the argument of %s()", name));
             set_dim(e, dim_none());
+            e->dim_error = e->dim_free = c->d->nerrors != before;   /* reported: no cascade */
             return;
+        }
         case FN_SQRT:
             set_dim(e, dim_pow(x->dim, rat_make(1, 2)));
             e->dim_free = x->dim_free;
