@@ -188,10 +188,44 @@ static LLVMValueRef *noise_keys(Cg *g, Arena *scratch, const IrPop *p, LLVMValue
     return keys;
 }
 
-enum { BODY_FIXED = 7 };   /* n, t, dt, step, pop, scalars, refractory; then the arrays */
+/* Whether the fire mask is computed inside the integrate loop (one pass over the state):
+ * when the threshold draws no random number (which would make the loop call out). */
+static bool fused_mask(const IrPop *p)
+{
+    return p->threshold && !ir_uses(p->threshold, IR_RAND, -1) && !ir_uses(p->threshold, IR_RANDN, -1);
+}
+
+/* One neuron's fire mask (LANGUAGE.md §4, §7): the threshold on env's states at the end
+ * of the step, discarded while refractory; the upward-crossing memory; the refractory
+ * count-down; fired[i]. */
+static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, LLVMValueRef prev, LLVMValueRef fired)
+{
+    const IrPop *p = env->pop;
+    LLVMValueRef fire = emit_bool(g, env, p->threshold);
+    if (p->upward_crossing) {
+        LLVMValueRef pp = LLVMBuildGEP2(g->b, g->i8, prev, &i, 1, "");
+        LLVMValueRef was = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildLoad2(g->b, g->i8, pp, ""),
+                                         LLVMConstInt(g->i8, 0, 0), "was");
+        LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), pp);
+        fire = LLVMBuildAnd(g->b, fire, LLVMBuildNot(g->b, was, ""), "crossed");
+    }
+    if (p->refractory) {
+        LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &i, 1, "");
+        LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "r");
+        LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntSLE, r, LLVMConstInt(g->i32, 0, 0), "active");
+        LLVMValueRef left = LLVMBuildSelect(g->b, active, r, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""),
+                                            "r.next");
+        LLVMBuildStore(g->b, left, rp);
+        fire = LLVMBuildAnd(g->b, fire, active, "fire");
+    }
+    LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), LLVMBuildGEP2(g->b, g->i8, fired, &i, 1, ""));
+}
+
+enum { BODY_FIXED = 9 };   /* n, t, dt, step, pop, scalars, refractory, cond_prev, fired; then the arrays */
 
 /* i32 body(i64 n, double t, double dt, i64 step, ptr pop, ptr scalars, ptr refractory,
- *          ptr array0, ...) */
+ *          ptr cond_prev, ptr fired, ptr array0, ...); with a fused mask (fused_mask) the
+ * loop also computes the fire mask on the new state. */
 static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
@@ -208,6 +242,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         set_noalias(g, fn, (unsigned)k);
     Env env = {.pop = p, .t = LLVMGetParam(fn, 1), .dt = LLVMGetParam(fn, 2), .scalars = LLVMGetParam(fn, 5)};
     LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 6);
+    LLVMValueRef prev = LLVMGetParam(fn, 7), fired = LLVMGetParam(fn, 8);
     LLVMValueRef step = LLVMGetParam(fn, 3);
     env.pop_ptr = LLVMGetParam(fn, 4);
     LLVMValueRef *keys = NULL;
@@ -244,7 +279,9 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         }
     LLVMValueRef *next = cg_method_step(g, scratch, &env, invariant, held);
     LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
+    LLVMValueRef *after = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++) {
+        after[k] = env.states[k];
         if (!p->states[k].deriv)
             continue;
         LLVMValueRef v = next[k];
@@ -252,8 +289,16 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
             v = LLVMBuildSelect(g->b, held, env.states[k], v, "");
         store_at(g, env.arrays[p->states[k].slot], l.i, v);
         any = LLVMBuildOr(g->b, any, nonfinite(g, v), "");
+        after[k] = v;
     }
     LLVMBuildStore(g->b, any, bad);
+    if (fused_mask(p)) {
+        /* the threshold sees the state at the end of the step, at t + dt */
+        Env end = env;
+        end.states = after;
+        end.t = fbin(g, LLVMFAdd, env.t, env.dt, "t.end");
+        emit_mask_step(g, &end, l.i, refr, prev, fired);
+    }
     loop_end(g, &l, n);
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
     return fn;
@@ -276,6 +321,8 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
     args[4] = pop;
     args[5] = pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
     args[6] = pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
+    args[7] = pop_field(g, pop, POP_COND_PREV, g->ptr, "cond_prev");
+    args[8] = pop_field(g, pop, POP_FIRED, g->ptr, "fired");
     LLVMValueRef *arrays = load_arrays(g, scratch, p, pop);
     for (int k = 0; k < p->narrays; k++)
         args[BODY_FIXED + k] = arrays[k];
@@ -374,24 +421,7 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
             env.params[k] = scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
     Loop l = loop_begin(g, fn, n, "fire.mask");
     env.i = l.i;
-    LLVMValueRef fire = emit_bool(g, &env, p->threshold);
-    if (p->upward_crossing) {
-        LLVMValueRef pp = LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, "");
-        LLVMValueRef was = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildLoad2(g->b, g->i8, pp, ""),
-                                         LLVMConstInt(g->i8, 0, 0), "was");
-        LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), pp);
-        fire = LLVMBuildAnd(g->b, fire, LLVMBuildNot(g->b, was, ""), "crossed");
-    }
-    if (p->refractory) {
-        LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &l.i, 1, "");
-        LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "r");
-        LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntSLE, r, LLVMConstInt(g->i32, 0, 0), "active");
-        LLVMValueRef left = LLVMBuildSelect(g->b, active, r, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""),
-                                            "r.next");
-        LLVMBuildStore(g->b, left, rp);
-        fire = LLVMBuildAnd(g->b, fire, active, "fire");
-    }
-    LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), LLVMBuildGEP2(g->b, g->i8, fired, &l.i, 1, ""));
+    emit_mask_step(g, &env, l.i, refr, prev, fired);
     loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
     return fn;
@@ -401,7 +431,7 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
  * block (spike list, reset, refractory start) for the few neurons that fire. */
 static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
-    LLVMValueRef mask = emit_fire_mask(g, scratch, index, p);
+    LLVMValueRef mask = fused_mask(p) ? NULL : emit_fire_mask(g, scratch, index, p);
     char name[64];
     cg_symbol_name(name, sizeof name, "fire", index);
     LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
@@ -426,7 +456,8 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
         args[k] = fixed[k];
     for (int k = 0; k < p->narrays; k++)
         args[MASK_FIXED + k] = env.arrays[k];
-    LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
+    if (mask)   /* else integrate computed it */
+        LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
     /* The mask is read 8 bytes at a time (it is zero-padded to whole words), so that the
      * scan costs next to nothing where nobody fires. */
     LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, n, LLVMConstInt(g->i64, 7, 0), ""),
