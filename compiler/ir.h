@@ -169,7 +169,8 @@ typedef struct IrPop {
 
 typedef struct IrTrace {
     int pop;
-    const char *var;
+    const char *var;        /* names the file: the variable, with _2, _3 ... when recorded again */
+    const char *base;       /* the variable */
     int slot;
     bool scalar;
     int64_t lo, hi, every;

@@ -459,18 +459,13 @@ static bool lower_records(Arena *a, Diags *d, const SemaProgram *prog, const Sem
         }
         IrTrace *t = &m->traces[m->ntraces];
         t->pop = pi;
-        t->var = r->var->name;
-        /* A variable recorded twice (other slices or periods) gets trace_POP_VAR_2.csv, ... */
+        t->var = t->base = r->var->name;
+        /* A variable recorded again (other slices or periods) gets trace_POP_VAR_2.csv, ... */
         int same = 0;
         for (int j = 0; j < m->ntraces; j++)
-            if (m->traces[j].pop == pi && strcmp(m->traces[j].var, r->var->name) == 0)
-                same++;
-        for (int j = 0; same && j < m->ntraces; j++)
-            if (m->traces[j].pop == pi && strncmp(m->traces[j].var, r->var->name, strlen(r->var->name)) == 0 &&
-                m->traces[j].var[strlen(r->var->name)] == '_')
-                same++;
+            same += m->traces[j].pop == pi && strcmp(m->traces[j].base, t->base) == 0;
         if (same)
-            t->var = arena_printf(a, "%s_%d", r->var->name, same + 1);
+            t->var = arena_printf(a, "%s_%d", t->base, same + 1);
         t->lo = r->lo;
         t->hi = r->hi;
         t->every = every_steps(d, r, dt);
