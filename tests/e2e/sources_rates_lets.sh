@@ -23,6 +23,9 @@ sed -n 4p "$WORK/out/rate_F.csv" | grep -qx '10,66.66666666666667' || fail "rate
 awk -F, 'NR > 1 { want = 5 * exp(-$1 / 10); d = $2 - want; if (d < 0) d = -d; if (d > 1e-9) bad = 1 }
          END { exit bad }' "$WORK/out/trace_L_v_half.csv" || fail "recorded let"
 grep -q '"L.v_half": { "file": "trace_L_v_half.csv", "unit": "mV" }' "$WORK/out/summary.json" || fail "let unit"
+# the same variable recorded a second time goes to its own file
+[ "$(tail -n +2 "$WORK/out/trace_L_v_half_2.csv" | wc -l)" = 7 ] || fail "second record of v_half (0, 5, ... 30 ms)"
+grep -q '"L.v_half_2": { "file": "trace_L_v_half_2.csv"' "$WORK/out/summary.json" || fail "second record in summary"
 # a broken spike file fails the run with exit code 3 and says where
 printf 'neuron,t_ms\n0,1\n7,2\n' > "$WORK/bad.csv"
 sed "s|data/source_spikes.csv|$WORK/bad.csv|" "$HERE/sources.nrn" > "$WORK/bad.nrn"
