@@ -158,6 +158,7 @@ static int run_parameters(Session *s, LowerOptions *lo)
                 "pass --duration\n", lo->network->name, lo->network->name);
         return EXIT_USAGE;
     }
+    lo->timing_from_flags = opt->duration || opt->dt;
     lo->seed = opt->has_seed ? opt->seed : sim_here && p->sim_has_seed ? (uint64_t)p->sim_seed : 0;
     if (!parse_sets(s, lo))
         return EXIT_USAGE;

@@ -3,6 +3,7 @@
 #include "ir.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "util.h"
@@ -277,4 +278,64 @@ IrExpr *ir_diff_by(Arena *a, const IrExpr *e, IrOp var, int k)
         /* comparisons, logic, select on a state, mod: not smooth */
         return NULL;
     }
+}
+
+/* ---- expanded size --------------------------------------------------------------- */
+
+typedef struct SizeMemo {
+    const IrExpr **keys;
+    long *sizes;
+    size_t cap, used;
+} SizeMemo;
+
+static long *memo_slot(Arena *a, SizeMemo *m, const IrExpr *e)
+{
+    if ((m->used + 1) * 2 > m->cap) {
+        SizeMemo bigger = {.cap = m->cap ? m->cap * 2 : 256};
+        bigger.keys = ARENA_ARRAY(a, const IrExpr *, bigger.cap);
+        bigger.sizes = ARENA_ARRAY(a, long, bigger.cap);
+        for (size_t k = 0; k < m->cap; k++)
+            if (m->keys[k])
+                *memo_slot(a, &bigger, m->keys[k]) = m->sizes[k];
+        *m = bigger;
+    }
+    size_t h = ((size_t)(uintptr_t)e >> 4) * 0x9E3779B97F4A7C15ull;
+    size_t k = h & (m->cap - 1);
+    while (m->keys[k] && m->keys[k] != e)
+        k = (k + 1) & (m->cap - 1);
+    if (!m->keys[k]) {
+        m->keys[k] = e;
+        m->sizes[k] = -1;
+        m->used++;
+    }
+    return &m->sizes[k];
+}
+
+static long tree_size(Arena *a, SizeMemo *m, const IrExpr *e, long cap)
+{
+    if (!e)
+        return 0;
+    long *slot = memo_slot(a, m, e);
+    if (*slot >= 0)
+        return *slot;
+    long n = 1 + tree_size(a, m, e->a, cap);
+    if (n <= cap)
+        n += tree_size(a, m, e->b, cap);
+    if (n <= cap)
+        n += tree_size(a, m, e->c, cap);
+    if (n > cap)
+        n = cap + 1;
+    slot = memo_slot(a, m, e);   /* the table may have grown */
+    *slot = n;
+    return n;
+}
+
+long ir_expanded_size(const IrExpr *e, long cap)
+{
+    Arena scratch;
+    arena_init(&scratch);
+    SizeMemo m = {0};
+    long n = tree_size(&scratch, &m, e, cap);
+    arena_fini(&scratch);
+    return n;
 }

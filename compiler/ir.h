@@ -215,6 +215,10 @@ IrExpr *ir_diff(Arena *a, const IrExpr *e, int k);
 /* d e / d (the leaf `var` with index k), e.g. the coefficient of a noise term. */
 IrExpr *ir_diff_by(Arena *a, const IrExpr *e, IrOp var, int k);
 
+/* The number of nodes of e written out as a tree (lets and functions shared in the DAG
+ * count at each use), at most cap + 1. */
+long ir_expanded_size(const IrExpr *e, long cap);
+
 void ir_dump(FILE *out, const IrModule *m);
 void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e);
 

@@ -14,6 +14,8 @@
 
 #include "util.h"
 
+enum { EXPANDED_LIMIT = 200000 };   /* nodes of one expression written out (small_enough) */
+
 typedef struct LowerCtx {
     Arena *a;
     Diags *d;
@@ -208,7 +210,8 @@ static LowerSet *find_set(LowerOptions *opt, const SemaPop *p, const char *name)
         LowerSet *s = &opt->sets[k];
         if (strcmp(s->name, name) != 0 || (s->pop && strcmp(s->pop, p->name) != 0))
             continue;
-        if (!found || s->pop)   /* POP.NAME beats NAME */
+        s->used = true;
+        if (!found || s->pop || !found->pop)   /* POP.NAME beats NAME; then the last one given */
             found = s;
     }
     return found;
@@ -323,7 +326,11 @@ static int observe_slot(Arena *a, Diags *d, const SemaProgram *prog, const SemaP
     int nnoise = ip->nnoise;
     o->value = var->kind == SYM_LET ? lower_expr(&c, var->decl->value) : ir_const(a, 0);
     ip->nnoise = nnoise;
-    if (ir_uses(o->value, IR_NOISE, -1)) {
+    if (ir_expanded_size(o->value, EXPANDED_LIMIT) > EXPANDED_LIMIT) {
+        diag_error(d, var->loc, "let '%s' expands to more than %d operations and cannot be recorded", var->name,
+                   EXPANDED_LIMIT);
+        o->value = ir_const(a, 0);
+    } else if (ir_uses(o->value, IR_NOISE, -1)) {
         diag_error(d, var->loc, "let '%s' contains white noise and cannot be recorded", var->name);
         o->value = ir_const(a, 0);
     }
@@ -395,6 +402,41 @@ static bool lower_source(Arena *a, Diags *d, const SemaPop *sp, IrPop *ip, doubl
     return lower_source_times(a, d, sp, ip, dt);
 }
 
+/* Lets and functions are substituted, so a chain in which each let uses the previous one
+ * twice doubles at every link: bound the written-out size before any pass walks it. */
+static bool small_enough(Diags *d, const IrPop *ip, const IrExpr *e, const char *what)
+{
+    if (!e || ir_expanded_size(e, EXPANDED_LIMIT) <= EXPANDED_LIMIT)
+        return true;
+    diag_error(d, ip->loc, "population '%s': %s expands to more than %d operations once its lets and "
+               "functions are substituted", ip->name, what, EXPANDED_LIMIT);
+    diag_help(d, "a let used several times by the next one doubles at each step of the chain; "
+              "write the model with fewer nested uses");
+    return false;
+}
+
+static bool stmts_small_enough(Diags *d, const IrPop *ip, const IrStmt *s)
+{
+    for (; s; s = s->next)
+        if (!small_enough(d, ip, s->value, "the reset") || !stmts_small_enough(d, ip, s->then) ||
+            !stmts_small_enough(d, ip, s->els))
+            return false;
+    return true;
+}
+
+static bool pop_small_enough(Diags *d, const IrPop *ip)
+{
+    bool ok = small_enough(d, ip, ip->threshold, "the threshold") &&
+              small_enough(d, ip, ip->refractory, "the refractory period");
+    for (int k = 0; ok && k < ip->nstates; k++)
+        ok = small_enough(d, ip, ip->states[k].deriv, arena_printf(d->arena, "d%s/dt", ip->states[k].name)) &&
+             small_enough(d, ip, ip->states[k].init, arena_printf(d->arena, "the initial value of %s",
+                                                                  ip->states[k].name));
+    for (int k = 0; ok && k < ip->nparams; k++)
+        ok = small_enough(d, ip, ip->params[k].value, arena_printf(d->arena, "param %s", ip->params[k].name));
+    return ok && stmts_small_enough(d, ip, ip->reset);
+}
+
 static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
 {
     LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip};
@@ -407,7 +449,7 @@ static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions 
     if (sp->is_source)
         return lower_source(a, d, sp, ip, opt->dt) && !c.failed;
     lower_dynamics(&c, ip);
-    return !c.failed;
+    return !c.failed && pop_small_enough(d, ip);
 }
 
 /* ---- records ----------------------------------------------------------------------- */
@@ -528,6 +570,7 @@ static void unused_set(Diags *d, const SemaNetwork *n, const LowerSet *set)
 IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt)
 {
     const SemaNetwork *n = opt->network;
+    int before = d->nerrors;
     if (!check_supported(d, n))
         return NULL;
     IrModule *m = ARENA_NEW(a, IrModule);
@@ -539,6 +582,14 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
     if (fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps))
         m->nsteps = (int64_t)ceil(steps);
     m->seed = opt->seed;
+    if (!(steps >= 0) || steps > 1e15) {
+        /* beyond what an int64 step counter and a double time can represent exactly */
+        bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;
+        opt->set_error |= !in_model;
+        diag_error(d, in_model ? prog->simulate->u.simulate.duration->loc : nrn_loc_none(),
+                   "a run of %g s at dt = %g ms is %g steps: at most 1e15 steps", opt->duration, opt->dt * 1e3, steps);
+        return NULL;
+    }
     m->npops = n->pops.len;
     m->pops = ARENA_ARRAY(a, IrPop, m->npops + 1);
     bool ok = true;
@@ -551,5 +602,5 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
             opt->set_error = true;
             ok = false;
         }
-    return ok ? m : NULL;
+    return ok && d->nerrors == before ? m : NULL;
 }

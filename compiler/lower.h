@@ -20,6 +20,7 @@ typedef struct LowerOptions {
     const char *model_path;
     SemaNetwork *network;
     double dt, duration;    /* seconds */
+    bool timing_from_flags; /* --duration or --dt given: their errors are command-line errors */
     uint64_t seed;
     LowerSet *sets;
     int nsets;

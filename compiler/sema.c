@@ -70,7 +70,9 @@ static void check_function(SemaProgram *prog, Diags *d, AstItem *fn)
     quiet.files = d->files;
     quiet.nfiles = d->nfiles;
     c.d = &quiet;
+    long inlined = prog->inlined_calls;
     sema_expr(&c, fn->u.function.body);
+    prog->inlined_calls = inlined;
     /* Names do not depend on the arguments: report those. */
     diag_move_matching(&quiet, d, "unknown identifier");
     diag_move_matching(&quiet, d, "unknown function");

@@ -108,6 +108,7 @@ typedef struct SemaProgram {
     double sim_duration_s, sim_dt_s;   /* from `simulate`; 0 when absent */
     int64_t sim_seed;
     bool sim_has_dt, sim_has_seed;
+    long inlined_calls;     /* user-function bodies checked so far (bounded) */
 } SemaProgram;
 
 /* Checks every file of prog (files must be set). Returns false if errors were reported. */

@@ -660,10 +660,17 @@ static void check_call(SemaCtx *c, AstExpr *e)
             e->dim_error = e->dim_free = c->d->nerrors != before;   /* reported: no cascade */
             return;
         }
-        case FN_SQRT:
-            set_dim(e, dim_pow(x->dim, rat_make(1, 2)));
+        case FN_SQRT: {
+            Dim d;
+            if (!dim_pow_checked(x->dim, rat_make(1, 2), &d)) {
+                diag_error(c->d, e->loc, "this square root makes the unit's powers too fine");
+                e->dim_free = e->dim_error = true;
+                return;
+            }
+            set_dim(e, d);
             e->dim_free = x->dim_free;
             return;
+        }
         case FN_SAME:
             check_args_same(c, e, name);
             return;
@@ -716,9 +723,24 @@ static bool check_user_call(SemaCtx *c, AstExpr *e)
         e->dim_free = true;
         return true;
     }
-    if (c->fn_depth > 16) {
-        diag_error(c->d, e->loc, "function '%s' calls itself (recursive functions are not allowed)", fn->name);
-        e->dim_free = true;
+    for (const SemaCallFrame *f = c->fn_stack; f; f = f->up)
+        if (f->fn == fn) {
+            diag_error(c->d, e->loc, "function '%s' calls itself (recursive functions are not allowed)", fn->name);
+            e->dim_free = e->dim_error = true;
+            return true;
+        }
+    if (c->fn_depth >= 64) {
+        diag_error(c->d, e->loc, "function calls nested more than 64 deep");
+        e->dim_free = e->dim_error = true;
+        return true;
+    }
+    /* Functions are inlined: a call graph that multiplies (f1 calls f0 four times, f2 calls
+     * f1 four times, ...) would expand without bound. */
+    if (++c->prog->inlined_calls > 200000) {
+        if (c->prog->inlined_calls == 200001)
+            diag_error(c->d, e->loc, "function calls expand to more than 200,000 inlined calls; simplify the "
+                       "functions (they are inlined at every call)");
+        e->dim_free = e->dim_error = true;
         return true;
     }
     Dim *dims = ARENA_ARRAY(c->a, Dim, nparams + 1);
@@ -733,6 +755,8 @@ static bool check_user_call(SemaCtx *c, AstExpr *e)
     inner.fn_arg_dims = dims;
     inner.fn_arg_free = free_;
     inner.fn_depth = c->fn_depth + 1;
+    SemaCallFrame frame = {.fn = fn, .up = c->fn_stack};
+    inner.fn_stack = &frame;
     inner.model = NULL;
     inner.net = NULL;
     int before = c->d->nerrors;

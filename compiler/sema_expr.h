@@ -17,6 +17,12 @@ typedef enum ExprWhere {
     WHERE_FUNCTION      /* a user function's body */
 } ExprWhere;
 
+/* The user functions being checked, innermost first (recursion detection). */
+typedef struct SemaCallFrame {
+    const AstItem *fn;
+    const struct SemaCallFrame *up;
+} SemaCallFrame;
+
 typedef struct SemaCtx {
     SemaProgram *prog;
     Diags *d;
@@ -36,6 +42,8 @@ typedef struct SemaCtx {
     const Dim *fn_arg_dims;
     const bool *fn_arg_free;
     int fn_depth;
+    const SemaCallFrame *fn_stack;
+    int let_depth;          /* lets being inferred, one inside the other */
     bool saw_random, saw_noise; /* set when the checked expression uses them */
 } SemaCtx;
 

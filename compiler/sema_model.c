@@ -109,9 +109,16 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
         s->dim = dim_none();
         return;
     }
+    if (c->let_depth >= 1000) {
+        diag_error(c->d, s->loc, "let '%s' ends a chain of more than 1000 lets that each use the next", s->name);
+        s->visit = 2;
+        s->poisoned = true;
+        return;
+    }
     s->visit = 1;
     int before = c->d->nerrors;
     SemaCtx inner = *c;
+    inner.let_depth = c->let_depth + 1;
     inner.saw_random = false;
     inner.current = NULL;
     inner.where = WHERE_LET;
@@ -379,7 +386,9 @@ static void infer_zero_states(SemaCtx *c, SemaModel *m)
         SemaCtx trial = *c;
         trial.d = &quiet;
         trial.where = WHERE_ODE;
+        long inlined = c->prog->inlined_calls;   /* the trial's calls do not count */
         sema_expr(&trial, ode->value);
+        c->prog->inlined_calls = inlined;
         if (!ode->value->dim_free && !ode->value->dim_error) {
             s->dim = dim_mul(ode->value->dim, dim_base(DIM_TIME));
             const char *u = unit_of_dim(c, ode->value, s->dim);

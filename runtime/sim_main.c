@@ -221,6 +221,8 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
     spec->run.nsets = sets.n;
     spec->run.sets = sets.items;
     double steps = spec->duration / spec->run.dt;
+    if (!(steps <= 1e15))
+        return usage(prog, "--duration %s is more than 1e15 steps of this simulator's dt", "given");
     spec->run.nsteps = (int64_t)llround(steps);
     if (fabs(steps - (double)spec->run.nsteps) > 1e-9 * fmax(1.0, steps))
         spec->run.nsteps = (int64_t)ceil(steps);

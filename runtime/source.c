@@ -131,7 +131,8 @@ int nrt_source_open(nrt_source_state *st, const nrt_source *src, int64_t size, d
             st->spikes[k] = (spike_at){src->steps[k], src->neurons[k]};
         st->count = src->count;
     }
-    qsort(st->spikes, (size_t)st->count, sizeof *st->spikes, cmp_spike);
+    if (st->count > 0)
+        qsort(st->spikes, (size_t)st->count, sizeof *st->spikes, cmp_spike);
     return 0;
 }
 
