@@ -17,7 +17,7 @@
 
 
 
-void fast(LLVMValueRef v)
+void cg_fast(LLVMValueRef v)
 {
     if (LLVMIsAInstruction(v) && LLVMCanValueUseFastMathFlags(v))
         LLVMSetFastMathFlags(v, LLVMFastMathAllowReassoc | LLVMFastMathNoSignedZeros |
@@ -25,27 +25,27 @@ void fast(LLVMValueRef v)
                                     LLVMFastMathApproxFunc);
 }
 
-LLVMValueRef fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const char *name)
+LLVMValueRef cg_fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const char *name)
 {
     LLVMValueRef v = LLVMBuildBinOp(g->b, op, x, y, name);
-    fast(v);
+    cg_fast(v);
     return v;
 }
 
-LLVMValueRef fconst(Cg *g, double v) { return LLVMConstReal(g->f64, v); }
+LLVMValueRef cg_fconst(Cg *g, double v) { return LLVMConstReal(g->f64, v); }
 
-LLVMValueRef intrinsic(Cg *g, const char *name, LLVMValueRef *args, unsigned nargs)
+LLVMValueRef cg_intrinsic(Cg *g, const char *name, LLVMValueRef *args, unsigned nargs)
 {
     unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
     LLVMTypeRef over[1] = {g->f64};
     LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->mod, id, over, 1);
     LLVMTypeRef fty = LLVMIntrinsicGetType(g->ctx, id, over, 1);
     LLVMValueRef v = LLVMBuildCall2(g->b, fty, fn, args, nargs, "");
-    fast(v);
+    cg_fast(v);
     return v;
 }
 
-LLVMValueRef extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
+LLVMValueRef cg_extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
                               LLVMTypeRef *fty_out)
 {
     LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
@@ -59,25 +59,25 @@ LLVMValueRef extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *pa
 static LLVMValueRef libm1(Cg *g, const char *name, LLVMValueRef x)
 {
     LLVMTypeRef fty;
-    LLVMValueRef fn = extern_fn(g, name, g->f64, &g->f64, 1, &fty);
+    LLVMValueRef fn = cg_extern_fn(g, name, g->f64, &g->f64, 1, &fty);
     LLVMValueRef v = LLVMBuildCall2(g->b, fty, fn, &x, 1, "");
-    fast(v);
+    cg_fast(v);
     return v;
 }
 
-LLVMValueRef load_at(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name)
+LLVMValueRef cg_load_at(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name)
 {
     LLVMValueRef p = LLVMBuildGEP2(g->b, g->f64, base, &i, 1, "");
     return LLVMBuildLoad2(g->b, g->f64, p, name);
 }
 
-LLVMValueRef scalar_at(Cg *g, LLVMValueRef scalars, int slot, const char *name)
+LLVMValueRef cg_scalar_at(Cg *g, LLVMValueRef scalars, int slot, const char *name)
 {
     LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)slot, 0);
-    return load_at(g, scalars, idx, name);
+    return cg_load_at(g, scalars, idx, name);
 }
 
-void store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v)
+void cg_store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v)
 {
     LLVMValueRef p = LLVMBuildGEP2(g->b, g->f64, base, &i, 1, "");
     LLVMBuildStore(g->b, v, p);
@@ -87,12 +87,12 @@ void store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v)
 
 static LLVMValueRef to_bool(Cg *g, LLVMValueRef x)
 {
-    return LLVMBuildFCmp(g->b, LLVMRealUNE, x, fconst(g, 0), "");
+    return LLVMBuildFCmp(g->b, LLVMRealUNE, x, cg_fconst(g, 0), "");
 }
 
 static LLVMValueRef from_bool(Cg *g, LLVMValueRef c) { return LLVMBuildUIToFP(g->b, c, g->f64, ""); }
 
-LLVMValueRef emit_bool(Cg *g, Env *env, const IrExpr *e)
+LLVMValueRef cg_emit_bool(Cg *g, Env *env, const IrExpr *e)
 {
     static const LLVMRealPredicate preds[] = {
         [IR_LT] = LLVMRealOLT, [IR_GT] = LLVMRealOGT, [IR_LE] = LLVMRealOLE,
@@ -100,62 +100,62 @@ LLVMValueRef emit_bool(Cg *g, Env *env, const IrExpr *e)
     };
     switch (e->op) {
     case IR_LT: case IR_GT: case IR_LE: case IR_GE: case IR_EQ: case IR_NE:
-        return LLVMBuildFCmp(g->b, preds[e->op], emit(g, env, e->a), emit(g, env, e->b), "");
+        return LLVMBuildFCmp(g->b, preds[e->op], cg_emit(g, env, e->a), cg_emit(g, env, e->b), "");
     case IR_AND:
-        return LLVMBuildAnd(g->b, emit_bool(g, env, e->a), emit_bool(g, env, e->b), "");
+        return LLVMBuildAnd(g->b, cg_emit_bool(g, env, e->a), cg_emit_bool(g, env, e->b), "");
     case IR_OR:
-        return LLVMBuildOr(g->b, emit_bool(g, env, e->a), emit_bool(g, env, e->b), "");
+        return LLVMBuildOr(g->b, cg_emit_bool(g, env, e->a), cg_emit_bool(g, env, e->b), "");
     case IR_NOT:
-        return LLVMBuildNot(g->b, emit_bool(g, env, e->a), "");
+        return LLVMBuildNot(g->b, cg_emit_bool(g, env, e->a), "");
     default:
-        return to_bool(g, emit(g, env, e));
+        return to_bool(g, cg_emit(g, env, e));
     }
 }
 
 static LLVMValueRef emit_pow(Cg *g, Env *env, const IrExpr *e)
 {
-    LLVMValueRef x = emit(g, env, e->a);
+    LLVMValueRef x = cg_emit(g, env, e->a);
     if (e->b->op == IR_CONST) {
         double k = e->b->value;
         if (k == 2)
-            return fbin(g, LLVMFMul, x, x, "");
+            return cg_fbin(g, LLVMFMul, x, x, "");
         if (k == 3)
-            return fbin(g, LLVMFMul, fbin(g, LLVMFMul, x, x, ""), x, "");
+            return cg_fbin(g, LLVMFMul, cg_fbin(g, LLVMFMul, x, x, ""), x, "");
         if (k == 0.5)
-            return intrinsic(g, "llvm.sqrt", &x, 1);
+            return cg_intrinsic(g, "llvm.sqrt", &x, 1);
         if (k == -1)
-            return fbin(g, LLVMFDiv, fconst(g, 1), x, "");
+            return cg_fbin(g, LLVMFDiv, cg_fconst(g, 1), x, "");
     }
-    LLVMValueRef args[2] = {x, emit(g, env, e->b)};
-    return intrinsic(g, "llvm.pow", args, 2);
+    LLVMValueRef args[2] = {x, cg_emit(g, env, e->b)};
+    return cg_intrinsic(g, "llvm.pow", args, 2);
 }
 
 static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
 {
-    LLVMValueRef x = emit(g, env, e->a);
+    LLVMValueRef x = cg_emit(g, env, e->a);
     switch (e->fn) {
-    case FN_EXP: return intrinsic(g, "llvm.exp", &x, 1);
-    case FN_LOG: return intrinsic(g, "llvm.log", &x, 1);
-    case FN_LOG10: return intrinsic(g, "llvm.log10", &x, 1);
-    case FN_SQRT: return intrinsic(g, "llvm.sqrt", &x, 1);
-    case FN_ABS: return intrinsic(g, "llvm.fabs", &x, 1);
-    case FN_SIN: return intrinsic(g, "llvm.sin", &x, 1);
-    case FN_COS: return intrinsic(g, "llvm.cos", &x, 1);
-    case FN_FLOOR: return intrinsic(g, "llvm.floor", &x, 1);
-    case FN_CEIL: return intrinsic(g, "llvm.ceil", &x, 1);
+    case FN_EXP: return cg_intrinsic(g, "llvm.exp", &x, 1);
+    case FN_LOG: return cg_intrinsic(g, "llvm.log", &x, 1);
+    case FN_LOG10: return cg_intrinsic(g, "llvm.log10", &x, 1);
+    case FN_SQRT: return cg_intrinsic(g, "llvm.sqrt", &x, 1);
+    case FN_ABS: return cg_intrinsic(g, "llvm.fabs", &x, 1);
+    case FN_SIN: return cg_intrinsic(g, "llvm.sin", &x, 1);
+    case FN_COS: return cg_intrinsic(g, "llvm.cos", &x, 1);
+    case FN_FLOOR: return cg_intrinsic(g, "llvm.floor", &x, 1);
+    case FN_CEIL: return cg_intrinsic(g, "llvm.ceil", &x, 1);
     case FN_TAN: return libm1(g, "tan", x);
     case FN_TANH: return libm1(g, "tanh", x);
     case FN_SINH: return libm1(g, "sinh", x);
     case FN_COSH: return libm1(g, "cosh", x);
     case FN_ATAN: return libm1(g, "atan", x);
     case FN_SIGN: {
-        LLVMValueRef pos = from_bool(g, LLVMBuildFCmp(g->b, LLVMRealOGT, x, fconst(g, 0), ""));
-        LLVMValueRef neg = from_bool(g, LLVMBuildFCmp(g->b, LLVMRealOLT, x, fconst(g, 0), ""));
-        return fbin(g, LLVMFSub, pos, neg, "");
+        LLVMValueRef pos = from_bool(g, LLVMBuildFCmp(g->b, LLVMRealOGT, x, cg_fconst(g, 0), ""));
+        LLVMValueRef neg = from_bool(g, LLVMBuildFCmp(g->b, LLVMRealOLT, x, cg_fconst(g, 0), ""));
+        return cg_fbin(g, LLVMFSub, pos, neg, "");
     }
     case FN_MIN: case FN_MAX: {
-        LLVMValueRef args[2] = {x, emit(g, env, e->b)};
-        return intrinsic(g, e->fn == FN_MIN ? "llvm.minnum" : "llvm.maxnum", args, 2);
+        LLVMValueRef args[2] = {x, cg_emit(g, env, e->b)};
+        return cg_intrinsic(g, e->fn == FN_MIN ? "llvm.minnum" : "llvm.maxnum", args, 2);
     }
     }
     NRN_UNREACHABLE();
@@ -164,7 +164,7 @@ static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
 static LLVMValueRef emit_random(Cg *g, Env *env, const char *name)
 {
     LLVMTypeRef fty;
-    LLVMValueRef fn = extern_fn(g, name, g->f64, &g->ptr, 1, &fty);
+    LLVMValueRef fn = cg_extern_fn(g, name, g->f64, &g->ptr, 1, &fty);
     return LLVMBuildCall2(g->b, fty, fn, &env->pop_ptr, 1, name);
 }
 
@@ -172,51 +172,51 @@ static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
 {
     const IrPop *p = env->pop;
     switch (e->op) {
-    case IR_CONST: return fconst(g, e->value);
+    case IR_CONST: return cg_fconst(g, e->value);
     case IR_STATE:
         if (env->states && env->states[e->index])
             return env->states[e->index];
-        return load_at(g, env->arrays[p->states[e->index].slot], env->i, p->states[e->index].name);
+        return cg_load_at(g, env->arrays[p->states[e->index].slot], env->i, p->states[e->index].name);
     case IR_PARAM: {
         const IrParam *q = &p->params[e->index];
         if (env->params && env->params[e->index])
             return env->params[e->index];
         if (q->per_neuron)
-            return load_at(g, env->arrays[q->slot], env->i, q->name);
-        return scalar_at(g, env->scalars, q->slot, q->name);
+            return cg_load_at(g, env->arrays[q->slot], env->i, q->name);
+        return cg_scalar_at(g, env->scalars, q->slot, q->name);
     }
     case IR_TIME: return env->t;
     case IR_DT: return env->dt;
     case IR_INDEX: return LLVMBuildSIToFP(g->b, env->i, g->f64, "i");
     case IR_NOISE:
         /* xi over a step is dW/dt = z/sqrt(dt): Euler then gives g sqrt(dt) z (Itô) */
-        return fbin(g, LLVMFDiv, env->noise[e->index], env->sqrt_dt, "xi");
+        return cg_fbin(g, LLVMFDiv, env->noise[e->index], env->sqrt_dt, "xi");
     case IR_RAND: return emit_random(g, env, "nrt_rand");
     case IR_RANDN: return emit_random(g, env, "nrt_randn");
     default: NRN_UNREACHABLE();
     }
 }
 
-LLVMValueRef emit(Cg *g, Env *env, const IrExpr *e)
+LLVMValueRef cg_emit(Cg *g, Env *env, const IrExpr *e)
 {
     switch (e->op) {
     case IR_NEG: {
-        LLVMValueRef v = LLVMBuildFNeg(g->b, emit(g, env, e->a), "");
-        fast(v);
+        LLVMValueRef v = LLVMBuildFNeg(g->b, cg_emit(g, env, e->a), "");
+        cg_fast(v);
         return v;
     }
     case IR_NOT: case IR_LT: case IR_GT: case IR_LE: case IR_GE: case IR_EQ: case IR_NE:
     case IR_AND: case IR_OR:
-        return from_bool(g, emit_bool(g, env, e));
-    case IR_ADD: return fbin(g, LLVMFAdd, emit(g, env, e->a), emit(g, env, e->b), "");
-    case IR_SUB: return fbin(g, LLVMFSub, emit(g, env, e->a), emit(g, env, e->b), "");
-    case IR_MUL: return fbin(g, LLVMFMul, emit(g, env, e->a), emit(g, env, e->b), "");
-    case IR_DIV: return fbin(g, LLVMFDiv, emit(g, env, e->a), emit(g, env, e->b), "");
-    case IR_MOD: return fbin(g, LLVMFRem, emit(g, env, e->a), emit(g, env, e->b), "");
+        return from_bool(g, cg_emit_bool(g, env, e));
+    case IR_ADD: return cg_fbin(g, LLVMFAdd, cg_emit(g, env, e->a), cg_emit(g, env, e->b), "");
+    case IR_SUB: return cg_fbin(g, LLVMFSub, cg_emit(g, env, e->a), cg_emit(g, env, e->b), "");
+    case IR_MUL: return cg_fbin(g, LLVMFMul, cg_emit(g, env, e->a), cg_emit(g, env, e->b), "");
+    case IR_DIV: return cg_fbin(g, LLVMFDiv, cg_emit(g, env, e->a), cg_emit(g, env, e->b), "");
+    case IR_MOD: return cg_fbin(g, LLVMFRem, cg_emit(g, env, e->a), cg_emit(g, env, e->b), "");
     case IR_POW: return emit_pow(g, env, e);
     case IR_SELECT: {
-        LLVMValueRef c = emit_bool(g, env, e->a);
-        return LLVMBuildSelect(g->b, c, emit(g, env, e->b), emit(g, env, e->c), "");
+        LLVMValueRef c = cg_emit_bool(g, env, e->a);
+        return LLVMBuildSelect(g->b, c, cg_emit(g, env, e->b), cg_emit(g, env, e->c), "");
     }
     case IR_CALL: return emit_call(g, env, e);
     default: return emit_leaf(g, env, e);
@@ -225,20 +225,20 @@ LLVMValueRef emit(Cg *g, Env *env, const IrExpr *e)
 
 /* ---- function scaffolding ---------------------------------------------------------- */
 
-LLVMValueRef pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name)
+LLVMValueRef cg_pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name)
 {
     LLVMValueRef p = LLVMBuildStructGEP2(g->b, g->pop_ty, pop, (unsigned)field, "");
     return LLVMBuildLoad2(g->b, ty, p, name);
 }
 
-LLVMValueRef array_base(Cg *g, LLVMValueRef arrays, int slot, const char *name)
+LLVMValueRef cg_array_base(Cg *g, LLVMValueRef arrays, int slot, const char *name)
 {
     LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)slot, 0);
     LLVMValueRef p = LLVMBuildGEP2(g->b, g->ptr, arrays, &idx, 1, "");
     return LLVMBuildLoad2(g->b, g->ptr, p, name);
 }
 
-const char *array_name(Arena *scratch, const IrPop *p, int slot)
+const char *cg_array_name(Arena *scratch, const IrPop *p, int slot)
 {
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].slot == slot)
@@ -252,7 +252,7 @@ const char *array_name(Arena *scratch, const IrPop *p, int slot)
     return arena_printf(scratch, "aux%d", slot);
 }
 
-Loop loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name)
+Loop cg_loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name)
 {
     Loop l;
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
@@ -270,7 +270,7 @@ Loop loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name)
     return l;
 }
 
-void loop_end(Cg *g, Loop *l, LLVMValueRef n)
+void cg_loop_end(Cg *g, Loop *l, LLVMValueRef n)
 {
     LLVMValueRef next = LLVMBuildAdd(g->b, l->i, LLVMConstInt(g->i64, 1, 0), "i.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->b);
@@ -280,10 +280,10 @@ void loop_end(Cg *g, Loop *l, LLVMValueRef n)
     LLVMPositionBuilderAtEnd(g->b, l->exit);
 }
 
-LLVMValueRef nonfinite(Cg *g, LLVMValueRef x)
+LLVMValueRef cg_nonfinite(Cg *g, LLVMValueRef x)
 {
-    LLVMValueRef ax = intrinsic(g, "llvm.fabs", &x, 1);
-    return LLVMBuildFCmp(g->b, LLVMRealUGE, ax, fconst(g, INFINITY), "bad");
+    LLVMValueRef ax = cg_intrinsic(g, "llvm.fabs", &x, 1);
+    return LLVMBuildFCmp(g->b, LLVMRealUGE, ax, cg_fconst(g, INFINITY), "bad");
 }
 
 void cg_symbol_name(char *buf, size_t n, const char *what, int pop) { snprintf(buf, n, "nrn_%s_%d", what, pop); }

@@ -31,20 +31,20 @@ typedef struct Env {
 } Env;
 
 
-void fast(LLVMValueRef v);
-LLVMValueRef fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const char *name);
-LLVMValueRef fconst(Cg *g, double v);
-LLVMValueRef intrinsic(Cg *g, const char *name, LLVMValueRef *args, unsigned nargs);
-LLVMValueRef extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
+void cg_fast(LLVMValueRef v);
+LLVMValueRef cg_fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const char *name);
+LLVMValueRef cg_fconst(Cg *g, double v);
+LLVMValueRef cg_intrinsic(Cg *g, const char *name, LLVMValueRef *args, unsigned nargs);
+LLVMValueRef cg_extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
                        LLVMTypeRef *fty_out);
-LLVMValueRef load_at(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name);
-LLVMValueRef scalar_at(Cg *g, LLVMValueRef scalars, int slot, const char *name);
-void store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v);
-LLVMValueRef emit(Cg *g, Env *env, const IrExpr *e);
-LLVMValueRef emit_bool(Cg *g, Env *env, const IrExpr *e);
-LLVMValueRef pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name);
-LLVMValueRef array_base(Cg *g, LLVMValueRef arrays, int slot, const char *name);
-const char *array_name(Arena *scratch, const IrPop *p, int slot);
+LLVMValueRef cg_load_at(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name);
+LLVMValueRef cg_scalar_at(Cg *g, LLVMValueRef scalars, int slot, const char *name);
+void cg_store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v);
+LLVMValueRef cg_emit(Cg *g, Env *env, const IrExpr *e);
+LLVMValueRef cg_emit_bool(Cg *g, Env *env, const IrExpr *e);
+LLVMValueRef cg_pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name);
+LLVMValueRef cg_array_base(Cg *g, LLVMValueRef arrays, int slot, const char *name);
+const char *cg_array_name(Arena *scratch, const IrPop *p, int slot);
 
 typedef struct Loop {
     LLVMBasicBlockRef head, body, exit;
@@ -52,10 +52,10 @@ typedef struct Loop {
 } Loop;
 
 /* for (i = 0; i < n; i++): leaves the builder in the body; finish with loop_end. */
-Loop loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name);
-void loop_end(Cg *g, Loop *l, LLVMValueRef n);
+Loop cg_loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name);
+void cg_loop_end(Cg *g, Loop *l, LLVMValueRef n);
 /* i1: x is NaN or infinite */
-LLVMValueRef nonfinite(Cg *g, LLVMValueRef x);
+LLVMValueRef cg_nonfinite(Cg *g, LLVMValueRef x);
 
 /* cg_method.c: loop-invariant values the method needs (read before the loop), then the
  * next value of every state with an ODE (indexed by state; the method sees env->states

@@ -18,9 +18,9 @@ static LLVMValueRef *derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LL
     for (int k = 0; k < p->nstates; k++) {
         if (!p->states[k].deriv)
             continue;
-        f[k] = emit(g, env, p->states[k].deriv);
+        f[k] = cg_emit(g, env, p->states[k].deriv);
         if (held && p->states[k].held)
-            f[k] = LLVMBuildSelect(g->b, held, fconst(g, 0), f[k], "");
+            f[k] = LLVMBuildSelect(g->b, held, cg_fconst(g, 0), f[k], "");
     }
     env->states = saved_states;
     env->t = saved_t;
@@ -37,11 +37,11 @@ static LLVMValueRef *axpy(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef *x
 {
     LLVMValueRef *y = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++)
-        y[k] = p->states[k].deriv ? fbin(g, LLVMFAdd, x[k], fbin(g, LLVMFMul, h, f[k], ""), "") : x[k];
+        y[k] = p->states[k].deriv ? cg_fbin(g, LLVMFAdd, x[k], cg_fbin(g, LLVMFMul, h, f[k], ""), "") : x[k];
     return y;
 }
 
-static LLVMValueRef half_dt(Cg *g, Env *env) { return fbin(g, LLVMFMul, env->dt, fconst(g, 0.5), "dt.half"); }
+static LLVMValueRef half_dt(Cg *g, Env *env) { return cg_fbin(g, LLVMFMul, env->dt, cg_fconst(g, 0.5), "dt.half"); }
 
 static LLVMValueRef *step_euler(Cg *g, Arena *s, Env *env, LLVMValueRef held)
 {
@@ -54,7 +54,7 @@ static LLVMValueRef *step_rk2(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     LLVMValueRef h2 = half_dt(g, env);
     LLVMValueRef *k1 = derivs(g, s, env, env->states, env->t, held);
     LLVMValueRef *mid = axpy(g, s, env->pop, env->states, h2, k1);
-    LLVMValueRef *k2 = derivs(g, s, env, mid, fbin(g, LLVMFAdd, env->t, h2, ""), held);
+    LLVMValueRef *k2 = derivs(g, s, env, mid, cg_fbin(g, LLVMFAdd, env->t, h2, ""), held);
     return axpy(g, s, env->pop, env->states, env->dt, k2);
 }
 
@@ -63,11 +63,11 @@ static LLVMValueRef *step_heun(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     const IrPop *p = env->pop;
     LLVMValueRef *k1 = derivs(g, s, env, env->states, env->t, held);
     LLVMValueRef *pred = axpy(g, s, p, env->states, env->dt, k1);
-    LLVMValueRef *k2 = derivs(g, s, env, pred, fbin(g, LLVMFAdd, env->t, env->dt, ""), held);
+    LLVMValueRef *k2 = derivs(g, s, env, pred, cg_fbin(g, LLVMFAdd, env->t, env->dt, ""), held);
     LLVMValueRef *avg = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].deriv)
-            avg[k] = fbin(g, LLVMFMul, fbin(g, LLVMFAdd, k1[k], k2[k], ""), fconst(g, 0.5), "");
+            avg[k] = cg_fbin(g, LLVMFMul, cg_fbin(g, LLVMFAdd, k1[k], k2[k], ""), cg_fconst(g, 0.5), "");
     return axpy(g, s, p, env->states, env->dt, avg);
 }
 
@@ -75,20 +75,20 @@ static LLVMValueRef *step_rk4(Cg *g, Arena *s, Env *env, LLVMValueRef held)
 {
     const IrPop *p = env->pop;
     LLVMValueRef h2 = half_dt(g, env);
-    LLVMValueRef tmid = fbin(g, LLVMFAdd, env->t, h2, "t.mid");
-    LLVMValueRef tend = fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
+    LLVMValueRef tmid = cg_fbin(g, LLVMFAdd, env->t, h2, "t.mid");
+    LLVMValueRef tend = cg_fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
     LLVMValueRef *k1 = derivs(g, s, env, env->states, env->t, held);
     LLVMValueRef *k2 = derivs(g, s, env, axpy(g, s, p, env->states, h2, k1), tmid, held);
     LLVMValueRef *k3 = derivs(g, s, env, axpy(g, s, p, env->states, h2, k2), tmid, held);
     LLVMValueRef *k4 = derivs(g, s, env, axpy(g, s, p, env->states, env->dt, k3), tend, held);
     LLVMValueRef *sum = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
-    LLVMValueRef sixth = fconst(g, 1.0 / 6.0);
+    LLVMValueRef sixth = cg_fconst(g, 1.0 / 6.0);
     for (int k = 0; k < p->nstates; k++) {
         if (!p->states[k].deriv)
             continue;
-        LLVMValueRef mid = fbin(g, LLVMFMul, fbin(g, LLVMFAdd, k2[k], k3[k], ""), fconst(g, 2), "");
-        LLVMValueRef all = fbin(g, LLVMFAdd, fbin(g, LLVMFAdd, k1[k], k4[k], ""), mid, "");
-        sum[k] = fbin(g, LLVMFMul, all, sixth, "");
+        LLVMValueRef mid = cg_fbin(g, LLVMFMul, cg_fbin(g, LLVMFAdd, k2[k], k3[k], ""), cg_fconst(g, 2), "");
+        LLVMValueRef all = cg_fbin(g, LLVMFAdd, cg_fbin(g, LLVMFAdd, k1[k], k4[k], ""), mid, "");
+        sum[k] = cg_fbin(g, LLVMFMul, all, sixth, "");
     }
     return axpy(g, s, p, env->states, env->dt, sum);
 }
@@ -101,20 +101,20 @@ static LLVMValueRef *step_expeuler(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     const IrExpEuler *x = p->expeuler;
     LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
     LLVMTypeRef fty;
-    LLVMValueRef expm1 = extern_fn(g, "expm1", g->f64, &g->f64, 1, &fty);
+    LLVMValueRef expm1 = cg_extern_fn(g, "expm1", g->f64, &g->f64, 1, &fty);
     for (int k = 0; k < p->nstates; k++) {
         if (!p->states[k].deriv)
             continue;
-        LLVMValueRef a = emit(g, env, x->a[k]), b = emit(g, env, x->b[k]);
-        LLVMValueRef h = fbin(g, LLVMFMul, b, env->dt, "");
+        LLVMValueRef a = cg_emit(g, env, x->a[k]), b = cg_emit(g, env, x->b[k]);
+        LLVMValueRef h = cg_fbin(g, LLVMFMul, b, env->dt, "");
         LLVMValueRef e = LLVMBuildCall2(g->b, fty, expm1, &h, 1, "");
         LLVMValueRef phi = LLVMBuildFDiv(g->b, e, b, "");
-        LLVMValueRef tiny = LLVMBuildFCmp(g->b, LLVMRealOEQ, h, fconst(g, 0), "");
+        LLVMValueRef tiny = LLVMBuildFCmp(g->b, LLVMRealOEQ, h, cg_fconst(g, 0), "");
         phi = LLVMBuildSelect(g->b, tiny, env->dt, phi, "phi");
-        LLVMValueRef rate = fbin(g, LLVMFAdd, a, fbin(g, LLVMFMul, b, env->states[k], ""), "");
+        LLVMValueRef rate = cg_fbin(g, LLVMFAdd, a, cg_fbin(g, LLVMFMul, b, env->states[k], ""), "");
         if (held && p->states[k].held)
-            rate = LLVMBuildSelect(g->b, held, fconst(g, 0), rate, "");
-        next[k] = fbin(g, LLVMFAdd, env->states[k], fbin(g, LLVMFMul, rate, phi, ""), "");
+            rate = LLVMBuildSelect(g->b, held, cg_fconst(g, 0), rate, "");
+        next[k] = cg_fbin(g, LLVMFAdd, env->states[k], cg_fbin(g, LLVMFMul, rate, phi, ""), "");
     }
     return next;
 }
@@ -130,11 +130,11 @@ LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env)
     int nn = x->n * x->n;
     LLVMValueRef *pq = ARENA_ARRAY(scratch, LLVMValueRef, 4 * nn);
     for (int k = 0; k < nn; k++) {
-        pq[k] = scalar_at(g, env->scalars, x->P_slot + k, "P");
-        pq[nn + k] = scalar_at(g, env->scalars, x->Q_slot + k, "Q");
+        pq[k] = cg_scalar_at(g, env->scalars, x->P_slot + k, "P");
+        pq[nn + k] = cg_scalar_at(g, env->scalars, x->Q_slot + k, "Q");
         if (x->has_held) {
-            pq[2 * nn + k] = scalar_at(g, env->scalars, x->Ph_slot + k, "P.held");
-            pq[3 * nn + k] = scalar_at(g, env->scalars, x->Qh_slot + k, "Q.held");
+            pq[2 * nn + k] = cg_scalar_at(g, env->scalars, x->Ph_slot + k, "P.held");
+            pq[3 * nn + k] = cg_scalar_at(g, env->scalars, x->Qh_slot + k, "Q.held");
         }
     }
     return pq;
@@ -147,7 +147,7 @@ static LLVMValueRef propagator(Cg *g, Env *env, LLVMValueRef *pq, int which, int
     if (pq)
         return pq[which * x->n * x->n + k];
     const int slots[4] = {x->P_slot, x->Q_slot, x->Ph_slot, x->Qh_slot};
-    return load_at(g, env->arrays[slots[which] + k], env->i, which % 2 ? "Q" : "P");
+    return cg_load_at(g, env->arrays[slots[which] + k], env->i, which % 2 ? "Q" : "P");
 }
 
 /* x(t+dt) = P x + Q b (b: the inhomogeneous part at the start of the step); while
@@ -159,9 +159,9 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLV
     int n = x->n;
     LLVMValueRef *b = ARENA_ARRAY(s, LLVMValueRef, n);
     for (int r = 0; r < n; r++) {
-        b[r] = emit(g, env, x->b[r]);
+        b[r] = cg_emit(g, env, x->b[r]);
         if (x->has_held && held && p->states[x->states[r]].held)   /* a held state has no drive */
-            b[r] = LLVMBuildSelect(g->b, held, fconst(g, 0), b[r], "");
+            b[r] = LLVMBuildSelect(g->b, held, cg_fconst(g, 0), b[r], "");
     }
     LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
     for (int r = 0; r < n; r++) {
@@ -173,9 +173,9 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLV
                 P = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 2, k), P, "");
                 Q = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 3, k), Q, "");
             }
-            LLVMValueRef term = fbin(g, LLVMFAdd, fbin(g, LLVMFMul, P, env->states[x->states[c]], ""),
-                                     fbin(g, LLVMFMul, Q, b[c], ""), "");
-            acc = acc ? fbin(g, LLVMFAdd, acc, term, "") : term;
+            LLVMValueRef term = cg_fbin(g, LLVMFAdd, cg_fbin(g, LLVMFMul, P, env->states[x->states[c]], ""),
+                                     cg_fbin(g, LLVMFMul, Q, b[c], ""), "");
+            acc = acc ? cg_fbin(g, LLVMFAdd, acc, term, "") : term;
         }
         next[x->states[r]] = acc;
     }
@@ -189,13 +189,13 @@ static LLVMValueRef *step_milstein(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     LLVMValueRef *next = step_euler(g, s, env, held);
     for (int k = 0; k < p->nmilstein; k++) {
         const IrMilsteinTerm *m = &p->milstein[k];
-        LLVMValueRef dW = fbin(g, LLVMFMul, env->noise[m->noise], env->sqrt_dt, "dW");
-        LLVMValueRef w2 = fbin(g, LLVMFSub, fbin(g, LLVMFMul, dW, dW, ""), env->dt, "");
-        LLVMValueRef gg = fbin(g, LLVMFMul, emit(g, env, m->g), emit(g, env, m->dg), "");
-        LLVMValueRef corr = fbin(g, LLVMFMul, fbin(g, LLVMFMul, gg, w2, ""), fconst(g, 0.5), "milstein");
+        LLVMValueRef dW = cg_fbin(g, LLVMFMul, env->noise[m->noise], env->sqrt_dt, "dW");
+        LLVMValueRef w2 = cg_fbin(g, LLVMFSub, cg_fbin(g, LLVMFMul, dW, dW, ""), env->dt, "");
+        LLVMValueRef gg = cg_fbin(g, LLVMFMul, cg_emit(g, env, m->g), cg_emit(g, env, m->dg), "");
+        LLVMValueRef corr = cg_fbin(g, LLVMFMul, cg_fbin(g, LLVMFMul, gg, w2, ""), cg_fconst(g, 0.5), "milstein");
         if (held && p->states[m->state].held)
-            corr = LLVMBuildSelect(g->b, held, fconst(g, 0), corr, "");
-        next[m->state] = fbin(g, LLVMFAdd, next[m->state], corr, "");
+            corr = LLVMBuildSelect(g->b, held, cg_fconst(g, 0), corr, "");
+        next[m->state] = cg_fbin(g, LLVMFAdd, next[m->state], corr, "");
     }
     return next;
 }
@@ -205,7 +205,7 @@ static LLVMValueRef *step_milstein(Cg *g, Arena *s, Env *env, LLVMValueRef held)
 static void pivot(Cg *g, int n, int k, LLVMValueRef *M, LLVMValueRef *r)
 {
     for (int i = k + 1; i < n; i++) {
-        LLVMValueRef a = intrinsic(g, "llvm.fabs", &M[i * n + k], 1), b = intrinsic(g, "llvm.fabs", &M[k * n + k], 1);
+        LLVMValueRef a = cg_intrinsic(g, "llvm.fabs", &M[i * n + k], 1), b = cg_intrinsic(g, "llvm.fabs", &M[k * n + k], 1);
         LLVMValueRef swap = LLVMBuildFCmp(g->b, LLVMRealOGT, a, b, "swap");
         for (int j = k; j < n; j++) {
             LLVMValueRef top = M[k * n + j], low = M[i * n + j];
@@ -225,17 +225,17 @@ static void solve_dense(Cg *g, int n, LLVMValueRef *M, LLVMValueRef *r)
     for (int k = 0; k < n; k++) {
         pivot(g, n, k, M, r);
         for (int i = k + 1; i < n; i++) {
-            LLVMValueRef f = fbin(g, LLVMFDiv, M[i * n + k], M[k * n + k], "");
+            LLVMValueRef f = cg_fbin(g, LLVMFDiv, M[i * n + k], M[k * n + k], "");
             for (int j = k + 1; j < n; j++)
-                M[i * n + j] = fbin(g, LLVMFSub, M[i * n + j], fbin(g, LLVMFMul, f, M[k * n + j], ""), "");
-            r[i] = fbin(g, LLVMFSub, r[i], fbin(g, LLVMFMul, f, r[k], ""), "");
+                M[i * n + j] = cg_fbin(g, LLVMFSub, M[i * n + j], cg_fbin(g, LLVMFMul, f, M[k * n + j], ""), "");
+            r[i] = cg_fbin(g, LLVMFSub, r[i], cg_fbin(g, LLVMFMul, f, r[k], ""), "");
         }
     }
     for (int k = n - 1; k >= 0; k--) {
         LLVMValueRef acc = r[k];
         for (int j = k + 1; j < n; j++)
-            acc = fbin(g, LLVMFSub, acc, fbin(g, LLVMFMul, M[k * n + j], r[j], ""), "");
-        r[k] = fbin(g, LLVMFDiv, acc, M[k * n + k], "");
+            acc = cg_fbin(g, LLVMFSub, acc, cg_fbin(g, LLVMFMul, M[k * n + j], r[j], ""), "");
+        r[k] = cg_fbin(g, LLVMFDiv, acc, M[k * n + k], "");
     }
 }
 
@@ -248,7 +248,7 @@ static LLVMValueRef *step_implicit(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     const IrPop *p = env->pop;
     const IrJacobian *jac = p->jacobian;
     int n = jac->n;
-    LLVMValueRef tend = fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
+    LLVMValueRef tend = cg_fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
     LLVMValueRef *y = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++)
         y[k] = env->states[k];
@@ -262,15 +262,15 @@ static LLVMValueRef *step_implicit(Cg *g, Arena *s, Env *env, LLVMValueRef held)
             int k = jac->states[row];
             bool masked = held && p->states[k].held;
             for (int c = 0; c < n; c++) {
-                LLVMValueRef j = emit(g, env, jac->J[row * n + c]);
+                LLVMValueRef j = cg_emit(g, env, jac->J[row * n + c]);
                 if (masked)
-                    j = LLVMBuildSelect(g->b, held, fconst(g, 0), j, "");
-                LLVMValueRef m = fbin(g, LLVMFMul, env->dt, j, "");
-                M[row * n + c] = fbin(g, LLVMFSub, fconst(g, row == c ? 1.0 : 0.0), m, "");
+                    j = LLVMBuildSelect(g->b, held, cg_fconst(g, 0), j, "");
+                LLVMValueRef m = cg_fbin(g, LLVMFMul, env->dt, j, "");
+                M[row * n + c] = cg_fbin(g, LLVMFSub, cg_fconst(g, row == c ? 1.0 : 0.0), m, "");
             }
             /* r = -(y - x - dt f) */
-            LLVMValueRef F = fbin(g, LLVMFSub, fbin(g, LLVMFSub, y[k], saved[k], ""),
-                                  fbin(g, LLVMFMul, env->dt, f[k], ""), "");
+            LLVMValueRef F = cg_fbin(g, LLVMFSub, cg_fbin(g, LLVMFSub, y[k], saved[k], ""),
+                                  cg_fbin(g, LLVMFMul, env->dt, f[k], ""), "");
             r[row] = LLVMBuildFNeg(g->b, F, "");
         }
         env->states = saved;
@@ -279,7 +279,7 @@ static LLVMValueRef *step_implicit(Cg *g, Arena *s, Env *env, LLVMValueRef held)
         for (int k = 0; k < p->nstates; k++)
             next[k] = y[k];
         for (int row = 0; row < n; row++)
-            next[jac->states[row]] = fbin(g, LLVMFAdd, y[jac->states[row]], r[row], "newton");
+            next[jac->states[row]] = cg_fbin(g, LLVMFAdd, y[jac->states[row]], r[row], "newton");
         y = next;
     }
     return y;

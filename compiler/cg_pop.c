@@ -28,10 +28,10 @@ static void set_noalias(Cg *g, LLVMValueRef fn, unsigned param_index)
 /* Loads the base pointer of every array slot from pop->arrays. */
 static LLVMValueRef *load_arrays(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef pop)
 {
-    LLVMValueRef arrays = pop_field(g, pop, POP_ARRAYS, g->ptr, "arrays");
+    LLVMValueRef arrays = cg_pop_field(g, pop, POP_ARRAYS, g->ptr, "arrays");
     LLVMValueRef *base = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
-        base[k] = array_base(g, arrays, k, array_name(scratch, p, k));
+        base[k] = cg_array_base(g, arrays, k, cg_array_name(scratch, p, k));
     return base;
 }
 
@@ -44,11 +44,11 @@ static void emit_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMVa
     int n = x->n;
     for (int k = 0; k < n * n; k++) {
         bool zero = held && env->pop->states[x->states[k / n]].held;
-        store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), zero ? fconst(g, 0) : emit(g, env, x->A[k]));
+        cg_store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), zero ? cg_fconst(g, 0) : cg_emit(g, env, x->A[k]));
     }
     LLVMTypeRef params[5] = {g->i32, g->ptr, g->f64, g->ptr, g->ptr};
     LLVMTypeRef fty;
-    LLVMValueRef fn = extern_fn(g, "nrt_expm_propagator", g->i32, params, 5, &fty);
+    LLVMValueRef fn = cg_extern_fn(g, "nrt_expm_propagator", g->i32, params, 5, &fty);
     LLVMValueRef args[5] = {LLVMConstInt(g->i32, (unsigned long long)n, 0), A, env->dt, P, Q};
     LLVMBuildCall2(g->b, fty, fn, args, 5, "");
 }
@@ -66,8 +66,8 @@ static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, bool h
     LLVMValueRef Q = scalar_ptr(g, tmp, n * n);
     emit_propagator(g, env, x, held, A, tmp, Q);
     for (int k = 0; k < n * n; k++) {
-        store_at(g, env->arrays[(held ? x->Ph_slot : x->P_slot) + k], env->i, scalar_at(g, tmp, k, "P"));
-        store_at(g, env->arrays[(held ? x->Qh_slot : x->Q_slot) + k], env->i, scalar_at(g, tmp, n * n + k, "Q"));
+        cg_store_at(g, env->arrays[(held ? x->Ph_slot : x->P_slot) + k], env->i, cg_scalar_at(g, tmp, k, "P"));
+        cg_store_at(g, env->arrays[(held ? x->Qh_slot : x->Q_slot) + k], env->i, cg_scalar_at(g, tmp, n * n + k, "Q"));
     }
 }
 
@@ -75,9 +75,9 @@ static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, bool h
  * (pop->overrides[k], NaN when absent) or the model's expression. */
 static LLVMValueRef initial_value(Cg *g, Env *env, LLVMValueRef overrides, int k, const IrExpr *e)
 {
-    LLVMValueRef ov = scalar_at(g, overrides, k, "override");
+    LLVMValueRef ov = cg_scalar_at(g, overrides, k, "override");
     LLVMValueRef none = LLVMBuildFCmp(g->b, LLVMRealUNO, ov, ov, "");
-    return LLVMBuildSelect(g->b, none, emit(g, env, e), ov, "");
+    return LLVMBuildSelect(g->b, none, cg_emit(g, env, e), ov, "");
 }
 
 static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
@@ -86,11 +86,11 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
     cg_symbol_name(name, sizeof name, "init", index);
     LLVMTypeRef params[2] = {g->ptr, g->f64};
     LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
-    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = fconst(g, 0)};
-    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
+    env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
-    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
-    LLVMValueRef ov = pop_field(g, env.pop_ptr, POP_OVERRIDES, g->ptr, "overrides");
+    LLVMValueRef n = cg_pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    LLVMValueRef ov = cg_pop_field(g, env.pop_ptr, POP_OVERRIDES, g->ptr, "overrides");
     env.i = LLVMConstInt(g->i64, 0, 0);
     LLVMValueRef A = NULL, PQ = NULL;
     if (p->exact) {
@@ -111,13 +111,13 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
             emit_propagator(g, &env, p->exact, true, A, scalar_ptr(g, env.scalars, p->exact->Ph_slot),
                             scalar_ptr(g, env.scalars, p->exact->Qh_slot));
     }
-    Loop l = loop_begin(g, fn, n, "init.loop");
+    Loop l = cg_loop_begin(g, fn, n, "init.loop");
     env.i = l.i;
     for (int k = 0; k < p->nparams; k++)
         if (p->params[k].per_neuron)
-            store_at(g, env.arrays[p->params[k].slot], l.i, initial_value(g, &env, ov, k, p->params[k].value));
+            cg_store_at(g, env.arrays[p->params[k].slot], l.i, initial_value(g, &env, ov, k, p->params[k].value));
     for (int k = 0; k < p->nstates; k++)
-        store_at(g, env.arrays[p->states[k].slot], l.i,
+        cg_store_at(g, env.arrays[p->states[k].slot], l.i,
                  initial_value(g, &env, ov, p->nparams + k, p->states[k].init));
     if (p->exact && p->exact->per_neuron) {
         init_per_neuron_propagator(g, &env, p->exact, false, A, PQ);
@@ -126,11 +126,11 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
     }
     if (p->upward_crossing) {
         /* The initial state counts as the previous step (LANGUAGE.md §4). */
-        LLVMValueRef cond = LLVMBuildZExt(g->b, emit_bool(g, &env, p->threshold), g->i8, "");
-        LLVMValueRef prev = pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
+        LLVMValueRef cond = LLVMBuildZExt(g->b, cg_emit_bool(g, &env, p->threshold), g->i8, "");
+        LLVMValueRef prev = cg_pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
         LLVMBuildStore(g->b, cond, LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, ""));
     }
-    loop_end(g, &l, n);
+    cg_loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
 }
 
@@ -163,13 +163,13 @@ static LLVMValueRef *emit_noise(Cg *g, Arena *scratch, const IrPop *p, LLVMValue
         LLVMValueRef y = splitmix(g, x);
         LLVMValueRef hx = LLVMBuildUIToFP(g->b, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 11, 0), ""), g->f64, "");
         LLVMValueRef hy = LLVMBuildUIToFP(g->b, LLVMBuildLShr(g->b, y, LLVMConstInt(g->i64, 11, 0), ""), g->f64, "");
-        LLVMValueRef u1 = LLVMBuildFMul(g->b, LLVMBuildFAdd(g->b, hx, fconst(g, 0.5), ""), fconst(g, 0x1.0p-53), "u1");
-        LLVMValueRef u2 = LLVMBuildFMul(g->b, hy, fconst(g, 0x1.0p-53), "u2");
-        LLVMValueRef lg = intrinsic(g, "llvm.log", &u1, 1);
-        LLVMValueRef r = LLVMBuildFMul(g->b, fconst(g, -2.0), lg, "");
-        r = intrinsic(g, "llvm.sqrt", &r, 1);
-        LLVMValueRef ang = LLVMBuildFMul(g->b, fconst(g, 6.283185307179586), u2, "");
-        z[s] = LLVMBuildFMul(g->b, r, intrinsic(g, "llvm.cos", &ang, 1), "z");
+        LLVMValueRef u1 = LLVMBuildFMul(g->b, LLVMBuildFAdd(g->b, hx, cg_fconst(g, 0.5), ""), cg_fconst(g, 0x1.0p-53), "u1");
+        LLVMValueRef u2 = LLVMBuildFMul(g->b, hy, cg_fconst(g, 0x1.0p-53), "u2");
+        LLVMValueRef lg = cg_intrinsic(g, "llvm.log", &u1, 1);
+        LLVMValueRef r = LLVMBuildFMul(g->b, cg_fconst(g, -2.0), lg, "");
+        r = cg_intrinsic(g, "llvm.sqrt", &r, 1);
+        LLVMValueRef ang = LLVMBuildFMul(g->b, cg_fconst(g, 6.283185307179586), u2, "");
+        z[s] = LLVMBuildFMul(g->b, r, cg_intrinsic(g, "llvm.cos", &ang, 1), "z");
     }
     return z;
 }
@@ -180,7 +180,7 @@ static LLVMValueRef *noise_keys(Cg *g, Arena *scratch, const IrPop *p, LLVMValue
     LLVMValueRef *keys = ARENA_ARRAY(scratch, LLVMValueRef, p->nnoise + 1);
     LLVMTypeRef params[2] = {g->ptr, g->i32};
     LLVMTypeRef fty;
-    LLVMValueRef fn = extern_fn(g, "nrt_noise_key", g->i64, params, 2, &fty);
+    LLVMValueRef fn = cg_extern_fn(g, "nrt_noise_key", g->i64, params, 2, &fty);
     for (int s = 0; s < p->nnoise; s++) {
         LLVMValueRef args[2] = {pop, LLVMConstInt(g->i32, (unsigned long long)s, 0)};
         keys[s] = LLVMBuildCall2(g->b, fty, fn, args, 2, "key");
@@ -201,7 +201,7 @@ static bool fused_mask(const IrPop *p)
 static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, LLVMValueRef prev, LLVMValueRef fired)
 {
     const IrPop *p = env->pop;
-    LLVMValueRef fire = emit_bool(g, env, p->threshold);
+    LLVMValueRef fire = cg_emit_bool(g, env, p->threshold);
     if (p->upward_crossing) {
         LLVMValueRef pp = LLVMBuildGEP2(g->b, g->i8, prev, &i, 1, "");
         LLVMValueRef was = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildLoad2(g->b, g->i8, pp, ""),
@@ -247,29 +247,29 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     env.pop_ptr = LLVMGetParam(fn, 4);
     LLVMValueRef *keys = NULL;
     if (p->nnoise) {
-        env.sqrt_dt = intrinsic(g, "llvm.sqrt", &env.dt, 1);
+        env.sqrt_dt = cg_intrinsic(g, "llvm.sqrt", &env.dt, 1);
         keys = noise_keys(g, scratch, p, env.pop_ptr);
     }
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++) {
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(BODY_FIXED + k));
-        LLVMSetValueName2(env.arrays[k], array_name(scratch, p, k), strlen(array_name(scratch, p, k)));
+        LLVMSetValueName2(env.arrays[k], cg_array_name(scratch, p, k), strlen(cg_array_name(scratch, p, k)));
     }
     /* Uniform params are loop-invariant: read them once. */
     env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
     for (int k = 0; k < p->nparams; k++)
         if (!p->params[k].per_neuron)
-            env.params[k] = scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
+            env.params[k] = cg_scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
     LLVMValueRef *invariant = cg_method_prepare(g, scratch, &env);
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
-    Loop l = loop_begin(g, fn, n, "step.loop");
+    Loop l = cg_loop_begin(g, fn, n, "step.loop");
     env.i = l.i;
     if (p->nnoise)
         env.noise = emit_noise(g, scratch, p, keys, l.i, step);
     env.states = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++)
-        env.states[k] = load_at(g, env.arrays[p->states[k].slot], l.i, p->states[k].name);
+        env.states[k] = cg_load_at(g, env.arrays[p->states[k].slot], l.i, p->states[k].name);
     LLVMValueRef held = NULL;
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].held && p->states[k].deriv && !held) {
@@ -287,8 +287,8 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         LLVMValueRef v = next[k];
         if (held && p->states[k].held)
             v = LLVMBuildSelect(g->b, held, env.states[k], v, "");
-        store_at(g, env.arrays[p->states[k].slot], l.i, v);
-        any = LLVMBuildOr(g->b, any, nonfinite(g, v), "");
+        cg_store_at(g, env.arrays[p->states[k].slot], l.i, v);
+        any = LLVMBuildOr(g->b, any, cg_nonfinite(g, v), "");
         after[k] = v;
     }
     LLVMBuildStore(g->b, any, bad);
@@ -296,10 +296,10 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         /* the threshold sees the state at the end of the step, at t + dt */
         Env end = env;
         end.states = after;
-        end.t = fbin(g, LLVMFAdd, env.t, env.dt, "t.end");
+        end.t = cg_fbin(g, LLVMFAdd, env.t, env.dt, "t.end");
         emit_mask_step(g, &end, l.i, refr, prev, fired);
     }
-    loop_end(g, &l, n);
+    cg_loop_end(g, &l, n);
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
     return fn;
 }
@@ -314,15 +314,15 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMValueRef pop = LLVMGetParam(fn, 0);
     int nargs = BODY_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
-    args[0] = pop_field(g, pop, POP_N, g->i64, "n");
+    args[0] = cg_pop_field(g, pop, POP_N, g->i64, "n");
     args[2] = LLVMGetParam(fn, 2);
     args[1] = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), args[2], "t");
     args[3] = LLVMGetParam(fn, 1);
     args[4] = pop;
-    args[5] = pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
-    args[6] = pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
-    args[7] = pop_field(g, pop, POP_COND_PREV, g->ptr, "cond_prev");
-    args[8] = pop_field(g, pop, POP_FIRED, g->ptr, "fired");
+    args[5] = cg_pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
+    args[6] = cg_pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
+    args[7] = cg_pop_field(g, pop, POP_COND_PREV, g->ptr, "cond_prev");
+    args[8] = cg_pop_field(g, pop, POP_FIRED, g->ptr, "fired");
     LLVMValueRef *arrays = load_arrays(g, scratch, p, pop);
     for (int k = 0; k < p->narrays; k++)
         args[BODY_FIXED + k] = arrays[k];
@@ -339,14 +339,14 @@ static void emit_stmts(Cg *g, Env *env, LLVMValueRef fn, const IrStmt *s, bool *
     for (; s; s = s->next) {
         if (!s->is_if) {
             const IrState *st = &env->pop->states[s->state];
-            LLVMValueRef v = emit(g, env, s->value);
+            LLVMValueRef v = cg_emit(g, env, s->value);
             if (s->op != ASSIGN_SET)
-                v = fbin(g, ops[s->op], load_at(g, env->arrays[st->slot], env->i, st->name), v, "");
-            store_at(g, env->arrays[st->slot], env->i, v);
+                v = cg_fbin(g, ops[s->op], cg_load_at(g, env->arrays[st->slot], env->i, st->name), v, "");
+            cg_store_at(g, env->arrays[st->slot], env->i, v);
             assigned[s->state] = true;
             continue;
         }
-        LLVMValueRef c = emit_bool(g, env, s->value);
+        LLVMValueRef c = cg_emit_bool(g, env, s->value);
         LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.then");
         LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.else");
         LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.join");
@@ -366,7 +366,7 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
                        LLVMValueRef refr)
 {
     const IrPop *p = env->pop;
-    LLVMValueRef spiked = pop_field(g, env->pop_ptr, POP_SPIKED, g->ptr, "spiked");
+    LLVMValueRef spiked = cg_pop_field(g, env->pop_ptr, POP_SPIKED, g->ptr, "spiked");
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i64, ns, "k");
     LLVMBuildStore(g->b, env->i, LLVMBuildGEP2(g->b, g->i64, spiked, &k, 1, ""));
     LLVMBuildStore(g->b, LLVMBuildAdd(g->b, k, LLVMConstInt(g->i64, 1, 0), ""), ns);
@@ -374,16 +374,16 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     emit_stmts(g, env, fn, p->reset, assigned);
     if (p->refractory) {
         /* R = round-half-up(T / dt) (LANGUAGE.md §4) */
-        LLVMValueRef x = LLVMBuildFDiv(g->b, emit(g, env, p->refractory), env->dt, "");
-        x = LLVMBuildFAdd(g->b, x, fconst(g, 0.5), "");
-        x = intrinsic(g, "llvm.floor", &x, 1);
+        LLVMValueRef x = LLVMBuildFDiv(g->b, cg_emit(g, env, p->refractory), env->dt, "");
+        x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5), "");
+        x = cg_intrinsic(g, "llvm.floor", &x, 1);
         LLVMValueRef r = LLVMBuildFPToSI(g->b, x, g->i32, "R");
         LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
     }
     LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
     for (int s = 0; s < p->nstates; s++)
         if (assigned[s])
-            any = LLVMBuildOr(g->b, any, nonfinite(g, load_at(g, env->arrays[p->states[s].slot], env->i, "")), "");
+            any = LLVMBuildOr(g->b, any, cg_nonfinite(g, cg_load_at(g, env->arrays[p->states[s].slot], env->i, "")), "");
     LLVMBuildStore(g->b, any, bad);
 }
 
@@ -418,11 +418,11 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
     for (int k = 0; k < p->nparams; k++)
         if (!p->params[k].per_neuron)
-            env.params[k] = scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
-    Loop l = loop_begin(g, fn, n, "fire.mask");
+            env.params[k] = cg_scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
+    Loop l = cg_loop_begin(g, fn, n, "fire.mask");
     env.i = l.i;
     emit_mask_step(g, &env, l.i, refr, prev, fired);
-    loop_end(g, &l, n);
+    cg_loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
     return fn;
 }
@@ -439,12 +439,12 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
     LLVMValueRef step1 = LLVMBuildAdd(g->b, LLVMGetParam(fn, 1), LLVMConstInt(g->i64, 1, 0), "");
     env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step1, g->f64, ""), env.dt, "t");
-    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
-    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
-    LLVMValueRef refr = pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
-    LLVMValueRef prev = pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
-    LLVMValueRef fired = pop_field(g, env.pop_ptr, POP_FIRED, g->ptr, "fired");
+    LLVMValueRef n = cg_pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    LLVMValueRef refr = cg_pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
+    LLVMValueRef prev = cg_pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
+    LLVMValueRef fired = cg_pop_field(g, env.pop_ptr, POP_FIRED, g->ptr, "fired");
     LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
     LLVMBuildStore(g->b, LLVMConstInt(g->i64, 0, 0), ns);
@@ -462,14 +462,14 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
      * scan costs next to nothing where nobody fires. */
     LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, n, LLVMConstInt(g->i64, 7, 0), ""),
                                         LLVMConstInt(g->i64, 3, 0), "nwords");
-    Loop lw = loop_begin(g, fn, nwords, "fire.words");
+    Loop lw = cg_loop_begin(g, fn, nwords, "fire.words");
     LLVMBasicBlockRef bytes = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.word");
     LLVMBasicBlockRef next_word = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_word");
     LLVMValueRef wp = LLVMBuildGEP2(g->b, g->i64, fired, &lw.i, 1, "");
     LLVMValueRef word = LLVMBuildLoad2(g->b, g->i64, wp, "word");
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, word, LLVMConstInt(g->i64, 0, 0), ""), bytes, next_word);
     LLVMPositionBuilderAtEnd(g->b, bytes);
-    Loop lb = loop_begin(g, fn, LLVMConstInt(g->i64, 8, 0), "fire.bytes");
+    Loop lb = cg_loop_begin(g, fn, LLVMConstInt(g->i64, 8, 0), "fire.bytes");
     env.i = LLVMBuildAdd(g->b, LLVMBuildShl(g->b, lw.i, LLVMConstInt(g->i64, 3, 0), ""), lb.i, "i");
     LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
     LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
@@ -479,10 +479,10 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     emit_spike(g, scratch, &env, fn, ns, bad, refr);
     LLVMBuildBr(g->b, latch);
     LLVMPositionBuilderAtEnd(g->b, latch);
-    loop_end(g, &lb, LLVMConstInt(g->i64, 8, 0));
+    cg_loop_end(g, &lb, LLVMConstInt(g->i64, 8, 0));
     LLVMBuildBr(g->b, next_word);
     LLVMPositionBuilderAtEnd(g->b, next_word);
-    loop_end(g, &lw, nwords);
+    cg_loop_end(g, &lw, nwords);
     LLVMValueRef nsp = LLVMBuildStructGEP2(g->b, g->pop_ty, env.pop_ptr, POP_NSPIKED, "");
     LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), nsp);
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
@@ -498,14 +498,14 @@ static void emit_observe(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 3);
     Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
     env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), env.dt, "t");
-    env.scalars = pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
-    LLVMValueRef n = pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
-    Loop l = loop_begin(g, fn, n, "observe.loop");
+    LLVMValueRef n = cg_pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    Loop l = cg_loop_begin(g, fn, n, "observe.loop");
     env.i = l.i;
     for (int k = 0; k < p->nobserved; k++)
-        store_at(g, env.arrays[p->observed[k].slot], l.i, emit(g, &env, p->observed[k].value));
-    loop_end(g, &l, n);
+        cg_store_at(g, env.arrays[p->observed[k].slot], l.i, cg_emit(g, &env, p->observed[k].value));
+    cg_loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
 }
 

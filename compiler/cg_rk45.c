@@ -54,11 +54,11 @@ static LLVMValueRef *stage_point(Cg *g, Arena *s, const IrPop *p, LLVMValueRef *
         for (int j = 0; j < nk; j++) {
             if (a[j] == 0)
                 continue;
-            LLVMValueRef term = fbin(g, LLVMFMul, fconst(g, a[j]), k[j][x], "");
-            acc = acc ? fbin(g, LLVMFAdd, acc, term, "") : term;
+            LLVMValueRef term = cg_fbin(g, LLVMFMul, cg_fconst(g, a[j]), k[j][x], "");
+            acc = acc ? cg_fbin(g, LLVMFAdd, acc, term, "") : term;
         }
         if (acc)
-            out[x] = fbin(g, LLVMFAdd, y[x], fbin(g, LLVMFMul, h, acc, ""), "");
+            out[x] = cg_fbin(g, LLVMFAdd, y[x], cg_fbin(g, LLVMFMul, h, acc, ""), "");
     }
     return out;
 }
@@ -67,7 +67,7 @@ static LLVMValueRef *stage_point(Cg *g, Arena *s, const IrPop *p, LLVMValueRef *
 static LLVMValueRef error_norm(Cg *g, const IrPop *p, LLVMValueRef *y, LLVMValueRef *y5,
                                LLVMValueRef h, LLVMValueRef **k)
 {
-    LLVMValueRef norm = fconst(g, 0);
+    LLVMValueRef norm = cg_fconst(g, 0);
     for (int x = 0; x < p->nstates; x++) {
         if (!p->states[x].deriv)
             continue;
@@ -75,17 +75,17 @@ static LLVMValueRef error_norm(Cg *g, const IrPop *p, LLVMValueRef *y, LLVMValue
         for (int j = 0; j < STAGES; j++) {
             if (E[j] == 0)
                 continue;
-            LLVMValueRef term = fbin(g, LLVMFMul, fconst(g, E[j]), k[j][x], "");
-            err = err ? fbin(g, LLVMFAdd, err, term, "") : term;
+            LLVMValueRef term = cg_fbin(g, LLVMFMul, cg_fconst(g, E[j]), k[j][x], "");
+            err = err ? cg_fbin(g, LLVMFAdd, err, term, "") : term;
         }
-        err = fbin(g, LLVMFMul, h, err, "");
-        LLVMValueRef ay = intrinsic(g, "llvm.fabs", &y[x], 1), ay5 = intrinsic(g, "llvm.fabs", &y5[x], 1);
+        err = cg_fbin(g, LLVMFMul, h, err, "");
+        LLVMValueRef ay = cg_intrinsic(g, "llvm.fabs", &y[x], 1), ay5 = cg_intrinsic(g, "llvm.fabs", &y5[x], 1);
         LLVMValueRef mx[2] = {ay, ay5};
-        LLVMValueRef scale = fbin(g, LLVMFAdd, fconst(g, p->atol * p->states[x].unit.scale),
-                                  fbin(g, LLVMFMul, fconst(g, p->rtol), intrinsic(g, "llvm.maxnum", mx, 2), ""), "");
-        LLVMValueRef ratio = fbin(g, LLVMFDiv, intrinsic(g, "llvm.fabs", &err, 1), scale, "");
+        LLVMValueRef scale = cg_fbin(g, LLVMFAdd, cg_fconst(g, p->atol * p->states[x].unit.scale),
+                                  cg_fbin(g, LLVMFMul, cg_fconst(g, p->rtol), cg_intrinsic(g, "llvm.maxnum", mx, 2), ""), "");
+        LLVMValueRef ratio = cg_fbin(g, LLVMFDiv, cg_intrinsic(g, "llvm.fabs", &err, 1), scale, "");
         LLVMValueRef both[2] = {norm, ratio};
-        norm = intrinsic(g, "llvm.maxnum", both, 2);
+        norm = cg_intrinsic(g, "llvm.maxnum", both, 2);
     }
     return norm;
 }
@@ -112,9 +112,9 @@ LLVMValueRef *cg_step_rk45(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     LLVMBuildStore(g->b, env->t, tcur);
     LLVMBuildStore(g->b, env->dt, hslot);
     LLVMBuildStore(g->b, LLVMConstInt(g->i32, 0, 0), count);
-    LLVMValueRef tend = fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
+    LLVMValueRef tend = cg_fbin(g, LLVMFAdd, env->t, env->dt, "t.end");
     /* the step is done when tcur is within a rounding error of tend */
-    LLVMValueRef tstop = fbin(g, LLVMFSub, tend, fbin(g, LLVMFMul, env->dt, fconst(g, 1e-9), ""), "");
+    LLVMValueRef tstop = cg_fbin(g, LLVMFSub, tend, cg_fbin(g, LLVMFMul, env->dt, cg_fconst(g, 1e-9), ""), "");
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->ctx, fn, "rk45.head");
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, fn, "rk45.substep");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, fn, "rk45.done");
@@ -129,27 +129,27 @@ LLVMValueRef *cg_step_rk45(Cg *g, Arena *s, Env *env, LLVMValueRef held)
 
     LLVMPositionBuilderAtEnd(g->b, body);
     LLVMValueRef *y = load_all(g, s, p, slot);
-    LLVMValueRef left = fbin(g, LLVMFSub, tend, tc, "");
+    LLVMValueRef left = cg_fbin(g, LLVMFSub, tend, tc, "");
     LLVMValueRef hh[2] = {LLVMBuildLoad2(g->b, g->f64, hslot, ""), left};
-    LLVMValueRef h = intrinsic(g, "llvm.minnum", hh, 2);
+    LLVMValueRef h = cg_intrinsic(g, "llvm.minnum", hh, 2);
     LLVMValueRef *k[STAGES];
     for (int j = 0; j < STAGES; j++) {
         LLVMValueRef *at = stage_point(g, s, p, y, h, A[j], k, j);
-        LLVMValueRef tj = fbin(g, LLVMFAdd, tc, fbin(g, LLVMFMul, fconst(g, C[j]), h, ""), "");
+        LLVMValueRef tj = cg_fbin(g, LLVMFAdd, tc, cg_fbin(g, LLVMFMul, cg_fconst(g, C[j]), h, ""), "");
         k[j] = cg_derivs(g, s, env, at, tj, held);
     }
     LLVMValueRef *y5 = stage_point(g, s, p, y, h, A[STAGES - 1], k, STAGES - 1);
     LLVMValueRef norm = error_norm(g, p, y, y5, h, k);
-    LLVMValueRef accept = LLVMBuildFCmp(g->b, LLVMRealOLE, norm, fconst(g, 1), "accept");
+    LLVMValueRef accept = LLVMBuildFCmp(g->b, LLVMRealOLE, norm, cg_fconst(g, 1), "accept");
     for (int x = 0; x < p->nstates; x++)
         LLVMBuildStore(g->b, LLVMBuildSelect(g->b, accept, y5[x], y[x], ""), slot[x]);
-    LLVMBuildStore(g->b, LLVMBuildSelect(g->b, accept, fbin(g, LLVMFAdd, tc, h, ""), tc, ""), tcur);
+    LLVMBuildStore(g->b, LLVMBuildSelect(g->b, accept, cg_fbin(g, LLVMFAdd, tc, h, ""), tc, ""), tcur);
     /* next substep: 0.9 err^(-1/5), within [0.2, 5] (err = 0: 5) */
-    LLVMValueRef pw[2] = {norm, fconst(g, -0.2)};
-    LLVMValueRef f = fbin(g, LLVMFMul, fconst(g, 0.9), intrinsic(g, "llvm.pow", pw, 2), "");
-    LLVMValueRef lo[2] = {f, fconst(g, 0.2)};
-    LLVMValueRef hi[2] = {intrinsic(g, "llvm.maxnum", lo, 2), fconst(g, 5)};
-    LLVMBuildStore(g->b, fbin(g, LLVMFMul, h, intrinsic(g, "llvm.minnum", hi, 2), ""), hslot);
+    LLVMValueRef pw[2] = {norm, cg_fconst(g, -0.2)};
+    LLVMValueRef f = cg_fbin(g, LLVMFMul, cg_fconst(g, 0.9), cg_intrinsic(g, "llvm.pow", pw, 2), "");
+    LLVMValueRef lo[2] = {f, cg_fconst(g, 0.2)};
+    LLVMValueRef hi[2] = {cg_intrinsic(g, "llvm.maxnum", lo, 2), cg_fconst(g, 5)};
+    LLVMBuildStore(g->b, cg_fbin(g, LLVMFMul, h, cg_intrinsic(g, "llvm.minnum", hi, 2), ""), hslot);
     LLVMBuildStore(g->b, LLVMBuildAdd(g->b, n, LLVMConstInt(g->i32, 1, 0), ""), count);
     LLVMBuildBr(g->b, head);
 
@@ -157,6 +157,6 @@ LLVMValueRef *cg_step_rk45(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     LLVMValueRef finished = LLVMBuildFCmp(g->b, LLVMRealOGE, LLVMBuildLoad2(g->b, g->f64, tcur, ""), tstop, "");
     LLVMValueRef *next = load_all(g, s, p, slot);
     for (int x = 0; x < p->nstates; x++)
-        next[x] = LLVMBuildSelect(g->b, finished, next[x], fconst(g, NAN), "");
+        next[x] = LLVMBuildSelect(g->b, finished, next[x], cg_fconst(g, NAN), "");
     return next;
 }
