@@ -2,7 +2,7 @@
 # Installs the Debian packages nrnc needs to build and test, if any is missing.
 # Runs apt-get as root, or through sudo.
 set -e
-need="cmake make gcc flex bison llvm-19-dev libgsl-dev libzstd-dev valgrind"
+need="cmake make gcc libc6-dev flex bison llvm-19-dev libgsl-dev libzstd-dev valgrind"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
