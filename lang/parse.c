@@ -83,6 +83,15 @@ static AstFile *parse_registered(Arena *a, Diags *d, const char *path, int file,
     return f;
 }
 
+/* Old Mac line ends (a CR alone) become LF, so that they end statements and lines in
+ * messages like any other; CRLF is left as it is (the lexer skips the CR). */
+static void lone_cr_to_lf(char *text, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        if (text[i] == '\r' && (i + 1 == size || text[i + 1] != '\n'))
+            text[i] = '\n';
+}
+
 AstFile *parse_text(Arena *a, Diags *d, const char *name, const char *text, size_t size)
 {
     if (size > PARSE_MAX_FILE) {
@@ -93,6 +102,7 @@ AstFile *parse_text(Arena *a, Diags *d, const char *name, const char *text, size
     if (size)
         memcpy(copy, text, size);
     copy[size] = '\0';
+    lone_cr_to_lf(copy, size);
     int file = diag_add_file(d, name, copy, size);
     return parse_registered(a, d, name, file, copy, size);
 }
@@ -171,6 +181,7 @@ AstFile *parse_file(Arena *a, Diags *d, const char *path, NrnLoc from)
         memcpy(text, buf, size);
     text[size] = '\0';
     free(buf);
+    lone_cr_to_lf(text, size);
     int file = diag_add_file(d, path, text, size);
     return parse_registered(a, d, path, file, text, size);
 }

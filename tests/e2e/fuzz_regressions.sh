@@ -32,4 +32,7 @@ printf 'neuron,t_ms\n' > "$WORK/empty.csv"
 printf 'network X {\n    population G = spike_source[2](file = "empty.csv")\n    record spikes of G\n}\nsimulate X for 3 ms\n' > "$WORK/src.nrn"
 run_limited "$NRNC" run "$WORK/src.nrn" --out "$WORK/src" --quiet || fail "header-only spike file"
 [ "$(wc -l < "$WORK/src/spikes.csv")" = 1 ] || fail "header-only spike file: no spikes expected"
+# old Mac line ends (CR alone) end statements
+printf 'neuron A {\r    state v = 0 mV\r    dv/dt = -v / (10 ms)\r}\r' > "$WORK/cr.nrn"
+run_limited "$NRNC" check "$WORK/cr.nrn" || fail "CR line ends"
 echo ok
