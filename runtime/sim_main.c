@@ -26,16 +26,27 @@ static int usage(const char *prog, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* "2s", "500 ms", "100us" -> seconds; false if malformed. */
-static bool parse_time(const char *text, double *out)
+/* "12.5 ms" -> 12.5 and "ms" (the unit text after optional spaces; "" when none). */
+static bool split_quantity(const char *text, double *number, const char **unit)
 {
     char *end;
     errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || errno || !isfinite(v))
+    *number = strtod(text, &end);
+    if (end == text || errno || !isfinite(*number))
         return false;
     while (*end == ' ')
         end++;
+    *unit = end;
+    return true;
+}
+
+/* "2s", "500 ms", "100us" -> seconds; false if malformed. */
+static bool parse_time(const char *text, double *out)
+{
+    double v;
+    const char *end;
+    if (!split_quantity(text, &v, &end))
+        return false;
     static const struct { const char *unit; double scale; } units[] = {
         {"s", 1.0}, {"ms", 1e-3}, {"us", 1e-6}, {"second", 1.0}, {"msecond", 1e-3},
     };
@@ -68,13 +79,10 @@ typedef struct sim_sets {
  * a dimensionless one): this simulator knows no other units. */
 static bool parse_value(const char *text, const char *unit, double scale, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || errno || !isfinite(v))
+    double v;
+    const char *end;
+    if (!split_quantity(text, &v, &end))
         return false;
-    while (*end == ' ')
-        end++;
     bool dimensionless = strcmp(unit, "1") == 0;
     if (!(dimensionless ? *end == '\0' || strcmp(end, "1") == 0 : strcmp(end, unit) == 0))
         return false;
