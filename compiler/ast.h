@@ -161,7 +161,10 @@ typedef struct AstSummed {  /* summed post.X = EXPR */
 } AstSummed;
 
 typedef struct AstConnect {
-    AstPopRef *sources, *targets;
+    AstPopRef *sources, *targets;   /* sources is NULL for connect poisson(...) */
+    bool is_poisson;        /* connect poisson(RATE, COUNT) -> ... */
+    AstExpr *poisson_rate, *poisson_count;
+    NrnLoc poisson_loc;
     const char *synapse;    /* using SynapseType, or NULL */
     NrnLoc synapse_loc;
     AstArg *synapse_args;

@@ -18,7 +18,7 @@
 
 typedef enum SymKind {
     SYM_PARAM, SYM_STATE, SYM_LET, SYM_INPUT,   /* model members */
-    SYM_NET_PARAM, SYM_POP,                     /* network members */
+    SYM_NET_PARAM, SYM_POP, SYM_CONN,           /* network members (SYM_CONN: connect ... as NAME) */
     SYM_TIME, SYM_DT, SYM_INDEX, SYM_SIZE, SYM_PI,
     SYM_XI,                                     /* white noise xi / xi_NAME */
     SYM_WEIGHT,                                 /* `w` in a synapse or connect block */
@@ -82,11 +82,41 @@ typedef struct SemaPop {
 typedef struct SemaRecord {
     AstNetItem *item;
     AstRecordKind what;
-    SemaPop *pop;
+    SemaPop *pop;           /* NULL when a connection's variable is recorded */
+    struct SemaConn *conn;  /* record VAR of CONN: the connection, and var_name below */
+    const char *var_name;
     AstSym *var;            /* REC_VAR */
     int64_t lo, hi;         /* slice, [0, size) when absent */
     double every_s;         /* seconds; 0 = every step */
 } SemaRecord;
+
+/* A connection rule (LANGUAGE.md §6). CONN_MATRIX: a literal or file weight matrix gives
+ * the connections; CONN_POISSON: connect poisson(RATE, COUNT), no stored synapses. */
+typedef enum SemaRule {
+    CONN_ALL, CONN_ONE_TO_ONE, CONN_PROB, CONN_INDEGREE, CONN_OUTDEGREE, CONN_MATRIX, CONN_POISSON
+} SemaRule;
+
+/* One checked connect statement: what lowering needs, with names resolved. Expressions
+ * (weight, delay, event bodies, summed) stay in the AST (item->u.connect); `post.X` in
+ * them names a member that every target model has, with one dimension (checked here),
+ * and lowering resolves it again per target population by name. */
+typedef struct SemaConn {
+    AstNetItem *item;
+    const char *name;       /* `as NAME`, or NULL */
+    int index;              /* order among the network's connect statements */
+    PtrVec sources;         /* SemaPop*, in the order listed (empty for poisson) */
+    PtrVec targets;         /* SemaPop* */
+    int64_t nsources, ntargets;   /* concatenated sizes */
+    SemaModel *synapse;     /* `using S`, or NULL */
+    AstExpr **synapse_args; /* per param index of the synapse type: using S(p = e), or NULL */
+    SemaRule rule;
+    double rule_p;          /* CONN_PROB: p in [0, 1] */
+    int64_t rule_k;         /* CONN_INDEGREE / CONN_OUTDEGREE: k */
+    bool allow_self;        /* default true */
+    double poisson_rate;    /* CONN_POISSON: RATE in 1/s */
+    int64_t poisson_count;  /* CONN_POISSON: COUNT >= 1 */
+    AstSym *sym;            /* SYM_CONN when named, else NULL */
+} SemaConn;
 
 typedef struct SemaNetwork {
     AstItem *item;
@@ -95,6 +125,7 @@ typedef struct SemaNetwork {
     PtrVec params;          /* AstSym* (SYM_NET_PARAM) */
     PtrVec pops;            /* SemaPop* */
     PtrVec records;         /* SemaRecord* */
+    PtrVec conns;           /* SemaConn*, in statement order */
 } SemaNetwork;
 
 typedef struct SemaProgram {
