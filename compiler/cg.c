@@ -4,7 +4,10 @@
 #include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include "nrt.h"
 
 #include "cg_internal.h"
 #include "util.h"
@@ -42,6 +45,35 @@ LLVMTargetMachineRef cg_host_machine(char **err)
     return tm;
 }
 
+/* The LLVM structs must lay out exactly as the runtime's C structs (ORDER NRT_POP,
+ * ORDER NRT_CONN): checked field by field against offsetof, once per module. */
+static void check_layout(LLVMTargetMachineRef tm, const Cg *g)
+{
+    static const size_t pop_offsets[POP_NFIELDS] = {
+        offsetof(nrt_pop, n), offsetof(nrt_pop, arrays), offsetof(nrt_pop, scalars), offsetof(nrt_pop, refractory),
+        offsetof(nrt_pop, cond_prev), offsetof(nrt_pop, spiked), offsetof(nrt_pop, nspiked), offsetof(nrt_pop, rng),
+        offsetof(nrt_pop, fired), offsetof(nrt_pop, overrides)};
+    static const size_t conn_offsets[CONN_NFIELDS] = {
+        offsetof(nrt_conn, npre), offsetof(nrt_conn, npost), offsetof(nrt_conn, nsyn), offsetof(nrt_conn, row),
+        offsetof(nrt_conn, post), offsetof(nrt_conn, arrays), offsetof(nrt_conn, scalars), offsetof(nrt_conn, delay),
+        offsetof(nrt_conn, col), offsetof(nrt_conn, col_syn), offsetof(nrt_conn, col_pre), offsetof(nrt_conn, counts),
+        offsetof(nrt_conn, dense), offsetof(nrt_conn, rng), offsetof(nrt_conn, pre_offset),
+        offsetof(nrt_conn, post_offset)};
+    _Static_assert(sizeof pop_offsets / sizeof *pop_offsets == POP_NFIELDS, "ORDER NRT_POP");
+    _Static_assert(sizeof(nrt_pop) == 10 * 8, "ORDER NRT_POP: a field was added to nrt_pop");
+    _Static_assert(sizeof(nrt_conn) == CONN_NFIELDS * 8, "ORDER NRT_CONN: a field was added to nrt_conn");
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    bool ok = LLVMABISizeOfType(td, g->pop_ty) == sizeof(nrt_pop) &&
+              LLVMABISizeOfType(td, g->conn_ty) == sizeof(nrt_conn);
+    for (unsigned k = 0; ok && k < POP_NFIELDS; k++)
+        ok = LLVMOffsetOfElement(td, g->pop_ty, k) == pop_offsets[k];
+    for (unsigned k = 0; ok && k < CONN_NFIELDS; k++)
+        ok = LLVMOffsetOfElement(td, g->conn_ty, k) == conn_offsets[k];
+    LLVMDisposeTargetData(td);
+    if (!ok)
+        NRN_UNREACHABLE();
+}
+
 LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachineRef tm)
 {
     Cg g = {.ctx = ctx, .m = m};
@@ -63,8 +95,14 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
     g.ptr = LLVMPointerTypeInContext(ctx, 0);
     LLVMTypeRef fields[POP_NFIELDS] = {g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.ptr, g.ptr, g.ptr};
     g.pop_ty = LLVMStructTypeInContext(ctx, fields, POP_NFIELDS, 0);
+    LLVMTypeRef conn_fields[CONN_NFIELDS] = {g.i64, g.i64, g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr,
+                                             g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64};
+    g.conn_ty = LLVMStructTypeInContext(ctx, conn_fields, CONN_NFIELDS, 0);
+    check_layout(tm, &g);
     for (int k = 0; k < m->npops; k++)
         cg_pop_functions(&g, k, &m->pops[k]);
+    for (int k = 0; k < m->nconns; k++)
+        cg_conn_functions(&g, k, &m->conns[k]);
     LLVMDisposeBuilder(g.b);
     char *msg = NULL;
     if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {

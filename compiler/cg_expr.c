@@ -164,12 +164,48 @@ static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
 static LLVMValueRef emit_random(Cg *g, Env *env, const char *name)
 {
     LLVMTypeRef fty;
+    if (env->conn) {
+        /* connection code draws from the connection's stream */
+        char conn_name[32];
+        snprintf(conn_name, sizeof conn_name, "nrt_conn_%s", name + 4);
+        LLVMValueRef fn = cg_extern_fn(g, conn_name, g->f64, &g->ptr, 1, &fty);
+        return LLVMBuildCall2(g->b, fty, fn, &env->conn_ptr, 1, name);
+    }
     LLVMValueRef fn = cg_extern_fn(g, name, g->f64, &g->ptr, 1, &fty);
     return LLVMBuildCall2(g->b, fty, fn, &env->pop_ptr, 1, name);
 }
 
+/* A leaf of the synapse: its weight or one of its states. */
+static LLVMValueRef emit_syn_leaf(Cg *g, Env *env, const IrExpr *e)
+{
+    const IrConn *c = env->conn;
+    if (e->op == IR_WEIGHT) {
+        if (env->weight_expr)
+            return cg_emit(g, env, env->weight_expr);
+        if (c->weight_per_syn)
+            return cg_load_at(g, env->syn_arrays[c->weight_slot], env->syn, "w");
+        return cg_scalar_at(g, env->syn_scalars, c->weight_slot, "w");
+    }
+    if (e->op == IR_STATE)
+        return cg_load_at(g, env->syn_arrays[c->syn_states[e->index].slot], env->syn, c->syn_states[e->index].name);
+    NRN_UNREACHABLE();
+}
+
 static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
 {
+    if (e->side == SIDE_SYN)
+        return emit_syn_leaf(g, env, e);
+    if (e->side == SIDE_PRE || e->side == SIDE_POST) {
+        Env *o = e->side == SIDE_PRE ? env->pre : env->post;
+        if (e->op == IR_INDEX) {
+            int64_t offset = e->side == SIDE_PRE ? env->conn->pre_offset : env->conn->post_offset;
+            LLVMValueRef gi = LLVMBuildAdd(g->b, o->i, LLVMConstInt(g->i64, (unsigned long long)offset, 0), "");
+            return LLVMBuildSIToFP(g->b, gi, g->f64, e->side == SIDE_PRE ? "pre.i" : "post.i");
+        }
+        IrExpr self = *e;
+        self.side = SIDE_SELF;
+        return emit_leaf(g, o, &self);
+    }
     const IrPop *p = env->pop;
     switch (e->op) {
     case IR_CONST: return cg_fconst(g, e->value);
@@ -185,6 +221,8 @@ static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
             return cg_load_at(g, env->arrays[q->slot], env->i, q->name);
         return cg_scalar_at(g, env->scalars, q->slot, q->name);
     }
+    case IR_INPUT:
+        return cg_load_at(g, env->arrays[p->input_slots[e->index]], env->i, p->input_names[e->index]);
     case IR_TIME: return env->t;
     case IR_DT: return env->dt;
     case IR_INDEX: return LLVMBuildSIToFP(g->b, env->i, g->f64, "i");

@@ -7,12 +7,15 @@
 
 enum { POP_N, POP_ARRAYS, POP_SCALARS, POP_REFRACTORY, POP_COND_PREV, POP_SPIKED, POP_NSPIKED, POP_RNG,
        POP_FIRED, POP_OVERRIDES, POP_NFIELDS };   /* ORDER NRT_POP */
+enum { CONN_NPRE, CONN_NPOST, CONN_NSYN, CONN_ROW, CONN_POST, CONN_ARRAYS, CONN_SCALARS, CONN_DELAY, CONN_COL,
+       CONN_COL_SYN, CONN_COL_PRE, CONN_COUNTS, CONN_DENSE, CONN_RNG, CONN_PRE_OFFSET, CONN_POST_OFFSET,
+       CONN_NFIELDS };   /* ORDER NRT_CONN */
 
 typedef struct Cg {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMBuilderRef b;
-    LLVMTypeRef f64, i64, i32, i8, i1, ptr, pop_ty;
+    LLVMTypeRef f64, i64, i32, i8, i1, ptr, pop_ty, conn_ty;
     const IrModule *m;
 } Cg;
 
@@ -28,6 +31,14 @@ typedef struct Env {
     LLVMValueRef *params;      /* value per param, or NULL: load from its slot */
     LLVMValueRef *noise;       /* per noise stream: this neuron's N(0,1) deviate this step */
     LLVMValueRef sqrt_dt;      /* sqrt(dt), where noise is used */
+    /* connection code (cg_conn.c): the synapse and the neurons on either side */
+    const IrConn *conn;
+    struct Env *pre, *post;    /* their i: the pre- and post-synaptic index (local) */
+    LLVMValueRef conn_ptr;
+    LLVMValueRef syn;          /* i64 synapse id */
+    LLVMValueRef *syn_arrays;  /* base pointer per synapse array slot */
+    LLVMValueRef syn_scalars;
+    const IrExpr *weight_expr; /* poisson drive: w is this expression, not stored */
 } Env;
 
 
@@ -70,5 +81,8 @@ LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMVa
 
 /* cg_pop.c */
 void cg_pop_functions(Cg *g, int index, const IrPop *p);
+/* cg_conn.c */
+void cg_conn_functions(Cg *g, int index, const IrConn *c);
+LLVMValueRef cg_conn_field(Cg *g, LLVMValueRef conn, int field, LLVMTypeRef ty, const char *name);
 
 #endif

@@ -53,6 +53,13 @@ IrExpr *ir_leaf(Arena *a, IrOp op, int index)
     return e;
 }
 
+IrExpr *ir_ref(Arena *a, IrOp op, IrSide side, int index)
+{
+    IrExpr *e = ir_leaf(a, op, index);
+    e->side = side;
+    return e;
+}
+
 bool ir_is_const(const IrExpr *e, double v) { return e->op == IR_CONST && e->value == v; }
 
 static double fold_call(IrFn fn, double x, double y)
@@ -200,6 +207,25 @@ static IrExpr *rebuild(Arena *a, const IrExpr *e, IrExpr *x, IrExpr *y, IrExpr *
     case IR_CALL: return ir_call(a, e->fn, x, y);
     default: return ir_binary(a, e->op, x, y);
     }
+}
+
+bool ir_uses_side(const IrExpr *e, IrOp op, IrSide side)
+{
+    if (!e)
+        return false;
+    if (e->op == op && e->side == side)
+        return true;
+    return ir_uses_side(e->a, op, side) || ir_uses_side(e->b, op, side) || ir_uses_side(e->c, op, side);
+}
+
+IrExpr *ir_replace(Arena *a, const IrExpr *e, IrOp op, IrSide side, IrExpr *by)
+{
+    if (e->op == op && e->side == side)
+        return by;
+    if (!e->a)
+        return (IrExpr *)e;
+    return rebuild(a, e, ir_replace(a, e->a, op, side, by), e->b ? ir_replace(a, e->b, op, side, by) : NULL,
+                   e->c ? ir_replace(a, e->c, op, side, by) : NULL);
 }
 
 IrExpr *ir_zero_states(Arena *a, const IrExpr *e)

@@ -18,12 +18,13 @@
 
 typedef enum IrOp {
     IR_CONST,       /* value */
-    IR_STATE,       /* index: state of this neuron */
+    IR_STATE,       /* index: state of this neuron (side: of pre, post, the synapse) */
     IR_PARAM,       /* index: param of this neuron (uniform or per-neuron, see IrParam) */
-    IR_INPUT,       /* index */
+    IR_INPUT,       /* index: an input of this neuron (or of pre, post) */
     IR_TIME,        /* the current time (stage time in ODEs) */
     IR_DT,
-    IR_INDEX,       /* the neuron's index i */
+    IR_INDEX,       /* the neuron's index i (side pre, post: pre.i, post.i) */
+    IR_WEIGHT,      /* connection code: the synapse's weight w */
     IR_NEG, IR_NOT,
     IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_MOD, IR_POW,
     IR_LT, IR_GT, IR_LE, IR_GE, IR_EQ, IR_NE, IR_AND, IR_OR,
@@ -41,9 +42,15 @@ typedef enum IrFn {
 
 const char *ir_fn_name(IrFn fn);
 
+/* Whose variable a leaf or an assignment names. Neuron code only has SIDE_SELF;
+ * connection code (IrConn) reads and writes the pre- and post-synaptic neurons and the
+ * synapse itself. */
+typedef enum IrSide { SIDE_SELF, SIDE_PRE, SIDE_POST, SIDE_SYN } IrSide;
+
 typedef struct IrExpr IrExpr;
 struct IrExpr {
     IrOp op;
+    IrSide side;
     IrFn fn;
     int index;
     double value;
@@ -53,7 +60,9 @@ struct IrExpr {
 typedef struct IrStmt IrStmt;
 struct IrStmt {
     bool is_if;
-    int state;              /* assignment target */
+    IrOp target;            /* IR_STATE, or IR_WEIGHT / IR_INPUT in connection code */
+    IrSide side;
+    int state;              /* assignment target's index */
     AstAssignOp op;
     IrExpr *value;          /* assignment value, or the if's condition */
     IrStmt *then, *els;     /* if branches */
@@ -164,6 +173,10 @@ typedef struct IrPop {
     const char *source_file;
     int nobserved;
     IrObserved *observed;
+    int ninputs;            /* `input` declarations: one array slot each */
+    const char **input_names;
+    int *input_slots;
+    bool *input_summed;     /* written by a summed term (zeroed every step) */
     NrnLoc loc;
 } IrPop;
 
@@ -182,6 +195,67 @@ typedef struct IrRate {
     int64_t every;          /* steps */
 } IrRate;
 
+/* A synapse type's state (other than w, which is the weight). An (event) state decays as
+ * dX/dt = decay·X, applied lazily from the synapse's last event (LANGUAGE.md §5). */
+typedef struct IrSynState {
+    const char *name;
+    IrExpr *init;
+    IrExpr *decay;          /* constant (1/s), or NULL: constant between events */
+    int slot;
+    DisplayUnit unit;
+} IrSynState;
+
+typedef struct IrSummed {
+    int input;              /* the post-synaptic population's input index */
+    IrExpr *value;
+} IrSummed;
+
+/* One (connect statement, source population, target population): the lowered rule,
+ * weight, delay, synapse states, event code and summed terms. Names in expressions are
+ * resolved for this pair: post.X is the target population's X. Synapse params are
+ * constants (folded). */
+typedef struct IrConn {
+    const char *label;      /* `as NAME`, else "connect<k>" */
+    const char *named;      /* `as NAME`, or NULL */
+    int stmt;               /* connect statement index */
+    int pre, post;          /* population indices; pre = -1 for poisson */
+    int64_t pre_offset, post_offset, pre_total, post_total;
+    int64_t self_offset;    /* the target population's offset among the sources, or -1 */
+    SemaRule rule;
+    double p;
+    int64_t k;
+    bool allow_self;
+    double poisson_lambda;  /* COUNT·RATE·dt */
+    IrExpr *weight;         /* the weight of each synapse (NULL for a matrix) */
+    bool weight_per_syn;    /* else stored once (scalar slot) */
+    int weight_slot;
+    DisplayUnit weight_unit;
+    double *matrix;         /* literal matrix, pre_total x post_total, SI; NULL otherwise */
+    const char *matrix_file;
+    double matrix_scale;
+    bool dense;             /* stored dense: summed only, linear in w */
+    IrExpr *delay;          /* per synapse, when hetero_delay */
+    bool hetero_delay;
+    int64_t delay_steps;
+    const char *synapse;    /* synapse type, or NULL */
+    int nsyn_states;
+    IrSynState *syn_states;
+    IrStmt *on_pre, *on_post;
+    bool pre_additive;      /* on_pre is only post.X += e, e reading no state: k runs are += k·e */
+    int nsummed;
+    IrSummed *summed;
+    int narrays, nscalars;
+    int last_slot;          /* array slot of the last event time, or -1 */
+    NrnLoc loc;
+} IrConn;
+
+typedef struct IrSynTrace {
+    int first, count;       /* IrModule.conns[first .. first+count-1] */
+    const char *var;        /* "w" or a synapse state */
+    const char *file;       /* weights_CONN_VAR */
+    int64_t every;
+} IrSynTrace;
+
 typedef struct IrModule {
     const char *model_path;
     const char *network;
@@ -192,11 +266,17 @@ typedef struct IrModule {
     IrPop *pops;
     IrTrace *traces;
     IrRate *rates;
+    int nconns, nsyn_traces;
+    IrConn *conns;
+    IrSynTrace *syn_traces;
+    int *ninputs;           /* per population: inputs that summed writes ... */
+    int **input_slots;      /* ... and their array slots (zeroed every step) */
 } IrModule;
 
 /* Expression constructors fold constants and trivial identities (x*1, x+0, ...). */
 IrExpr *ir_const(Arena *a, double v);
 IrExpr *ir_leaf(Arena *a, IrOp op, int index);
+IrExpr *ir_ref(Arena *a, IrOp op, IrSide side, int index);
 IrExpr *ir_unary(Arena *a, IrOp op, IrExpr *x);
 IrExpr *ir_binary(Arena *a, IrOp op, IrExpr *x, IrExpr *y);
 IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y);
@@ -218,6 +298,11 @@ IrExpr *ir_diff_by(Arena *a, const IrExpr *e, IrOp var, int k);
 /* The number of nodes of e written out as a tree (lets and functions shared in the DAG
  * count at each use), at most cap + 1. */
 long ir_expanded_size(const IrExpr *e, long cap);
+
+/* Whether e reads a leaf `op` of this side (any index). */
+bool ir_uses_side(const IrExpr *e, IrOp op, IrSide side);
+/* e with every leaf (op, side) replaced by `by`. */
+IrExpr *ir_replace(Arena *a, const IrExpr *e, IrOp op, IrSide side, IrExpr *by);
 
 void ir_dump(FILE *out, const IrModule *m);
 void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e);

@@ -6,7 +6,7 @@
  * substituted and user functions inlined. A param whose value does not depend on the
  * neuron (no i, no random, no per-neuron param) is stored once for the population: that
  * keeps set-up work such as the exact propagator out of the per-neuron path. */
-#include "lower.h"
+#include "lower_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,20 +16,6 @@
 
 enum { EXPANDED_LIMIT = 200000 };   /* nodes of one expression written out (small_enough) */
 
-typedef struct LowerCtx {
-    Arena *a;
-    Diags *d;
-    const SemaProgram *prog;
-    const SemaPop *pop;
-    const SemaModel *model;
-    IrExpr **let_cache;
-    IrExpr **fn_args;
-    IrPop *ip;              /* noise streams are numbered per population */
-    PtrVec noise_names;     /* xi_NAME of each stream, NULL for a plain xi */
-    bool failed;
-} LowerCtx;
-
-static IrExpr *lower_expr(LowerCtx *c, const AstExpr *e);
 
 static IrOp binary_op(AstOp op)
 {
@@ -52,7 +38,7 @@ static IrOp binary_op(AstOp op)
     }
 }
 
-static void unsupported(LowerCtx *c, NrnLoc loc, const char *what)
+void lower_unsupported(LowerCtx *c, NrnLoc loc, const char *what)
 {
     diag_error(c->d, loc, "%s is not supported yet by this version of nrnc", what);
     c->failed = true;
@@ -63,6 +49,9 @@ static IrExpr *lower_name(LowerCtx *c, const AstExpr *e)
     const AstSym *s = e->sym;
     if (!s)
         NRN_UNREACHABLE();
+    if (c->conn && (s->kind == SYM_STATE || s->kind == SYM_PARAM || s->kind == SYM_WEIGHT || s->kind == SYM_LET ||
+                    s->kind == SYM_INDEX || s->kind == SYM_SIZE || s->kind == SYM_INPUT))
+        return lower_conn_name(c, e);
     switch (s->kind) {
     case SYM_PARAM: return ir_leaf(c->a, IR_PARAM, s->index);
     case SYM_STATE: return ir_leaf(c->a, IR_STATE, s->index);
@@ -70,9 +59,7 @@ static IrExpr *lower_name(LowerCtx *c, const AstExpr *e)
         if (!c->let_cache[s->index])
             c->let_cache[s->index] = lower_expr(c, s->decl->value);
         return c->let_cache[s->index];
-    case SYM_INPUT:
-        /* Nothing writes inputs until connections exist: zero, as the spec says. */
-        return ir_const(c->a, 0);
+    case SYM_INPUT: return ir_leaf(c->a, IR_INPUT, s->index);
     case SYM_NET_PARAM: case SYM_UNIT: case SYM_PI:
         return ir_const(c->a, s->value);
     case SYM_TIME: return ir_leaf(c->a, IR_TIME, 0);
@@ -92,7 +79,7 @@ static IrExpr *lower_name(LowerCtx *c, const AstExpr *e)
         return ir_leaf(c->a, IR_NOISE, c->noise_names.len - 1);
     }
     default:
-        unsupported(c, e->loc, "this name here");
+        lower_unsupported(c, e->loc, "this name here");
         return ir_const(c->a, 0);
     }
 }
@@ -146,7 +133,7 @@ static IrExpr *lower_call(LowerCtx *c, const AstExpr *e)
     NRN_UNREACHABLE();
 }
 
-static IrExpr *lower_expr(LowerCtx *c, const AstExpr *e)
+IrExpr *lower_expr(LowerCtx *c, const AstExpr *e)
 {
     switch (e->kind) {
     case AST_NUM:
@@ -167,15 +154,20 @@ static IrExpr *lower_expr(LowerCtx *c, const AstExpr *e)
                          lower_expr(c, e->u.cond.els));
     case AST_CALL:
         return lower_call(c, e);
+    case AST_FIELD:
+        if (c->conn)
+            return lower_conn_field(c, e);
+        lower_unsupported(c, e->loc, "this expression");
+        return ir_const(c->a, 0);
     default:
-        unsupported(c, e->loc, "this expression");
+        lower_unsupported(c, e->loc, "this expression");
         return ir_const(c->a, 0);
     }
 }
 
 /* ---- statements -------------------------------------------------------------------- */
 
-static IrStmt *lower_stmts(LowerCtx *c, const AstStmt *s)
+IrStmt *lower_stmts(LowerCtx *c, const AstStmt *s)
 {
     IrStmt *head = NULL, **tail = &head;
     for (; s; s = s->next) {
@@ -187,8 +179,18 @@ static IrStmt *lower_stmts(LowerCtx *c, const AstStmt *s)
             ir->els = lower_stmts(c, s->u.branch.els);
         } else {
             const AstExpr *t = s->u.assign.target;
+            ir->target = IR_STATE;
+            if (c->conn) {
+                if (!lower_conn_target(c, t, ir))
+                    continue;
+                ir->op = s->u.assign.op;
+                ir->value = lower_expr(c, s->u.assign.value);
+                *tail = ir;
+                tail = &ir->next;
+                continue;
+            }
             if (t->kind != AST_NAME || !t->sym || t->sym->kind != SYM_STATE) {
-                unsupported(c, t->loc, "assigning to this target");
+                lower_unsupported(c, t->loc, "assigning to this target");
                 continue;
             }
             ir->state = t->sym->index;
@@ -281,6 +283,14 @@ static void lower_values(LowerCtx *c, LowerOptions *opt, IrPop *ip)
         const char *origin;
         ip->states[k].init = value_for(c, opt, m->states.items[k], m->params.len + k, &origin);
     }
+    ip->ninputs = m->inputs.len;
+    ip->input_names = ARENA_ARRAY(c->a, const char *, ip->ninputs + 1);
+    ip->input_slots = ARENA_ARRAY(c->a, int, ip->ninputs + 1);
+    ip->input_summed = ARENA_ARRAY(c->a, bool, ip->ninputs + 1);
+    for (int k = 0; k < ip->ninputs; k++) {
+        ip->input_names[k] = ((const AstSym *)m->inputs.items[k])->name;
+        ip->input_slots[k] = ip->narrays++;
+    }
 }
 
 static void lower_dynamics(LowerCtx *c, IrPop *ip)
@@ -324,7 +334,7 @@ static int observe_slot(Arena *a, Diags *d, const SemaProgram *prog, const SemaP
     IrObserved *o = &ip->observed[ip->nobserved++];
     o->name = var->name;
     int nnoise = ip->nnoise;
-    o->value = var->kind == SYM_LET ? lower_expr(&c, var->decl->value) : ir_const(a, 0);
+    o->value = var->kind == SYM_LET ? lower_expr(&c, var->decl->value) : ir_leaf(a, IR_INPUT, var->index);
     ip->nnoise = nnoise;
     if (ir_expanded_size(o->value, EXPANDED_LIMIT) > EXPANDED_LIMIT) {
         diag_error(d, var->loc, "let '%s' expands to more than %d operations and cannot be recorded", var->name,
@@ -484,6 +494,8 @@ static bool lower_records(Arena *a, Diags *d, const SemaProgram *prog, const Sem
     m->rates = ARENA_ARRAY(a, IrRate, n->records.len + 1);
     for (int k = 0; k < n->records.len; k++) {
         const SemaRecord *r = n->records.items[k];
+        if (!r->pop)
+            continue;   /* a connection's variable: lower_conn_records */
         int pi = pop_index(n, r->pop);
         IrPop *ip = &m->pops[pi];
         if (r->what == REC_SPIKES) {
@@ -522,23 +534,15 @@ static bool lower_records(Arena *a, Diags *d, const SemaProgram *prog, const Sem
             t->slot = ip->params[r->var->index].slot;
             t->scalar = !ip->params[r->var->index].per_neuron;
             t->unit = ip->params[r->var->index].unit;
+        } else if (r->var->kind == SYM_INPUT) {
+            t->slot = ip->input_slots[r->var->index];
+            t->unit = r->var->unit;
         } else {
             t->slot = observe_slot(a, d, prog, r->pop, ip, r->var);
             t->unit = r->var->unit;
         }
         m->ntraces++;
     }
-    return ok;
-}
-
-static bool check_supported(Diags *d, const SemaNetwork *n)
-{
-    bool ok = true;
-    for (AstNetItem *it = n->item->u.network.items; it; it = it->next)
-        if (it->kind == NET_CONNECT) {
-            diag_error(d, it->loc, "connect is not supported yet by this version of nrnc (it checks, but cannot run)");
-            ok = false;
-        }
     return ok;
 }
 
@@ -571,8 +575,6 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
 {
     const SemaNetwork *n = opt->network;
     int before = d->nerrors;
-    if (!check_supported(d, n))
-        return NULL;
     IrModule *m = ARENA_NEW(a, IrModule);
     m->model_path = opt->model_path;
     m->network = n->name;
@@ -595,7 +597,9 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
     bool ok = true;
     for (int k = 0; k < m->npops; k++)
         ok &= lower_pop(a, d, prog, opt, n->pops.items[k], &m->pops[k]);
+    ok &= lower_conns(a, d, prog, n, m, opt->dt);
     ok &= lower_records(a, d, prog, n, m, opt->dt);
+    ok &= lower_conn_records(a, d, n, m, opt->dt);
     for (int k = 0; k < opt->nsets; k++)
         if (!opt->sets[k].used) {
             unused_set(d, n, &opt->sets[k]);

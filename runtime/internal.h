@@ -163,6 +163,8 @@ typedef struct nrt_summary {
     const char *status;           /* "completed", "failed", "interrupted" */
     const char *error;            /* NULL unless failed */
     double setup_s, run_s;
+    int64_t synapses;
+    const struct nrt_syn_monitors *syn_mon;
 } nrt_summary;
 
 int nrt_summary_write(const nrt_summary *s, nrt_err *err);

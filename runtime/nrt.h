@@ -32,6 +32,28 @@ typedef struct nrt_pop {
                                of the model's expression, or NaN (a built simulator's --set) */
 } nrt_pop;
 
+/* A block of synapses: one (connect statement, source population, target population), in
+ * compressed rows by pre-synaptic neuron (LANGUAGE.md §6). Field order is part of the ABI
+ * between runtime and generated code (ORDER NRT_CONN in compiler/cg_internal.h). Indices
+ * are local to the populations; pre_offset and post_offset place them in the statement's
+ * concatenated index space (pre.i and post.i in expressions are those global indices). */
+typedef struct nrt_conn {
+    int64_t npre, npost;          /* sizes of the two populations */
+    int64_t nsyn;
+    int64_t *row;                 /* npre + 1: synapses of pre i are row[i] .. row[i+1]-1 */
+    int32_t *post;                /* nsyn: post-synaptic index of each synapse */
+    double **arrays;              /* per-synapse values, each nsyn doubles */
+    double *scalars;              /* values shared by every synapse (a homogeneous weight) */
+    int32_t *delay;               /* nsyn: delay in steps, when heterogeneous; else NULL */
+    int64_t *col;                 /* npost + 1: synapses onto post j are col_syn[col[j] ..] */
+    int64_t *col_syn;             /* nsyn: synapse ids by post, then pre */
+    int32_t *col_pre;             /* nsyn: the pre index of each col_syn entry */
+    int32_t *counts;              /* poisson drive: each target's count this step */
+    double *dense;                /* a dense weight matrix (npre x npost, row-major), or NULL */
+    nrt_rng *rng;                 /* rand() in weights, delays and events */
+    int64_t pre_offset, post_offset;
+} nrt_conn;
+
 /* Generated functions. integrate and fire return nonzero when a state became NaN or
  * infinite (the runtime then finds which and stops with exit code 3). */
 typedef void (*nrt_init_fn)(nrt_pop *pop, double dt);
@@ -40,6 +62,19 @@ typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt);
 /* Computes the population's recorded derived values (lets, inputs) at t = step·dt into
  * their array slots; called before a trace of that population samples. */
 typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
+
+/* Generated functions of a connection block. conn_init computes per-synapse weights,
+ * delays (steps) and synapse states after the runtime built the rows; pre runs on_pre for
+ * every synapse of the listed pre-synaptic neurons (delivered at the start of `step`);
+ * pre_syn the same for a list of (pre, synapse) pairs (heterogeneous delays); post runs
+ * on_post for every synapse onto the listed post-synaptic neurons (they spiked at the end
+ * of step - 1, stamped step·dt); summed adds the block's `summed` terms into the target's
+ * inputs; poisson runs on_pre counts[j] times for every target j. */
+/* conn_init returns the number of synapses whose delay came out negative (an error). */
+typedef int32_t (*nrt_conn_init_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, double dt);
+typedef void (*nrt_conn_event_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list,
+                                  int64_t n, int64_t step, double dt);
+typedef void (*nrt_conn_step_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt);
 
 /* The spikes of a `spike_source` population, which the runtime emits itself (it has no
  * fire function): either arrays sorted by step then neuron, or a CSV file with header
@@ -71,6 +106,8 @@ typedef struct nrt_pop_desc {
     const char *const *param_names;
     const char *const *param_units;
     const double *param_scales;
+    int ninputs;                  /* array slots of `input`s that summed writes: zeroed */
+    const int *input_slots;       /* at the start of every step, before summing */
 } nrt_pop_desc;
 
 /* A value replacing a param's or state's initial expression: overrides[index] of pop. */
@@ -98,6 +135,65 @@ typedef struct nrt_rate_desc {
     int64_t every;                /* in steps, >= 1 */
 } nrt_rate_desc;
 
+typedef enum nrt_rule {
+    NRT_RULE_ALL, NRT_RULE_ONE_TO_ONE, NRT_RULE_PROB, NRT_RULE_INDEGREE, NRT_RULE_OUTDEGREE,
+    NRT_RULE_MATRIX, NRT_RULE_POISSON
+} nrt_rule;
+
+/* A synapse state or weight that `record VAR of CONN` can read: per-synapse array slot (or
+ * scalar slot), and for an (event) state the decay rate a of dX/dt = a X, applied from
+ * the synapse's last event (array slot `last`) to the sampling time. */
+typedef struct nrt_syn_var {
+    const char *name;
+    int slot;
+    bool scalar;
+    double decay;                 /* a (1/s), 0 when not an event state */
+    double scale;                 /* SI value of one display unit */
+    const char *unit;
+} nrt_syn_var;
+
+typedef struct nrt_conn_desc {
+    const char *name;             /* `as NAME`, else "connect<k>" (k from 1) */
+    int stmt;                     /* connect statement index: keys its random streams */
+    int pre, post;                /* population indices (pre = -1 for poisson) */
+    int64_t pre_offset, post_offset;   /* in the statement's concatenated index space */
+    int64_t pre_total, post_total;
+    int64_t self_offset;          /* where the target population sits among the sources, or -1 */
+    nrt_rule rule;
+    double p;                     /* prob */
+    int64_t k;                    /* fixed_indegree / fixed_outdegree; poisson: COUNT */
+    bool allow_self;
+    double poisson_lambda;        /* COUNT · RATE · dt */
+    /* weight matrix (rule MATRIX): a literal (rows x cols, row-major, SI) or a file */
+    const double *matrix;
+    const char *matrix_file;
+    double matrix_scale;          /* SI value of the file's unit */
+    bool dense;                   /* keep the matrix dense (summed only) */
+    int weight_slot;              /* array slot the matrix fills, or -1 */
+    int narrays, nscalars;
+    bool hetero_delay;            /* per-synapse delays: conn->delay */
+    int64_t delay_steps;          /* homogeneous delay */
+    bool post_index;              /* build col / col_syn / col_pre (on_post) */
+    int last_slot;                /* array slot of the last event time, or -1 */
+    int nvars;
+    const nrt_syn_var *vars;
+    nrt_conn_init_fn init;
+    nrt_conn_event_fn pre_fn;     /* NULL when there is no on_pre */
+    nrt_conn_event_fn pre_syn_fn; /* heterogeneous delays */
+    nrt_conn_event_fn post_fn;    /* NULL when there is no on_post */
+    nrt_conn_step_fn summed_fn;   /* NULL when there is no summed */
+    nrt_conn_step_fn poisson_fn;
+} nrt_conn_desc;
+
+/* `record VAR of CONN every T`: weights_CONN_VAR.csv, header t_ms,pre,post,value (one row
+ * per synapse of each block of the statement, indices in the concatenated space). */
+typedef struct nrt_syn_trace_desc {
+    const char *file;             /* "weights_CONN_VAR" */
+    int first, count;             /* the blocks conns[first .. first+count-1] */
+    int var;                      /* index into each block's vars */
+    int64_t every;
+} nrt_syn_trace_desc;
+
 typedef enum nrt_format { NRT_FORMAT_CSV, NRT_FORMAT_NPY } nrt_format;
 
 typedef struct nrt_run_desc {
@@ -119,6 +215,10 @@ typedef struct nrt_run_desc {
     const nrt_rate_desc *rates;
     int nsets;
     const nrt_set *sets;
+    int nconns;
+    const nrt_conn_desc *conns;
+    int nsyn_traces;
+    const nrt_syn_trace_desc *syn_traces;
 } nrt_run_desc;
 
 /* Allocates the populations, runs init, the loop and the monitors, writes the output
@@ -145,6 +245,8 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec);
 /* ---- Called from generated code --------------------------------------------------- */
 
 double nrt_rand(nrt_pop *pop);                        /* uniform [0, 1) */
+double nrt_conn_rand(nrt_conn *conn);                 /* the same, for connection code */
+double nrt_conn_randn(nrt_conn *conn);
 double nrt_randn(nrt_pop *pop);                       /* standard normal */
 /* Standard normal deviate that is a pure function of (run seed, population, stream,
  * neuron, step): the white noise xi of LANGUAGE.md §3, reproducible whatever the

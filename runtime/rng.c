@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "internal.h"
+#include "net.h"
 
 struct nrt_rng {
     gsl_rng *g;
@@ -84,4 +85,74 @@ double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step)
     double u1 = ((double)(x >> 11) + 0.5) * 0x1.0p-53;   /* (0, 1): log is finite */
     double u2 = (double)(y >> 11) * 0x1.0p-53;
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+double nrt_conn_rand(nrt_conn *conn)
+{
+    gsl_rng *g = conn->rng->g;
+    uint64_t hi = gsl_rng_get(g) >> 5;
+    uint64_t lo = gsl_rng_get(g) >> 6;
+    return (double)(hi << 26 | lo) * 0x1.0p-53;
+}
+
+double nrt_conn_randn(nrt_conn *conn)
+{
+    return gsl_ran_gaussian_ziggurat(conn->rng->g, 1.0);
+}
+
+/* ---- Counter-based streams (net.h) -------------------------------------------------- */
+
+nrt_stream nrt_stream_make(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t k = splitmix64(splitmix64(seed) ^ 0x5DEECE66Du);
+    k = splitmix64(k ^ a * 0xD1B54A32D192ED03u);
+    k = splitmix64(k ^ b * 0xABC98388FB8FAC03u);
+    k = splitmix64(k ^ c);
+    return (nrt_stream){.key = k, .ctr = 0};
+}
+
+/* splitmix64's own sequence: the key plus a Weyl step per draw, then its finaliser */
+uint64_t nrt_stream_next(nrt_stream *s)
+{
+    return splitmix64(s->key + 0x9E3779B97F4A7C15u * s->ctr++);
+}
+
+double nrt_stream_uniform(nrt_stream *s) { return (double)(nrt_stream_next(s) >> 11) * 0x1.0p-53; }
+
+/* A gsl_rng whose state is a counter-based stream, so that GSL's Poisson sampler draws
+ * from (seed, statement, target, step) and nothing else. */
+static void stream_set(void *state, unsigned long seed) { ((nrt_stream *)state)->ctr = seed; }
+static unsigned long stream_get(void *state) { return (unsigned long)(nrt_stream_next(state) >> 32); }
+static double stream_get_double(void *state) { return nrt_stream_uniform(state); }
+
+static const gsl_rng_type stream_type = {
+    "nrt_stream", 0xFFFFFFFFul, 0, sizeof(nrt_stream), stream_set, stream_get, stream_get_double,
+};
+
+enum { ROLE_POISSON = 3 };
+
+void nrt_poisson_counts(uint64_t seed, int stmt, int64_t post_offset, int64_t step, double lambda,
+                        int32_t *counts, int64_t n)
+{
+    gsl_rng g = {.type = &stream_type};
+    nrt_stream st;
+    g.state = &st;
+    double p0 = exp(-lambda);
+    for (int64_t j = 0; j < n; j++) {
+        st = nrt_stream_make(seed, (uint64_t)stmt, ROLE_POISSON, (uint64_t)(post_offset + j));
+        st.key ^= splitmix64((uint64_t)step);
+        if (lambda < 30) {
+            /* inversion: one uniform, about lambda + 1 comparisons */
+            double u = nrt_stream_uniform(&st), p = p0, cdf = p0;
+            int32_t k = 0;
+            while (u > cdf && k < 1000) {
+                k++;
+                p *= lambda / k;
+                cdf += p;
+            }
+            counts[j] = k;
+        } else {
+            counts[j] = (int32_t)gsl_ran_poisson(&g, lambda);
+        }
+    }
 }

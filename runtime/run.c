@@ -22,7 +22,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "net.h"
 #include "source.h"
+#include "syn_monitor.h"
 
 enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };
 
@@ -40,6 +42,10 @@ typedef struct sim {
     nrt_pop *pops;
     int64_t *spike_counts;
     nrt_source_state *sources;    /* per population; used by spike_source populations */
+    nrt_conn *conns;              /* per connection block */
+    nrt_net *net;
+    nrt_syn_monitors syn_mon;
+    int64_t synapses;
     nrt_monitors mon;
     nrt_err err;
     nrt_progress progress;
@@ -142,6 +148,22 @@ static int setup(sim *s)
             return -1;
         }
     }
+    s->conns = calloc((size_t)d->nconns + 1, sizeof *s->conns);
+    if (!s->conns) {
+        nrt_err_report(&s->err, "out of memory");
+        return -1;
+    }
+    for (int b = 0; b < d->nconns; b++) {
+        if (nrt_conn_build(&s->conns[b], d, b, s->pops, &s->err) != 0)
+            return -1;
+        s->synapses += s->conns[b].nsyn;
+    }
+    if (d->nconns && !(s->net = nrt_net_alloc(d, s->conns, &s->err)))
+        return -1;
+    if (nrt_syn_monitors_open(&s->syn_mon, d, s->conns, s->dt_ms, &s->err) != 0)
+        return -1;
+    if (nrt_syn_monitors_sample(&s->syn_mon, 0) != 0)
+        return -1;
     return nrt_monitors_sample(&s->mon, s->pops, 0);
 }
 
@@ -150,8 +172,12 @@ static int setup(sim *s)
  * is where spike queues and summed inputs will plug in. */
 static int deliver_and_sum(sim *s, int64_t step)
 {
-    (void)s;
-    (void)step;
+    if (!s->net)
+        return 0;
+    if (nrt_net_deliver(s->net, s->pops, step) != 0) {
+        set_failed(s);
+        return -1;
+    }
     return 0;
 }
 
@@ -177,13 +203,17 @@ static int step(sim *s, int64_t k)
             return -1;
         }
     }
+    if (s->net && nrt_net_after_fire(s->net, s->pops, k) != 0) {
+        set_failed(s);
+        return -1;
+    }
     for (int p = 0; p < d->npops; p++) {
         s->spike_counts[p] += s->pops[p].nspiked;
         if (nrt_monitors_spikes(&s->mon, p, &s->pops[p], k + 1) != 0)
             goto write_failed;
     }
     nrt_monitors_count(&s->mon, s->pops);
-    if (nrt_monitors_sample(&s->mon, s->pops, k + 1) != 0)
+    if (nrt_monitors_sample(&s->mon, s->pops, k + 1) != 0 || nrt_syn_monitors_sample(&s->syn_mon, k + 1) != 0)
         goto write_failed;
     return 0;
 write_failed:
@@ -222,16 +252,21 @@ static void loop(sim *s)
 /* Closes the files, writes summary.json, frees everything; returns the exit code. */
 static int finish(sim *s)
 {
-    if (nrt_monitors_close(&s->mon) != 0)
+    if (nrt_monitors_close(&s->mon) != 0 || nrt_syn_monitors_close(&s->syn_mon) != 0)
         set_failed(s);
     nrt_summary sum = {
         .desc = s->d, .mon = &s->mon, .dt_ms = s->dt_ms, .steps_done = s->steps_done,
         .spike_counts = s->spike_counts, .status = s->status, .error = s->err.first,
-        .setup_s = s->setup_s, .run_s = s->run_s,
+        .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
     };
     if (nrt_summary_write(&sum, &s->err) != 0)
         set_failed(s);
     nrt_monitors_free(&s->mon);
+    nrt_syn_monitors_free(&s->syn_mon);
+    nrt_net_free(s->net);
+    for (int b = 0; s->conns && b < s->d->nconns; b++)
+        nrt_conn_free(&s->conns[b], &s->d->conns[b]);
+    free(s->conns);
     for (int p = 0; s->pops && p < s->d->npops; p++)
         nrt_pop_free(&s->pops[p], &s->d->pops[p]);
     for (int p = 0; s->sources && p < s->d->npops; p++)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "syn_monitor.h"
 
 typedef struct json {
     nrt_out out;
@@ -194,7 +195,20 @@ static void put_body(json *j, const nrt_summary *s)
     key(j, 1, false, "populations");
     put_populations(j, s);
     key(j, 1, false, "synapses");
-    put(j, "0");
+    put_int(j, s->synapses);
+    if (d->nsyn_traces > 0) {
+        key(j, 1, false, "weights");
+        put(j, "{");
+        for (int t = 0; t < d->nsyn_traces; t++) {
+            key(j, 2, t == 0, d->syn_traces[t].file);
+            put(j, "{ \"file\": ");
+            put_str(j, nrt_syn_monitors_file(s->syn_mon, t));
+            put(j, ", \"unit\": ");
+            put_str(j, nrt_syn_monitors_unit(s->syn_mon, t));
+            put(j, " }");
+        }
+        put(j, "\n  }");
+    }
     key(j, 1, false, "traces");
     put_traces(j, s);
     if (d->nrates > 0) {

@@ -1,0 +1,410 @@
+/* Generated functions of one connection block (see nrt.h, nrt_conn_*_fn): init, pre
+ * (on_pre for the synapses of spiking pre neurons), pre_syn (the same per synapse, for
+ * per-synapse delays), post (on_post through the post index), summed and poisson.
+ *
+ * Every function loops over synapses inside itself: the runtime makes one call per block
+ * and step, never one per synapse. Expressions go through cg_emit like neuron code; a
+ * leaf on the pre or post side reads that population's arrays at the synapse's pre or
+ * post index, a synapse leaf reads the block's arrays at the synapse id. A linear
+ * `post.X += w` with a homogeneous weight therefore compiles to a bare scatter-add
+ * loop: load the post index, add, store. (event) states are brought to the event's time
+ * (x·exp(a·(t - last))) before the event's statements run. */
+#include <string.h>
+
+#include "cg_internal.h"
+#include "util.h"
+
+LLVMValueRef cg_conn_field(Cg *g, LLVMValueRef conn, int field, LLVMTypeRef ty, const char *name)
+{
+    LLVMValueRef p = LLVMBuildStructGEP2(g->b, g->conn_ty, conn, (unsigned)field, "");
+    return LLVMBuildLoad2(g->b, ty, p, name);
+}
+
+static LLVMValueRef add_function(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n)
+{
+    LLVMValueRef fn = LLVMAddFunction(g->mod, name, LLVMFunctionType(ret, params, n, 0));
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+    return fn;
+}
+
+/* The environment of a population seen from connection code (its i set per synapse). */
+static Env *side_env(Cg *g, Arena *scratch, const IrPop *p, LLVMValueRef pop, LLVMValueRef t, LLVMValueRef dt)
+{
+    Env *e = ARENA_NEW(scratch, Env);
+    e->pop = p;
+    e->pop_ptr = pop;
+    e->t = t;
+    e->dt = dt;
+    e->scalars = cg_pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
+    LLVMValueRef arrays = cg_pop_field(g, pop, POP_ARRAYS, g->ptr, "arrays");
+    e->arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
+    for (int k = 0; k < p->narrays; k++)
+        e->arrays[k] = cg_array_base(g, arrays, k, cg_array_name(scratch, p, k));
+    return e;
+}
+
+typedef struct ConnFn {
+    LLVMValueRef fn;
+    Env env;
+    LLVMValueRef row, post_idx;
+} ConnFn;
+
+/* The entry of every connection function: (conn, pre, post, ...) with t = step·dt when
+ * the function has a step. */
+static void begin(Cg *g, Arena *scratch, ConnFn *f, const IrConn *c, LLVMValueRef step, LLVMValueRef dt)
+{
+    const IrModule *m = g->m;
+    Env *env = &f->env;
+    env->conn = c;
+    env->conn_ptr = LLVMGetParam(f->fn, 0);
+    env->dt = dt;
+    env->t = step ? LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step, g->f64, ""), dt, "t") : cg_fconst(g, 0);
+    env->post = side_env(g, scratch, &m->pops[c->post], LLVMGetParam(f->fn, 2), env->t, dt);
+    env->pre = c->pre >= 0 ? side_env(g, scratch, &m->pops[c->pre], LLVMGetParam(f->fn, 1), env->t, dt) : env->post;
+    env->pop = env->post->pop;
+    env->arrays = env->post->arrays;
+    env->scalars = env->post->scalars;
+    env->pop_ptr = env->post->pop_ptr;
+    env->syn_scalars = cg_conn_field(g, env->conn_ptr, CONN_SCALARS, g->ptr, "syn.scalars");
+    LLVMValueRef arrays = cg_conn_field(g, env->conn_ptr, CONN_ARRAYS, g->ptr, "syn.arrays");
+    env->syn_arrays = ARENA_ARRAY(scratch, LLVMValueRef, c->narrays + 1);
+    for (int k = 0; k < c->narrays; k++)
+        env->syn_arrays[k] = cg_array_base(g, arrays, k, "syn.array");
+    f->row = cg_conn_field(g, env->conn_ptr, CONN_ROW, g->ptr, "row");
+    f->post_idx = cg_conn_field(g, env->conn_ptr, CONN_POST, g->ptr, "post");
+}
+
+static LLVMValueRef load_i64(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name)
+{
+    return LLVMBuildLoad2(g->b, g->i64, LLVMBuildGEP2(g->b, g->i64, base, &i, 1, ""), name);
+}
+
+static LLVMValueRef load_i32_as_i64(Cg *g, LLVMValueRef base, LLVMValueRef i, const char *name)
+{
+    LLVMValueRef v = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, base, &i, 1, ""), name);
+    return LLVMBuildSExt(g->b, v, g->i64, name);
+}
+
+/* for (x = lo; x < hi; x++): like cg_loop_begin, from lo */
+typedef struct Range {
+    LLVMBasicBlockRef head, exit;
+    LLVMValueRef x;
+} Range;
+
+static Range range_begin(Cg *g, LLVMValueRef fn, LLVMValueRef lo, LLVMValueRef hi, const char *name)
+{
+    Range r;
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
+    r.head = LLVMAppendBasicBlockInContext(g->ctx, fn, name);
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, fn, "body");
+    r.exit = LLVMAppendBasicBlockInContext(g->ctx, fn, "done");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, lo, hi, ""), r.head, r.exit);
+    LLVMPositionBuilderAtEnd(g->b, r.head);
+    r.x = LLVMBuildPhi(g->b, g->i64, "x");
+    LLVMAddIncoming(r.x, &lo, &pre, 1);
+    LLVMBuildBr(g->b, body);
+    LLVMPositionBuilderAtEnd(g->b, body);
+    return r;
+}
+
+static void range_end(Cg *g, Range *r, LLVMValueRef hi)
+{
+    LLVMValueRef next = LLVMBuildAdd(g->b, r->x, LLVMConstInt(g->i64, 1, 0), "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->b);
+    LLVMAddIncoming(r->x, &next, &latch, 1);
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, next, hi, ""), r->head, r->exit);
+    LLVMPositionBuilderAtEnd(g->b, r->exit);
+}
+
+/* ---- statements ------------------------------------------------------------------- */
+
+static LLVMValueRef target_ptr(Cg *g, Env *env, const IrStmt *s)
+{
+    const IrConn *c = env->conn;
+    if (s->side == SIDE_SYN) {
+        int slot = s->target == IR_WEIGHT ? c->weight_slot : c->syn_states[s->state].slot;
+        return LLVMBuildGEP2(g->b, g->f64, env->syn_arrays[slot], &env->syn, 1, "");
+    }
+    Env *o = s->side == SIDE_PRE ? env->pre : env->post;
+    return LLVMBuildGEP2(g->b, g->f64, o->arrays[o->pop->states[s->state].slot], &o->i, 1, "");
+}
+
+/* times: run the statements as if `times` times (additive statements only), or NULL */
+static void emit_stmts(Cg *g, Env *env, LLVMValueRef fn, const IrStmt *s, LLVMValueRef times)
+{
+    static const LLVMOpcode ops[] = {[ASSIGN_ADD] = LLVMFAdd, [ASSIGN_SUB] = LLVMFSub,
+                                     [ASSIGN_MUL] = LLVMFMul, [ASSIGN_DIV] = LLVMFDiv};
+    for (; s; s = s->next) {
+        if (!s->is_if) {
+            LLVMValueRef p = target_ptr(g, env, s);
+            LLVMValueRef v = cg_emit(g, env, s->value);
+            if (times)
+                v = cg_fbin(g, LLVMFMul, v, times, "");
+            if (s->op != ASSIGN_SET)
+                v = cg_fbin(g, ops[s->op], LLVMBuildLoad2(g->b, g->f64, p, ""), v, "");
+            LLVMBuildStore(g->b, v, p);
+            continue;
+        }
+        LLVMValueRef cond = cg_emit_bool(g, env, s->value);
+        LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(g->ctx, fn, "event.then");
+        LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(g->ctx, fn, "event.else");
+        LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "event.join");
+        LLVMBuildCondBr(g->b, cond, then, els);
+        LLVMPositionBuilderAtEnd(g->b, then);
+        emit_stmts(g, env, fn, s->then, times);
+        LLVMBuildBr(g->b, join);
+        LLVMPositionBuilderAtEnd(g->b, els);
+        emit_stmts(g, env, fn, s->els, times);
+        LLVMBuildBr(g->b, join);
+        LLVMPositionBuilderAtEnd(g->b, join);
+    }
+}
+
+/* (event) states decay from the synapse's last event to now; then now is the last. */
+static void catch_up(Cg *g, Env *env)
+{
+    const IrConn *c = env->conn;
+    if (c->last_slot < 0)
+        return;
+    LLVMValueRef lp = LLVMBuildGEP2(g->b, g->f64, env->syn_arrays[c->last_slot], &env->syn, 1, "");
+    LLVMValueRef elapsed = LLVMBuildFSub(g->b, env->t, LLVMBuildLoad2(g->b, g->f64, lp, "last"), "elapsed");
+    for (int k = 0; k < c->nsyn_states; k++) {
+        const IrSynState *st = &c->syn_states[k];
+        if (!st->decay)
+            continue;
+        LLVMValueRef x = LLVMBuildFMul(g->b, cg_fconst(g, st->decay->value), elapsed, "");
+        LLVMValueRef f = cg_intrinsic(g, "llvm.exp", &x, 1);
+        LLVMValueRef p = LLVMBuildGEP2(g->b, g->f64, env->syn_arrays[st->slot], &env->syn, 1, "");
+        LLVMBuildStore(g->b, LLVMBuildFMul(g->b, LLVMBuildLoad2(g->b, g->f64, p, st->name), f, ""), p);
+    }
+    LLVMBuildStore(g->b, env->t, lp);
+}
+
+/* ---- functions ---------------------------------------------------------------------- */
+
+static void symbol(char *buf, size_t n, const char *what, int index) { cg_symbol_name(buf, n, what, index); }
+
+/* i32 init(conn, pre, post, dt): per-synapse weights, delays (steps) and states. */
+static void emit_init(Cg *g, Arena *scratch, int index, const IrConn *c)
+{
+    char name[64];
+    symbol(name, sizeof name, "conn_init", index);
+    LLVMTypeRef params[4] = {g->ptr, g->ptr, g->ptr, g->f64};
+    ConnFn f = {.fn = add_function(g, name, g->i32, params, 4)};
+    begin(g, scratch, &f, c, NULL, LLVMGetParam(f.fn, 3));
+    Env *env = &f.env;
+    if (!c->weight_per_syn) {
+        LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)c->weight_slot, 0);
+        cg_store_at(g, env->syn_scalars, idx, cg_emit(g, env, c->weight));
+    }
+    LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i32, "negative");
+    LLVMBuildStore(g->b, LLVMConstInt(g->i32, 0, 0), bad);
+    LLVMValueRef delay = cg_conn_field(g, env->conn_ptr, CONN_DELAY, g->ptr, "delay");
+    LLVMValueRef npre = cg_conn_field(g, env->conn_ptr, CONN_NPRE, g->i64, "npre");
+    Loop li = cg_loop_begin(g, f.fn, npre, "init.rows");
+    env->pre->i = li.i;
+    LLVMValueRef lo = load_i64(g, f.row, li.i, "lo");
+    LLVMValueRef hi = load_i64(g, f.row, LLVMBuildAdd(g->b, li.i, LLVMConstInt(g->i64, 1, 0), ""), "hi");
+    Range r = range_begin(g, f.fn, lo, hi, "init.syn");
+    env->syn = r.x;
+    env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");
+    if (c->weight_per_syn && c->weight)
+        cg_store_at(g, env->syn_arrays[c->weight_slot], r.x, cg_emit(g, env, c->weight));
+    for (int k = 0; k < c->nsyn_states; k++)
+        if (c->syn_states[k].slot >= 0)
+            cg_store_at(g, env->syn_arrays[c->syn_states[k].slot], r.x, cg_emit(g, env, c->syn_states[k].init));
+    if (c->hetero_delay) {
+        /* round-half-up(d / dt), as refractory */
+        LLVMValueRef x = LLVMBuildFDiv(g->b, cg_emit(g, env, c->delay), env->dt, "");
+        x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5), "");
+        x = cg_intrinsic(g, "llvm.floor", &x, 1);
+        LLVMValueRef neg = LLVMBuildFCmp(g->b, LLVMRealULT, x, cg_fconst(g, 0), "");
+        LLVMValueRef n = LLVMBuildLoad2(g->b, g->i32, bad, "");
+        LLVMBuildStore(g->b, LLVMBuildAdd(g->b, n, LLVMBuildZExt(g->b, neg, g->i32, ""), ""), bad);
+        x = LLVMBuildSelect(g->b, neg, cg_fconst(g, 0), x, "");
+        x = LLVMBuildSelect(g->b, LLVMBuildFCmp(g->b, LLVMRealOGT, x, cg_fconst(g, 1e6), ""), cg_fconst(g, 1e6), x, "");
+        LLVMValueRef steps = LLVMBuildFPToSI(g->b, x, g->i32, "delay");
+        LLVMBuildStore(g->b, steps, LLVMBuildGEP2(g->b, g->i32, delay, &r.x, 1, ""));
+    }
+    range_end(g, &r, hi);
+    cg_loop_end(g, &li, npre);
+    LLVMBuildRet(g->b, LLVMBuildLoad2(g->b, g->i32, bad, ""));
+}
+
+static LLVMValueRef event_fn(Cg *g, const char *what, int index)
+{
+    char name[64];
+    symbol(name, sizeof name, what, index);
+    LLVMTypeRef params[7] = {g->ptr, g->ptr, g->ptr, g->ptr, g->i64, g->i64, g->f64};
+    return add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 7);
+}
+
+/* on_pre for every synapse of the listed pre neurons (one delay for the block) */
+static void emit_pre(Cg *g, Arena *scratch, int index, const IrConn *c)
+{
+    ConnFn f = {.fn = event_fn(g, "conn_pre", index)};
+    begin(g, scratch, &f, c, LLVMGetParam(f.fn, 5), LLVMGetParam(f.fn, 6));
+    Env *env = &f.env;
+    LLVMValueRef list = LLVMGetParam(f.fn, 3), n = LLVMGetParam(f.fn, 4);
+    Loop ls = cg_loop_begin(g, f.fn, n, "pre.spikes");
+    env->pre->i = load_i64(g, list, ls.i, "i");
+    LLVMValueRef lo = load_i64(g, f.row, env->pre->i, "lo");
+    LLVMValueRef hi = load_i64(g, f.row, LLVMBuildAdd(g->b, env->pre->i, LLVMConstInt(g->i64, 1, 0), ""), "hi");
+    Range r = range_begin(g, f.fn, lo, hi, "pre.syn");
+    env->syn = r.x;
+    env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");
+    catch_up(g, env);
+    emit_stmts(g, env, f.fn, c->on_pre, NULL);
+    range_end(g, &r, hi);
+    cg_loop_end(g, &ls, n);
+    LLVMBuildRetVoid(g->b);
+}
+
+/* on_pre for a list of (pre, synapse) pairs (per-synapse delays) */
+static void emit_pre_syn(Cg *g, Arena *scratch, int index, const IrConn *c)
+{
+    ConnFn f = {.fn = event_fn(g, "conn_pre_syn", index)};
+    begin(g, scratch, &f, c, LLVMGetParam(f.fn, 5), LLVMGetParam(f.fn, 6));
+    Env *env = &f.env;
+    LLVMValueRef list = LLVMGetParam(f.fn, 3), n = LLVMGetParam(f.fn, 4);
+    Loop l = cg_loop_begin(g, f.fn, n, "events");
+    LLVMValueRef at = LLVMBuildShl(g->b, l.i, LLVMConstInt(g->i64, 1, 0), "");
+    env->pre->i = load_i64(g, list, at, "i");
+    env->syn = load_i64(g, list, LLVMBuildAdd(g->b, at, LLVMConstInt(g->i64, 1, 0), ""), "s");
+    env->post->i = load_i32_as_i64(g, f.post_idx, env->syn, "j");
+    catch_up(g, env);
+    emit_stmts(g, env, f.fn, c->on_pre, NULL);
+    cg_loop_end(g, &l, n);
+    LLVMBuildRetVoid(g->b);
+}
+
+/* on_post for every synapse onto the listed post neurons */
+static void emit_post(Cg *g, Arena *scratch, int index, const IrConn *c)
+{
+    ConnFn f = {.fn = event_fn(g, "conn_post", index)};
+    begin(g, scratch, &f, c, LLVMGetParam(f.fn, 5), LLVMGetParam(f.fn, 6));
+    Env *env = &f.env;
+    LLVMValueRef list = LLVMGetParam(f.fn, 3), n = LLVMGetParam(f.fn, 4);
+    LLVMValueRef col = cg_conn_field(g, env->conn_ptr, CONN_COL, g->ptr, "col");
+    LLVMValueRef col_syn = cg_conn_field(g, env->conn_ptr, CONN_COL_SYN, g->ptr, "col_syn");
+    LLVMValueRef col_pre = cg_conn_field(g, env->conn_ptr, CONN_COL_PRE, g->ptr, "col_pre");
+    Loop ls = cg_loop_begin(g, f.fn, n, "post.spikes");
+    env->post->i = load_i64(g, list, ls.i, "j");
+    LLVMValueRef lo = load_i64(g, col, env->post->i, "lo");
+    LLVMValueRef hi = load_i64(g, col, LLVMBuildAdd(g->b, env->post->i, LLVMConstInt(g->i64, 1, 0), ""), "hi");
+    Range r = range_begin(g, f.fn, lo, hi, "post.syn");
+    env->syn = load_i64(g, col_syn, r.x, "s");
+    env->pre->i = load_i32_as_i64(g, col_pre, r.x, "i");
+    catch_up(g, env);
+    emit_stmts(g, env, f.fn, c->on_post, NULL);
+    range_end(g, &r, hi);
+    cg_loop_end(g, &ls, n);
+    LLVMBuildRetVoid(g->b);
+}
+
+static void add_summed(Cg *g, Env *env, const IrConn *c)
+{
+    const IrPop *post = env->post->pop;
+    for (int k = 0; k < c->nsummed; k++) {
+        LLVMValueRef base = env->post->arrays[post->input_slots[c->summed[k].input]];
+        LLVMValueRef p = LLVMBuildGEP2(g->b, g->f64, base, &env->post->i, 1, "");
+        LLVMValueRef v = cg_fbin(g, LLVMFAdd, LLVMBuildLoad2(g->b, g->f64, p, ""), cg_emit(g, env, c->summed[k].value), "");
+        LLVMBuildStore(g->b, v, p);
+    }
+}
+
+/* summed: the block's terms added into the target inputs, from rows or a dense matrix */
+static void emit_summed(Cg *g, Arena *scratch, int index, const IrConn *c)
+{
+    char name[64];
+    symbol(name, sizeof name, "conn_summed", index);
+    LLVMTypeRef params[5] = {g->ptr, g->ptr, g->ptr, g->i64, g->f64};
+    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 5)};
+    begin(g, scratch, &f, c, LLVMGetParam(f.fn, 3), LLVMGetParam(f.fn, 4));
+    Env *env = &f.env;
+    LLVMValueRef npre = cg_conn_field(g, env->conn_ptr, CONN_NPRE, g->i64, "npre");
+    LLVMValueRef npost = cg_conn_field(g, env->conn_ptr, CONN_NPOST, g->i64, "npost");
+    LLVMValueRef dense = cg_conn_field(g, env->conn_ptr, CONN_DENSE, g->ptr, "dense");
+    LLVMBasicBlockRef rows = LLVMAppendBasicBlockInContext(g->ctx, f.fn, "summed.rows");
+    LLVMBasicBlockRef matrix = LLVMAppendBasicBlockInContext(g->ctx, f.fn, "summed.dense");
+    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, dense, ""), rows, matrix);
+
+    LLVMPositionBuilderAtEnd(g->b, rows);
+    Loop li = cg_loop_begin(g, f.fn, npre, "summed.pre");
+    env->pre->i = li.i;
+    LLVMValueRef lo = load_i64(g, f.row, li.i, "lo");
+    LLVMValueRef hi = load_i64(g, f.row, LLVMBuildAdd(g->b, li.i, LLVMConstInt(g->i64, 1, 0), ""), "hi");
+    Range r = range_begin(g, f.fn, lo, hi, "summed.syn");
+    env->syn = r.x;
+    env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");
+    add_summed(g, env, c);
+    range_end(g, &r, hi);
+    cg_loop_end(g, &li, npre);
+    LLVMBuildRetVoid(g->b);
+
+    /* dense: the weight of (i, j) is dense[i·npost + j]; the inner loop runs over
+     * consecutive targets, so it vectorises */
+    LLVMPositionBuilderAtEnd(g->b, matrix);
+    if (c->weight_per_syn && c->narrays > c->weight_slot)
+        env->syn_arrays[c->weight_slot] = dense;
+    Loop di = cg_loop_begin(g, f.fn, npre, "dense.pre");
+    env->pre->i = di.i;
+    LLVMValueRef rowbase = LLVMBuildMul(g->b, di.i, npost, "");
+    Loop dj = cg_loop_begin(g, f.fn, npost, "dense.post");
+    env->post->i = dj.i;
+    env->syn = LLVMBuildAdd(g->b, rowbase, dj.i, "ij");
+    add_summed(g, env, c);
+    cg_loop_end(g, &dj, npost);
+    cg_loop_end(g, &di, npre);
+    LLVMBuildRetVoid(g->b);
+}
+
+/* poisson: every target runs on_pre counts[j] times (once, scaled, when additive); the
+ * weight is the connection's expression, evaluated per target */
+static void emit_poisson(Cg *g, Arena *scratch, int index, const IrConn *c)
+{
+    char name[64];
+    symbol(name, sizeof name, "conn_poisson", index);
+    LLVMTypeRef params[5] = {g->ptr, g->ptr, g->ptr, g->i64, g->f64};
+    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 5)};
+    begin(g, scratch, &f, c, LLVMGetParam(f.fn, 3), LLVMGetParam(f.fn, 4));
+    Env *env = &f.env;
+    env->weight_expr = c->weight;
+    const IrStmt *body = c->on_pre;
+    LLVMValueRef counts = cg_conn_field(g, env->conn_ptr, CONN_COUNTS, g->ptr, "counts");
+    LLVMValueRef npost = cg_conn_field(g, env->conn_ptr, CONN_NPOST, g->i64, "npost");
+    Loop lj = cg_loop_begin(g, f.fn, npost, "poisson.targets");
+    env->post->i = lj.i;
+    env->syn = lj.i;
+    LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, counts, &lj.i, 1, ""), "k");
+    if (c->pre_additive) {
+        emit_stmts(g, env, f.fn, body, LLVMBuildSIToFP(g->b, k, g->f64, "k"));
+    } else {
+        Loop lk = cg_loop_begin(g, f.fn, LLVMBuildSExt(g->b, k, g->i64, ""), "poisson.events");
+        emit_stmts(g, env, f.fn, body, NULL);
+        cg_loop_end(g, &lk, LLVMBuildSExt(g->b, k, g->i64, ""));
+    }
+    cg_loop_end(g, &lj, npost);
+    LLVMBuildRetVoid(g->b);
+}
+
+void cg_conn_functions(Cg *g, int index, const IrConn *c)
+{
+    Arena scratch;
+    arena_init(&scratch);
+    if (c->rule == CONN_POISSON) {
+        if (c->on_pre)
+            emit_poisson(g, &scratch, index, c);
+    } else {
+        emit_init(g, &scratch, index, c);
+        if (c->on_pre && !c->hetero_delay)
+            emit_pre(g, &scratch, index, c);
+        if (c->on_pre && c->hetero_delay)
+            emit_pre_syn(g, &scratch, index, c);
+        if (c->on_post)
+            emit_post(g, &scratch, index, c);
+        if (c->nsummed)
+            emit_summed(g, &scratch, index, c);
+    }
+    arena_fini(&scratch);
+}

@@ -1,0 +1,386 @@
+/* Building the synapses of a connection block (LANGUAGE.md §6): rows by pre-synaptic
+ * neuron (CSR, 32-bit post indices), per-synapse values as structure of arrays.
+ *
+ * Every rule enumerates (pre, post) pairs from counter-based streams keyed by (seed,
+ * statement, index): per target for prob and fixed_indegree, per source for
+ * fixed_outdegree. So the synapses onto any range of targets can be built alone, and the
+ * network never depends on how the work is split, into blocks today, threads tomorrow.
+ * Building is two passes over the same enumeration: the first counts each row, the
+ * second fills it. Replaying the streams costs a second round of random numbers but no
+ * temporary pair list, which is what keeps 10^8 synapses within memory (4 bytes each
+ * for a homogeneous weight and delay). Pairs come out with rows ascending in post index
+ * (per-target rules visit targets in order; per-source rules sort each draw), which is
+ * the order events run in. The cost is proportional to the synapses made: prob skips
+ * geometrically from one connection to the next. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+#include "wfile.h"
+
+enum { ROLE_TARGET = 1, ROLE_SOURCE = 2 };
+
+typedef struct builder {
+    const nrt_conn_desc *d;
+    nrt_conn *c;
+    uint64_t seed;
+    bool fill;                  /* second pass */
+    int64_t *next;              /* second pass: next free synapse of each row */
+    double *weights;            /* second pass, matrices: the weight array */
+    bool self_pop;              /* pre and post are one population */
+    int64_t *draw;              /* scratch for fixed in/out-degree */
+    nrt_wfile file;
+} builder;
+
+static inline void add(builder *B, int64_t i, int64_t j, double w)
+{
+    if (B->self_pop && !B->d->allow_self && i == j)
+        return;
+    if (!B->fill) {
+        B->c->row[i + 1]++;
+        return;
+    }
+    int64_t s = B->next[i]++;
+    B->c->post[s] = (int32_t)j;
+    if (B->weights)
+        B->weights[s] = w;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* k distinct integers of [0, m), ascending, into out (k <= m). */
+static void draw_distinct(nrt_stream *s, int64_t k, int64_t m, int64_t *out)
+{
+    if (k * 4 >= m) {
+        /* selection sampling (Knuth's algorithm S): one pass, already sorted */
+        int64_t got = 0;
+        for (int64_t x = 0; x < m && got < k; x++)
+            if ((double)(m - x) * nrt_stream_uniform(s) < (double)(k - got))
+                out[got++] = x;
+        return;
+    }
+    int64_t got = 0;
+    while (got < k) {
+        for (int64_t t = got; t < k; t++)
+            out[t] = (int64_t)(nrt_stream_uniform(s) * (double)m);
+        qsort(out, (size_t)k, sizeof *out, cmp_i64);
+        got = 0;
+        for (int64_t t = 0; t < k; t++)
+            if (got == 0 || out[t] != out[got - 1])
+                out[got++] = out[t];
+    }
+}
+
+/* ---- rules ------------------------------------------------------------------------- */
+
+static void rule_all(builder *B)
+{
+    for (int64_t i = 0; i < B->c->npre; i++)
+        for (int64_t j = 0; j < B->c->npost; j++)
+            add(B, i, j, 0);
+}
+
+static void rule_one_to_one(builder *B)
+{
+    const nrt_conn_desc *d = B->d;
+    for (int64_t i = 0; i < B->c->npre; i++) {
+        int64_t j = d->pre_offset + i - d->post_offset;
+        if (j >= 0 && j < B->c->npost)
+            add(B, i, j, 0);
+    }
+}
+
+/* Each (source, target) pair independently with probability p: per target, the gaps
+ * between chosen sources are geometric. */
+static void rule_prob(builder *B)
+{
+    const nrt_conn_desc *d = B->d;
+    if (d->p <= 0)
+        return;
+    double log_q = log1p(-d->p);
+    for (int64_t j = 0; j < B->c->npost; j++) {
+        nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, ROLE_TARGET, (uint64_t)(d->post_offset + j));
+        int64_t g = -1;
+        for (;;) {
+            if (d->p >= 1) {
+                g++;
+            } else {
+                double u = 1.0 - nrt_stream_uniform(&s);    /* (0, 1] */
+                double skip = floor(log(u) / log_q);
+                if (!(skip < (double)d->pre_total))
+                    break;
+                g += 1 + (int64_t)skip;
+            }
+            if (g >= d->pre_total)
+                break;
+            int64_t i = g - d->pre_offset;
+            if (i >= 0 && i < B->c->npre)
+                add(B, i, j, 0);
+        }
+    }
+}
+
+static void rule_indegree(builder *B)
+{
+    const nrt_conn_desc *d = B->d;
+    bool excl = !d->allow_self && d->self_offset >= 0;
+    int64_t m = d->pre_total - (excl ? 1 : 0);
+    for (int64_t j = 0; j < B->c->npost; j++) {
+        nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, ROLE_TARGET, (uint64_t)(d->post_offset + j));
+        draw_distinct(&s, d->k, m, B->draw);
+        int64_t self = d->self_offset + j;
+        for (int64_t t = 0; t < d->k; t++) {
+            int64_t g = excl && B->draw[t] >= self ? B->draw[t] + 1 : B->draw[t];
+            int64_t i = g - d->pre_offset;
+            if (i >= 0 && i < B->c->npre)
+                add(B, i, j, 0);
+        }
+    }
+}
+
+static void rule_outdegree(builder *B)
+{
+    const nrt_conn_desc *d = B->d;
+    bool excl = !d->allow_self && d->self_offset >= 0;
+    int64_t m = d->post_total - (excl ? 1 : 0);
+    for (int64_t i = 0; i < B->c->npre; i++) {
+        nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, ROLE_SOURCE, (uint64_t)(d->pre_offset + i));
+        draw_distinct(&s, d->k, m, B->draw);
+        int64_t self = d->self_offset + i;
+        for (int64_t t = 0; t < d->k; t++) {
+            int64_t g = excl && B->draw[t] >= self ? B->draw[t] + 1 : B->draw[t];
+            int64_t j = g - d->post_offset;
+            if (j >= 0 && j < B->c->npost)
+                add(B, i, j, 0);
+        }
+    }
+}
+
+/* The weight of entry (i, j) of the block from a dense matrix (literal or file). */
+static double dense_at(const builder *B, int64_t i, int64_t j)
+{
+    const nrt_conn_desc *d = B->d;
+    if (d->matrix)
+        return d->matrix[i * B->c->npost + j];
+    return B->file.dense[(d->pre_offset + i) * B->file.cols + d->post_offset + j];
+}
+
+static void rule_matrix(builder *B)
+{
+    const nrt_conn_desc *d = B->d;
+    if (!d->matrix && B->file.sparse) {
+        for (int64_t e = 0; e < B->file.nnz; e++) {
+            int64_t i = B->file.pre[e] - d->pre_offset, j = B->file.post[e] - d->post_offset;
+            if (i >= 0 && i < B->c->npre && j >= 0 && j < B->c->npost)
+                add(B, i, j, B->file.w[e]);
+        }
+        return;
+    }
+    for (int64_t i = 0; i < B->c->npre; i++)
+        for (int64_t j = 0; j < B->c->npost; j++) {
+            double w = dense_at(B, i, j);
+            if (w != 0)
+                add(B, i, j, w);
+        }
+}
+
+static void enumerate(builder *B)
+{
+    switch (B->d->rule) {
+    case NRT_RULE_ALL: rule_all(B); break;
+    case NRT_RULE_ONE_TO_ONE: rule_one_to_one(B); break;
+    case NRT_RULE_PROB: rule_prob(B); break;
+    case NRT_RULE_INDEGREE: rule_indegree(B); break;
+    case NRT_RULE_OUTDEGREE: rule_outdegree(B); break;
+    case NRT_RULE_MATRIX: rule_matrix(B); break;
+    case NRT_RULE_POISSON: break;
+    }
+}
+
+/* ---- storage ----------------------------------------------------------------------- */
+
+static void *alloc_array(int64_t count, size_t size)
+{
+    if (count < 0 || (uint64_t)count > SIZE_MAX / size / 2)
+        return NULL;
+    return malloc(count > 0 ? (size_t)count * size : 1);
+}
+
+static int build_post_index(nrt_conn *c)
+{
+    c->col = calloc((size_t)c->npost + 1, sizeof *c->col);
+    c->col_syn = alloc_array(c->nsyn, sizeof *c->col_syn);
+    c->col_pre = alloc_array(c->nsyn, sizeof *c->col_pre);
+    int64_t *next = alloc_array(c->npost, sizeof *next);
+    if (!c->col || !c->col_syn || !c->col_pre || !next) {
+        free(next);
+        return -1;
+    }
+    for (int64_t s = 0; s < c->nsyn; s++)
+        c->col[c->post[s] + 1]++;
+    for (int64_t j = 0; j < c->npost; j++)
+        c->col[j + 1] += c->col[j];
+    memcpy(next, c->col, (size_t)c->npost * sizeof *next);
+    for (int64_t i = 0; i < c->npre; i++)
+        for (int64_t s = c->row[i]; s < c->row[i + 1]; s++) {
+            int64_t at = next[c->post[s]]++;
+            c->col_syn[at] = s;
+            c->col_pre[at] = (int32_t)i;
+        }
+    free(next);
+    return 0;
+}
+
+/* A matrix used only by `summed` stays dense when that takes less memory than rows of
+ * (index, weight) pairs: 8 bytes per entry against 12 per synapse. */
+static bool keep_dense(const builder *B)
+{
+    const nrt_conn *c = B->c;
+    return B->d->dense && c->nsyn * 12 >= c->npre * c->npost * 8;
+}
+
+static int make_dense(builder *B)
+{
+    nrt_conn *c = B->c;
+    c->dense = alloc_array(c->npre * c->npost, sizeof *c->dense);
+    if (!c->dense)
+        return -1;
+    for (int64_t i = 0; i < c->npre; i++)
+        for (int64_t j = 0; j < c->npost; j++)
+            c->dense[i * c->npost + j] = dense_at(B, i, j);
+    return 0;
+}
+
+static int alloc_values(nrt_conn *c, const nrt_conn_desc *d)
+{
+    c->arrays = calloc((size_t)(d->narrays > 0 ? d->narrays : 0) + 1, sizeof *c->arrays);
+    c->scalars = calloc((size_t)(d->nscalars > 0 ? d->nscalars : 0) + 1, sizeof *c->scalars);
+    if (!c->arrays || !c->scalars)
+        return -1;
+    for (int a = 0; a < d->narrays; a++)
+        if (!(c->arrays[a] = calloc(c->nsyn > 0 ? (size_t)c->nsyn : 1, sizeof(double))))
+            return -1;
+    if (d->hetero_delay && !(c->delay = alloc_array(c->nsyn, sizeof *c->delay)))
+        return -1;
+    if (d->rule == NRT_RULE_POISSON && !(c->counts = calloc((size_t)c->npost + 1, sizeof *c->counts)))
+        return -1;
+    return 0;
+}
+
+static int build_rows(builder *B, nrt_err *err)
+{
+    nrt_conn *c = B->c;
+    const nrt_conn_desc *d = B->d;
+    c->row = calloc((size_t)c->npre + 1, sizeof *c->row);
+    if (!c->row)
+        return -1;
+    if (d->rule == NRT_RULE_INDEGREE || d->rule == NRT_RULE_OUTDEGREE) {
+        B->draw = alloc_array(d->k > 0 ? d->k : 1, sizeof *B->draw);
+        if (!B->draw)
+            return -1;
+    }
+    enumerate(B);
+    for (int64_t i = 0; i < c->npre; i++)
+        c->row[i + 1] += c->row[i];
+    c->nsyn = c->row[c->npre];
+    if (c->npost > INT32_MAX) {
+        nrt_err_report(err, "connection '%s': population of %lld neurons is beyond 32-bit synapse indices",
+                       d->name, (long long)c->npost);
+        return -2;
+    }
+    if (keep_dense(B)) {
+        free(c->row);
+        c->row = NULL;
+        return make_dense(B);
+    }
+    c->post = alloc_array(c->nsyn, sizeof *c->post);
+    B->next = alloc_array(c->npre, sizeof *B->next);
+    if (!c->post || !B->next || alloc_values(c, d) != 0)
+        return -1;
+    memcpy(B->next, c->row, (size_t)c->npre * sizeof *B->next);
+    B->fill = true;
+    B->weights = d->rule == NRT_RULE_MATRIX && d->weight_slot >= 0 ? c->arrays[d->weight_slot] : NULL;
+    enumerate(B);
+    if (d->post_index && build_post_index(c) != 0)
+        return -1;
+    return 0;
+}
+
+int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, nrt_err *err)
+{
+    const nrt_conn_desc *d = &desc->conns[b];
+    memset(c, 0, sizeof *c);
+    nrt_pop *pre = d->pre >= 0 ? &pops[d->pre] : NULL, *post = &pops[d->post];
+    c->npre = pre ? pre->n : 0;
+    c->npost = post->n;
+    c->pre_offset = d->pre_offset;
+    c->post_offset = d->post_offset;
+    c->rng = nrt_rng_alloc(desc->seed, -1 - b);
+    builder B = {.d = d, .c = c, .seed = desc->seed, .self_pop = d->pre == d->post};
+    int rc = c->rng ? 0 : -1;
+    if (rc == 0 && d->rule == NRT_RULE_MATRIX && d->matrix_file) {
+        char msg[512];
+        if (nrt_wfile_read(&B.file, d->matrix_file, d->pre_total, d->post_total, d->matrix_scale, msg,
+                           sizeof msg) != 0) {
+            nrt_err_report(err, "connection '%s': %s", d->name, msg);
+            rc = -2;
+        }
+    }
+    if (rc == 0 && d->rule == NRT_RULE_POISSON)
+        rc = alloc_values(c, d);
+    else if (rc == 0)
+        rc = build_rows(&B, err);
+    free(B.next);
+    free(B.draw);
+    nrt_wfile_free(&B.file);
+    if (rc == -1)
+        nrt_err_report(err, "out of memory building connection '%s'", d->name);
+    if (rc != 0)
+        return -1;
+    if (c->row && d->init && d->init(c, pre ? pre : post, post, desc->dt) != 0) {
+        nrt_err_report(err, "connection '%s': a delay came out negative", d->name);
+        return -1;
+    }
+    return 0;
+}
+
+void nrt_conn_free(nrt_conn *c, const nrt_conn_desc *d)
+{
+    if (c->arrays)
+        for (int a = 0; a < d->narrays; a++)
+            free(c->arrays[a]);
+    free(c->arrays);
+    free(c->scalars);
+    free(c->row);
+    free(c->post);
+    free(c->delay);
+    free(c->col);
+    free(c->col_syn);
+    free(c->col_pre);
+    free(c->counts);
+    free(c->dense);
+    nrt_rng_free(c->rng);
+    memset(c, 0, sizeof *c);
+}
+
+int64_t nrt_conn_bytes(const nrt_conn *c, const nrt_conn_desc *d)
+{
+    int64_t bytes = 0;
+    if (c->row)
+        bytes += (c->npre + 1) * 8 + c->nsyn * 4;
+    if (c->dense)
+        bytes += c->npre * c->npost * 8;
+    if (c->arrays)
+        bytes += (int64_t)d->narrays * c->nsyn * 8;
+    if (c->delay)
+        bytes += c->nsyn * 4;
+    if (c->col)
+        bytes += (c->npost + 1) * 8 + c->nsyn * 12;
+    return bytes;
+}

@@ -1,0 +1,228 @@
+/* Spikes through connections, every step (LANGUAGE.md §6, §7).
+ *
+ * A spike fired in step m is stamped (m+1)·dt and, with a delay of D steps, delivered at
+ * the start of step m+1+D. With one delay for the whole block, nothing per spike is
+ * queued: each population keeps the spike lists of its last R steps (R = its largest
+ * such delay + 1) and a block reads the list of step k-1-D, so delivery costs
+ * O(spikes × fan-out) and never O(N). With per-synapse delays, each spike pushes its
+ * synapses into a ring of per-step event lists; a step's list is sorted by synapse id
+ * (that is by pre, then post index) before it runs, so events run in the order of §6
+ * whatever the order they were queued in. Lists grow geometrically and are reused: the
+ * steady state allocates nothing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+
+typedef struct list64 {
+    int64_t *v;
+    int64_t n, cap;
+} list64;
+
+static int list_reserve(list64 *l, int64_t want)
+{
+    if (want <= l->cap)
+        return 0;
+    int64_t cap = l->cap ? l->cap : 64;
+    while (cap < want)
+        cap *= 2;
+    int64_t *v = realloc(l->v, (size_t)cap * sizeof *v);
+    if (!v)
+        return -1;
+    l->v = v;
+    l->cap = cap;
+    return 0;
+}
+
+typedef struct ring {
+    int64_t size;             /* slots; 0 when unused */
+    list64 *slot;
+} ring;
+
+struct nrt_net {
+    const nrt_run_desc *d;
+    nrt_conn *conns;
+    nrt_err *err;
+    ring *spikes;             /* per population: its spike lists of the last steps */
+    ring *events;             /* per block with per-synapse delays: (pre, synapse) pairs */
+};
+
+static int ring_alloc(ring *r, int64_t size)
+{
+    r->size = size;
+    r->slot = calloc((size_t)size + 1, sizeof *r->slot);
+    return r->slot ? 0 : -1;
+}
+
+static void ring_free(ring *r)
+{
+    for (int64_t s = 0; r->slot && s < r->size; s++)
+        free(r->slot[s].v);
+    free(r->slot);
+}
+
+nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
+{
+    nrt_net *net = calloc(1, sizeof *net);
+    if (!net)
+        goto oom;
+    net->d = desc;
+    net->conns = conns;
+    net->err = err;
+    net->spikes = calloc((size_t)desc->npops + 1, sizeof *net->spikes);
+    net->events = calloc((size_t)desc->nconns + 1, sizeof *net->events);
+    if (!net->spikes || !net->events)
+        goto oom;
+    int64_t *depth = calloc((size_t)desc->npops + 1, sizeof *depth);
+    if (!depth)
+        goto oom;
+    for (int b = 0; b < desc->nconns; b++) {
+        const nrt_conn_desc *cd = &desc->conns[b];
+        if (!cd->pre_fn || cd->pre < 0)
+            continue;
+        if (!cd->hetero_delay) {
+            if (cd->delay_steps + 1 > depth[cd->pre])
+                depth[cd->pre] = cd->delay_steps + 1;
+            continue;
+        }
+        int64_t max = 0;
+        for (int64_t s = 0; s < conns[b].nsyn; s++)
+            if (conns[b].delay[s] > max)
+                max = conns[b].delay[s];
+        if (ring_alloc(&net->events[b], max + 2) != 0) {
+            free(depth);
+            goto oom;
+        }
+    }
+    for (int p = 0; p < desc->npops; p++)
+        if (depth[p] && ring_alloc(&net->spikes[p], depth[p]) != 0) {
+            free(depth);
+            goto oom;
+        }
+    free(depth);
+    return net;
+oom:
+    nrt_err_report(err, "out of memory allocating spike queues");
+    nrt_net_free(net);
+    return NULL;
+}
+
+void nrt_net_free(nrt_net *net)
+{
+    if (!net)
+        return;
+    for (int p = 0; net->spikes && p < net->d->npops; p++)
+        ring_free(&net->spikes[p]);
+    for (int b = 0; net->events && b < net->d->nconns; b++)
+        ring_free(&net->events[b]);
+    free(net->spikes);
+    free(net->events);
+    free(net);
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+    int64_t x = ((const int64_t *)a)[1], y = ((const int64_t *)b)[1];
+    return (x > y) - (x < y);
+}
+
+static void deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k)
+{
+    const nrt_conn_desc *cd = &net->d->conns[b];
+    nrt_conn *c = &net->conns[b];
+    nrt_pop *post = &pops[cd->post];
+    double dt = net->d->dt;
+    if (cd->rule == NRT_RULE_POISSON) {
+        if (!cd->poisson_fn)
+            return;
+        nrt_poisson_counts(net->d->seed, cd->stmt, cd->post_offset, k, cd->poisson_lambda, c->counts, c->npost);
+        cd->poisson_fn(c, post, post, k, dt);
+        return;
+    }
+    if (!cd->pre_fn)
+        return;
+    nrt_pop *pre = &pops[cd->pre];
+    if (!cd->hetero_delay) {
+        int64_t m = k - 1 - cd->delay_steps;
+        const ring *r = &net->spikes[cd->pre];
+        if (m < 0 || r->size == 0)
+            return;
+        const list64 *l = &r->slot[m % r->size];
+        if (l->n)
+            cd->pre_fn(c, pre, post, l->v, l->n, k, dt);
+        return;
+    }
+    ring *r = &net->events[b];
+    list64 *l = &r->slot[k % r->size];
+    if (!l->n)
+        return;
+    qsort(l->v, (size_t)l->n, 2 * sizeof *l->v, cmp_event);
+    cd->pre_syn_fn(c, pre, post, l->v, l->n, k, dt);
+    l->n = 0;
+}
+
+int nrt_net_deliver(nrt_net *net, nrt_pop *pops, int64_t k)
+{
+    const nrt_run_desc *d = net->d;
+    for (int b = 0; b < d->nconns; b++)
+        deliver_block(net, pops, b, k);
+    for (int p = 0; p < d->npops; p++)
+        for (int q = 0; q < d->pops[p].ninputs; q++)
+            memset(pops[p].arrays[d->pops[p].input_slots[q]], 0, (size_t)pops[p].n * sizeof(double));
+    for (int b = 0; b < d->nconns; b++) {
+        const nrt_conn_desc *cd = &d->conns[b];
+        if (cd->summed_fn)
+            cd->summed_fn(&net->conns[b], &pops[cd->pre], &pops[cd->post], k, d->dt);
+    }
+    return 0;
+}
+
+/* Per-synapse delays: every synapse of every spiking pre neuron is due 1 + delay steps
+ * after step k. */
+static int queue_events(nrt_net *net, int b, const nrt_pop *pre, int64_t k)
+{
+    ring *r = &net->events[b];
+    const nrt_conn *c = &net->conns[b];
+    for (int64_t x = 0; x < pre->nspiked; x++) {
+        int64_t i = pre->spiked[x];
+        for (int64_t s = c->row[i]; s < c->row[i + 1]; s++) {
+            list64 *l = &r->slot[(k + 1 + c->delay[s]) % r->size];
+            if (list_reserve(l, 2 * (l->n + 1)) != 0)
+                return -1;
+            l->v[2 * l->n] = i;
+            l->v[2 * l->n + 1] = s;
+            l->n++;
+        }
+    }
+    return 0;
+}
+
+int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k)
+{
+    const nrt_run_desc *d = net->d;
+    for (int p = 0; p < d->npops; p++) {
+        ring *r = &net->spikes[p];
+        if (!r->size)
+            continue;
+        list64 *l = &r->slot[k % r->size];
+        if (list_reserve(l, pops[p].nspiked) != 0)
+            goto oom;
+        memcpy(l->v, pops[p].spiked, (size_t)pops[p].nspiked * sizeof *l->v);
+        l->n = pops[p].nspiked;
+    }
+    for (int b = 0; b < d->nconns; b++) {
+        const nrt_conn_desc *cd = &d->conns[b];
+        if (cd->hetero_delay && cd->pre_syn_fn && pops[cd->pre].nspiked && queue_events(net, b, &pops[cd->pre], k) != 0)
+            goto oom;
+    }
+    for (int b = 0; b < d->nconns; b++) {
+        const nrt_conn_desc *cd = &d->conns[b];
+        nrt_pop *post = &pops[cd->post];
+        if (cd->post_fn && post->nspiked && net->conns[b].row)
+            cd->post_fn(&net->conns[b], &pops[cd->pre], post, post->spiked, post->nspiked, k + 1, d->dt);
+    }
+    return 0;
+oom:
+    nrt_err_report(net->err, "out of memory queueing spikes");
+    return -1;
+}
