@@ -14,6 +14,7 @@
 
 #include "cg.h"
 #include "drv.h"
+#include "drv_desc.h"
 #include "ir.h"
 #include "nrt.h"
 #include "util.h"
@@ -58,127 +59,234 @@ static void put_double(FILE *f, double x)
         fputs(".0", f);
 }
 
-static void put_pop_tables(FILE *f, int k, const IrPop *p)
+/* The C text of the run description: each table of DrvDesc written as a static array,
+ * function slots by the symbol drv_desc_each_fn names. Adding a field to one of these
+ * runtime structs changes its size and stops the build here until it is written too. */
+_Static_assert(sizeof(nrt_pop_desc) == 160, "nrt_pop_desc changed: update put_pops");
+_Static_assert(sizeof(nrt_conn_desc) == 232, "nrt_conn_desc changed: update put_conns");
+
+static void put_strings(FILE *f, const char *name, int k, const char *const *v, int n)
 {
-    char name[64];
-    fprintf(f, "static const char *const names_%d[] = {", k);
-    for (int s = 0; s < p->nstates; s++, fputs(", ", f))
-        put_string(f, p->states[s].name);
-    fprintf(f, "0};\nstatic const char *const units_%d[] = {", k);
-    for (int s = 0; s < p->nstates; s++, fputs(", ", f))
-        put_string(f, p->states[s].unit.text ? p->states[s].unit.text : "1");
-    fprintf(f, "0};\nstatic const double scales_%d[] = {", k);
-    for (int s = 0; s < p->nstates; s++, fputs(", ", f))
-        put_double(f, p->states[s].unit.scale > 0 ? p->states[s].unit.scale : 1.0);
+    fprintf(f, "static const char *const %s_%d[] = {", name, k);
+    for (int s = 0; s < n; s++, fputs(", ", f))
+        put_string(f, v[s]);
     fputs("0};\n", f);
-    fprintf(f, "static const char *const pnames_%d[] = {", k);
-    for (int q = 0; q < p->nparams; q++, fputs(", ", f))
-        put_string(f, p->params[q].name);
-    fprintf(f, "0};\nstatic const char *const punits_%d[] = {", k);
-    for (int q = 0; q < p->nparams; q++, fputs(", ", f))
-        put_string(f, p->params[q].unit.text ? p->params[q].unit.text : "1");
-    fprintf(f, "0};\nstatic const double pscales_%d[] = {", k);
-    for (int q = 0; q < p->nparams; q++, fputs(", ", f))
-        put_double(f, p->params[q].unit.scale > 0 ? p->params[q].unit.scale : 1.0);
+}
+
+static void put_doubles(FILE *f, const char *name, int k, const double *v, int64_t n)
+{
+    fprintf(f, "static const double %s_%d[] = {", name, k);
+    for (int64_t s = 0; s < n; s++, fputs(", ", f))
+        put_double(f, v[s]);
     fputs("0};\n", f);
-    static const char *const fns[] = {"init", "integrate", "fire", "observe"};
-    static const char *const types[] = {"void %s(nrt_pop *, double);\n", "int32_t %s(nrt_pop *, int64_t, double);\n",
-                                        "int32_t %s(nrt_pop *, int64_t, double);\n",
-                                        "void %s(nrt_pop *, int64_t, double);\n"};
-    for (int j = 0; j < 4; j++) {
-        if ((j == 2 && !p->threshold) || (j == 3 && !p->nobserved))
-            continue;
-        cg_symbol_name(name, sizeof name, fns[j], k);
-        fprintf(f, types[j], name);
+}
+
+/* Function slots: the symbol of every slot the description uses, declared and then
+ * referred to by address. */
+typedef struct FnNames {
+    FILE *f;
+    const void **slot;
+    const char **symbol;
+    int n, cap;
+} FnNames;
+
+static bool collect(void *ctx, void **slot, const char *symbol)
+{
+    FnNames *fn = ctx;
+    if (fn->n == fn->cap) {
+        fn->cap = fn->cap ? 2 * fn->cap : 64;
+        fn->slot = realloc(fn->slot, (size_t)fn->cap * sizeof *fn->slot);
+        fn->symbol = realloc(fn->symbol, (size_t)fn->cap * sizeof *fn->symbol);
+        if (!fn->slot || !fn->symbol)
+            nrn_fatal_oom();
     }
-    if (!p->is_source || p->source_file)
-        return;
-    fprintf(f, "static const int64_t src_steps_%d[] = {", k);
-    for (int64_t s = 0; s < p->nsource; s++)
-        fprintf(f, "%lld, ", (long long)p->source_steps[s]);
-    fprintf(f, "0};\nstatic const int32_t src_neurons_%d[] = {", k);
-    for (int64_t s = 0; s < p->nsource; s++)
-        fprintf(f, "%d, ", p->source_neurons[s]);
-    fputs("0};\n", f);
+    fn->slot[fn->n] = slot;
+    fn->symbol[fn->n] = strdup(symbol);
+    if (!fn->symbol[fn->n])
+        nrn_fatal_oom();
+    fprintf(fn->f, "extern void %s(void);   /* called through a typed pointer */\n", symbol);
+    fn->n++;
+    return true;
 }
 
-static void put_pop_desc(FILE *f, int k, const IrPop *p)
+/* ", .field = symbol" when the slot holds a function */
+static void put_fn(FILE *f, const FnNames *fn, const void *slot, const char *field, const char *type)
 {
-    fprintf(f, "    {.name = ");
-    put_string(f, p->name);
-    fprintf(f, ", .n = %lld, .narrays = %d, .nscalars = %d, .nstates = %d,\n", (long long)p->size, p->narrays,
-            p->nscalars, p->nstates);
-    fprintf(f, "     .state_names = names_%d, .state_scales = scales_%d, .state_units = units_%d,\n", k, k, k);
-    fprintf(f, "     .nparams = %d, .param_names = pnames_%d, .param_units = punits_%d, .param_scales = pscales_%d,\n",
-            p->nparams, k, k, k);
-    fprintf(f, "     .method = \"%s\", .init = nrn_init_%d, .integrate = nrn_integrate_%d,\n",
-            p->is_source ? "spike_source" : ir_method_name(p->method), k, k);
-    if (p->threshold)
-        fprintf(f, "     .fire = nrn_fire_%d,\n", k);
-    if (p->nobserved)
-        fprintf(f, "     .observe = nrn_observe_%d,\n", k);
-    if (p->is_source)
-        fprintf(f, "     .source = &sources[%d],\n", k);
-    fprintf(f, "     .record_spikes = %s},\n", p->record_spikes ? "true" : "false");
+    for (int k = 0; k < fn->n; k++)
+        if (fn->slot[k] == slot) {
+            fprintf(f, ", .%s = (%s)%s", field, type, fn->symbol[k]);
+            return;
+        }
 }
 
-static void put_sources(FILE *f, const IrModule *m)
+static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
 {
+    for (int k = 0; k < r->npops; k++) {
+        const nrt_pop_desc *p = &r->pops[k];
+        put_strings(f, "names", k, p->state_names, p->nstates);
+        put_strings(f, "units", k, p->state_units, p->nstates);
+        put_doubles(f, "scales", k, p->state_scales, p->nstates);
+        put_strings(f, "pnames", k, p->param_names, p->nparams);
+        put_strings(f, "punits", k, p->param_units, p->nparams);
+        put_doubles(f, "pscales", k, p->param_scales, p->nparams);
+        fprintf(f, "static const int inputs_%d[] = {", k);
+        for (int q = 0; q < p->ninputs; q++)
+            fprintf(f, "%d, ", p->input_slots[q]);
+        fputs("0};\n", f);
+        if (p->source && !p->source->file) {
+            fprintf(f, "static const int64_t src_steps_%d[] = {", k);
+            for (int64_t s = 0; s < p->source->count; s++)
+                fprintf(f, "%lld, ", (long long)p->source->steps[s]);
+            fprintf(f, "0};\nstatic const int32_t src_neurons_%d[] = {", k);
+            for (int64_t s = 0; s < p->source->count; s++)
+                fprintf(f, "%d, ", p->source->neurons[s]);
+            fputs("0};\n", f);
+        }
+    }
     fputs("static const nrt_source sources[] = {\n", f);
-    for (int k = 0; k < m->npops; k++) {
-        const IrPop *p = &m->pops[k];
-        if (p->is_source && p->source_file) {
+    for (int k = 0; k < r->npops; k++) {
+        const nrt_source *src = r->pops[k].source;
+        if (src && src->file) {
             fputs("    {.file = ", f);
-            put_string(f, p->source_file);
+            put_string(f, src->file);
             fputs("},\n", f);
-        } else if (p->is_source) {
+        } else if (src) {
             fprintf(f, "    {.count = %lld, .steps = src_steps_%d, .neurons = src_neurons_%d},\n",
-                    (long long)p->nsource, k, k);
+                    (long long)src->count, k, k);
         } else {
             fputs("    {0},\n", f);
         }
     }
-    fputs("};\n", f);
+    fputs("    {0}};\nstatic const nrt_pop_desc pops[] = {\n", f);
+    for (int k = 0; k < r->npops; k++) {
+        const nrt_pop_desc *p = &r->pops[k];
+        fputs("    {.name = ", f);
+        put_string(f, p->name);
+        fprintf(f, ", .n = %lld, .narrays = %d, .nscalars = %d, .nstates = %d,\n", (long long)p->n, p->narrays,
+                p->nscalars, p->nstates);
+        fprintf(f, "     .state_names = names_%d, .state_scales = scales_%d, .state_units = units_%d,\n", k, k, k);
+        fprintf(f, "     .nparams = %d, .param_names = pnames_%d, .param_units = punits_%d, "
+                   ".param_scales = pscales_%d,\n", p->nparams, k, k, k);
+        fprintf(f, "     .ninputs = %d, .input_slots = inputs_%d, .method = ", p->ninputs, k);
+        put_string(f, p->method);
+        fprintf(f, ", .record_spikes = %s", p->record_spikes ? "true" : "false");
+        if (p->source)
+            fprintf(f, ", .source = &sources[%d]", k);
+        put_fn(f, fn, &p->init, "init", "nrt_init_fn");
+        put_fn(f, fn, &p->integrate, "integrate", "nrt_integrate_fn");
+        put_fn(f, fn, &p->fire, "fire", "nrt_fire_fn");
+        put_fn(f, fn, &p->observe, "observe", "nrt_observe_fn");
+        fputs("},\n", f);
+    }
+    fputs("    {0}};\n", f);
 }
 
-static void put_monitors(FILE *f, const IrModule *m)
+static void put_conns(FILE *f, const nrt_run_desc *r, const FnNames *fn)
+{
+    for (int k = 0; k < r->nconns; k++) {
+        const nrt_conn_desc *c = &r->conns[k];
+        if (c->matrix)
+            put_doubles(f, "matrix", k, c->matrix, (c->pre >= 0 ? r->pops[c->pre].n : 0) * r->pops[c->post].n);
+        fprintf(f, "static const nrt_syn_var vars_%d[] = {\n", k);
+        for (int v = 0; v < c->nvars; v++) {
+            const nrt_syn_var *sv = &c->vars[v];
+            fputs("    {.name = ", f);
+            put_string(f, sv->name);
+            fprintf(f, ", .slot = %d, .scalar = %s, .decay = ", sv->slot, sv->scalar ? "true" : "false");
+            put_double(f, sv->decay);
+            fputs(", .scale = ", f);
+            put_double(f, sv->scale);
+            fputs(", .unit = ", f);
+            put_string(f, sv->unit);
+            fputs("},\n", f);
+        }
+        fputs("    {0}};\n", f);
+    }
+    fputs("static const nrt_conn_desc conns[] = {\n", f);
+    for (int k = 0; k < r->nconns; k++) {
+        const nrt_conn_desc *c = &r->conns[k];
+        fputs("    {.name = ", f);
+        put_string(f, c->name);
+        fprintf(f, ", .stmt = %d, .pre = %d, .post = %d, .pre_offset = %lld, .post_offset = %lld,\n", c->stmt,
+                c->pre, c->post, (long long)c->pre_offset, (long long)c->post_offset);
+        fprintf(f, "     .pre_total = %lld, .post_total = %lld, .self_offset = %lld, .rule = %d, .p = ",
+                (long long)c->pre_total, (long long)c->post_total, (long long)c->self_offset, (int)c->rule);
+        put_double(f, c->p);
+        fprintf(f, ", .k = %lld, .allow_self = %s, .poisson_lambda = ", (long long)c->k,
+                c->allow_self ? "true" : "false");
+        put_double(f, c->poisson_lambda);
+        if (c->matrix)
+            fprintf(f, ", .matrix = matrix_%d", k);
+        if (c->matrix_file) {
+            fputs(", .matrix_file = ", f);
+            put_string(f, c->matrix_file);
+        }
+        fputs(",\n     .matrix_scale = ", f);
+        put_double(f, c->matrix_scale);
+        fprintf(f, ", .dense = %s, .weight_slot = %d, .narrays = %d, .nscalars = %d, .hetero_delay = %s,\n",
+                c->dense ? "true" : "false", c->weight_slot, c->narrays, c->nscalars,
+                c->hetero_delay ? "true" : "false");
+        fprintf(f, "     .delay_steps = %lld, .post_index = %s, .last_slot = %d, .nvars = %d, .vars = vars_%d",
+                (long long)c->delay_steps, c->post_index ? "true" : "false", c->last_slot, c->nvars, k);
+        put_fn(f, fn, &c->init, "init", "nrt_conn_init_fn");
+        put_fn(f, fn, &c->pre_fn, "pre_fn", "nrt_conn_event_fn");
+        put_fn(f, fn, &c->pre_syn_fn, "pre_syn_fn", "nrt_conn_event_fn");
+        put_fn(f, fn, &c->post_fn, "post_fn", "nrt_conn_event_fn");
+        put_fn(f, fn, &c->summed_fn, "summed_fn", "nrt_conn_step_fn");
+        put_fn(f, fn, &c->poisson_fn, "poisson_fn", "nrt_conn_step_fn");
+        fputs("},\n", f);
+    }
+    fputs("    {0}};\n", f);
+}
+
+static void put_monitors(FILE *f, const nrt_run_desc *r)
 {
     fputs("static const nrt_trace_desc traces[] = {\n", f);
-    for (int k = 0; k < m->ntraces; k++) {
-        const IrTrace *t = &m->traces[k];
+    for (int k = 0; k < r->ntraces; k++) {
+        const nrt_trace_desc *t = &r->traces[k];
         fprintf(f, "    {.pop = %d, .var = ", t->pop);
         put_string(f, t->var);
         fprintf(f, ", .slot = %d, .scalar = %s, .lo = %lld, .hi = %lld, .every = %lld, .scale = ", t->slot,
                 t->scalar ? "true" : "false", (long long)t->lo, (long long)t->hi, (long long)t->every);
-        put_double(f, t->unit.scale > 0 ? t->unit.scale : 1.0);
+        put_double(f, t->scale);
         fputs(", .unit = ", f);
-        put_string(f, t->unit.text ? t->unit.text : "1");
+        put_string(f, t->unit);
         fputs("},\n", f);
     }
     fputs("    {0}};\nstatic const nrt_rate_desc rates[] = {\n", f);
-    for (int k = 0; k < m->nrates; k++)
-        fprintf(f, "    {.pop = %d, .every = %lld},\n", m->rates[k].pop, (long long)m->rates[k].every);
+    for (int k = 0; k < r->nrates; k++)
+        fprintf(f, "    {.pop = %d, .every = %lld},\n", r->rates[k].pop, (long long)r->rates[k].every);
+    fputs("    {0}};\nstatic const nrt_syn_trace_desc syn_traces[] = {\n", f);
+    for (int k = 0; k < r->nsyn_traces; k++) {
+        const nrt_syn_trace_desc *t = &r->syn_traces[k];
+        fputs("    {.file = ", f);
+        put_string(f, t->file);
+        fprintf(f, ", .first = %d, .count = %d, .var = %d, .every = %lld},\n", t->first, t->count, t->var,
+                (long long)t->every);
+    }
     fputs("    {0}};\n", f);
 }
 
-static void put_main(FILE *f, const DrvOptions *opt, const IrModule *m)
+static void put_main(FILE *f, const DrvOptions *opt, const nrt_run_desc *r)
 {
     const char *slash = strrchr(opt->model, '/');
     fputs("int main(int argc, char **argv)\n{\n    nrt_sim_spec spec = {.run = {\n        .model = ", f);
     put_string(f, slash ? slash + 1 : opt->model);
     fputs(", .network = ", f);
-    put_string(f, m->network);
+    put_string(f, r->network);
     fputs(", .outdir = ", f);
     put_string(f, opt->out_dir ? opt->out_dir : "nrn-out");
     fputs(",\n        .dt = ", f);
-    put_double(f, m->dt);
-    fprintf(f, ", .seed = %lluu, .threads = %d, .format = %s, .progress = %d,\n", (unsigned long long)m->seed,
+    put_double(f, r->dt);
+    fprintf(f, ", .seed = %lluu, .threads = %d, .format = %s, .progress = %d,\n", (unsigned long long)r->seed,
             opt->threads, opt->format && strcmp(opt->format, "npy") == 0 ? "NRT_FORMAT_NPY" : "NRT_FORMAT_CSV",
             opt->progress);
-    fprintf(f, "        .npops = %d, .pops = pops, .ntraces = %d, .traces = traces, .nrates = %d, .rates = rates},\n",
-            m->npops, m->ntraces, m->nrates);
+    fprintf(f, "        .npops = %d, .pops = pops, .ntraces = %d, .traces = traces, .nrates = %d, .rates = rates,\n",
+            r->npops, r->ntraces, r->nrates);
+    fprintf(f, "        .nconns = %d, .conns = conns, .nsyn_traces = %d, .syn_traces = syn_traces},\n", r->nconns,
+            r->nsyn_traces);
     fputs("        .duration = ", f);
-    put_double(f, (double)m->nsteps * m->dt);
+    put_double(f, (double)r->nsteps * r->dt);
     fputs("};\n    return nrt_sim_main(argc, argv, &spec);\n}\n", f);
 }
 
@@ -188,15 +296,18 @@ static bool write_tables(const char *path, const DrvOptions *opt, const IrModule
     if (!f)
         return false;
     fputs("/* Generated by nrnc build: the run description of the simulator. */\n#include \"nrt.h\"\n\n", f);
-    for (int k = 0; k < m->npops; k++)
-        put_pop_tables(f, k, &m->pops[k]);
-    put_sources(f, m);
-    fputs("static const nrt_pop_desc pops[] = {\n", f);
-    for (int k = 0; k < m->npops; k++)
-        put_pop_desc(f, k, &m->pops[k]);
-    fputs("    {0}};\n", f);
-    put_monitors(f, m);
-    put_main(f, opt, m);
+    DrvDesc *dd = drv_desc_new(m);
+    FnNames fn = {.f = f};
+    drv_desc_each_fn(dd, collect, &fn);
+    put_pops(f, &dd->run, &fn);
+    put_conns(f, &dd->run, &fn);
+    put_monitors(f, &dd->run);
+    put_main(f, opt, &dd->run);
+    for (int k = 0; k < fn.n; k++)
+        free((void *)fn.symbol[k]);
+    free(fn.slot);
+    free(fn.symbol);
+    drv_desc_free(dd);
     return fclose(f) == 0;
 }
 
