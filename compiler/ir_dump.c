@@ -1,5 +1,6 @@
 /* `nrnc emit ir`: the IR as readable text, one population at a time, with the chosen
  * integrator and the reason for it. Values are shown in SI (the IR's units). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,8 +28,44 @@ static const char *op_text(IrOp op)
     }
 }
 
-void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e)
+/* Whose names a leaf shows: a population's, or in connection code the synapse's and
+ * those of the populations on either side. */
+typedef struct Names {
+    const IrPop *pop;
+    const IrModule *m;
+    const IrConn *conn;
+} Names;
+
+static void dump_expr(FILE *out, const Names *nm, const IrExpr *e);
+
+static bool dump_side_leaf(FILE *out, const Names *nm, const IrExpr *e)
 {
+    if (e->side == SIDE_SELF || !nm->conn)
+        return false;
+    const IrConn *c = nm->conn;
+    if (e->side == SIDE_SYN) {
+        if (e->op == IR_WEIGHT)
+            fputs("w", out);
+        else
+            fputs(c->syn_states[e->index].name, out);
+        return true;
+    }
+    const char *side = e->side == SIDE_PRE ? "pre" : "post";
+    const IrPop *p = &nm->m->pops[e->side == SIDE_PRE ? c->pre : c->post];
+    switch (e->op) {
+    case IR_STATE: fprintf(out, "%s.%s", side, p->states[e->index].name); return true;
+    case IR_PARAM: fprintf(out, "%s.%s", side, p->params[e->index].name); return true;
+    case IR_INPUT: fprintf(out, "%s.%s", side, p->input_names[e->index]); return true;
+    case IR_INDEX: fprintf(out, "%s.i", side); return true;
+    default: return false;
+    }
+}
+
+static void dump_expr(FILE *out, const Names *nm, const IrExpr *e)
+{
+    const IrPop *pop = nm->pop;
+    if (dump_side_leaf(out, nm, e))
+        return;
     switch (e->op) {
     case IR_CONST: {
         char buf[40];
@@ -38,7 +75,8 @@ void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e)
     }
     case IR_STATE: fprintf(out, "%s", pop->states[e->index].name); return;
     case IR_PARAM: fprintf(out, "%s", pop->params[e->index].name); return;
-    case IR_INPUT: fprintf(out, "input#%d", e->index); return;
+    case IR_INPUT: fprintf(out, "%s", pop->input_names[e->index]); return;
+    case IR_WEIGHT: fputs("w", out); return;
     case IR_TIME: fputs("t", out); return;
     case IR_DT: fputs("dt", out); return;
     case IR_INDEX: fputs("i", out); return;
@@ -46,29 +84,35 @@ void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e)
     case IR_RANDN: fputs("randn()", out); return;
     case IR_NOISE: fprintf(out, "xi#%d", e->index); return;
     case IR_AUX: fprintf(out, "aux#%d", e->index); return;
-    case IR_NEG: fputs("-(", out); ir_dump_expr(out, pop, e->a); fputs(")", out); return;
-    case IR_NOT: fputs("not (", out); ir_dump_expr(out, pop, e->a); fputs(")", out); return;
+    case IR_NEG: fputs("-(", out); dump_expr(out, nm, e->a); fputs(")", out); return;
+    case IR_NOT: fputs("not (", out); dump_expr(out, nm, e->a); fputs(")", out); return;
     case IR_SELECT:
-        fputs("(", out); ir_dump_expr(out, pop, e->a); fputs(" ? ", out); ir_dump_expr(out, pop, e->b);
-        fputs(" : ", out); ir_dump_expr(out, pop, e->c); fputs(")", out);
+        fputs("(", out); dump_expr(out, nm, e->a); fputs(" ? ", out); dump_expr(out, nm, e->b);
+        fputs(" : ", out); dump_expr(out, nm, e->c); fputs(")", out);
         return;
     case IR_CALL:
         fprintf(out, "%s(", ir_fn_name(e->fn));
-        ir_dump_expr(out, pop, e->a);
+        dump_expr(out, nm, e->a);
         if (e->b) {
             fputs(", ", out);
-            ir_dump_expr(out, pop, e->b);
+            dump_expr(out, nm, e->b);
         }
         fputs(")", out);
         return;
     default:
         fputs("(", out);
-        ir_dump_expr(out, pop, e->a);
+        dump_expr(out, nm, e->a);
         fprintf(out, " %s ", op_text(e->op));
-        ir_dump_expr(out, pop, e->b);
+        dump_expr(out, nm, e->b);
         fputs(")", out);
         return;
     }
+}
+
+void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e)
+{
+    Names nm = {.pop = pop};
+    dump_expr(out, &nm, e);
 }
 
 static void dump_stmts(FILE *out, const IrPop *p, const IrStmt *s, int depth)
@@ -182,6 +226,103 @@ static void dump_pop(FILE *out, const IrPop *p)
             p->nscalars, p->record_spikes ? "; spikes recorded" : "");
 }
 
+static void dump_conn_stmts(FILE *out, const Names *nm, const IrStmt *s, int depth)
+{
+    static const char *const ops[] = {"=", "+=", "-=", "*=", "/="};
+    for (; s; s = s->next) {
+        fprintf(out, "%*s", 4 + 2 * depth, "");
+        if (s->is_if) {
+            fputs("if ", out);
+            dump_expr(out, nm, s->value);
+            fputs("\n", out);
+            dump_conn_stmts(out, nm, s->then, depth + 1);
+            if (s->els) {
+                fprintf(out, "%*selse\n", 4 + 2 * depth, "");
+                dump_conn_stmts(out, nm, s->els, depth + 1);
+            }
+            continue;
+        }
+        IrExpr target = {.op = s->target, .side = s->side, .index = s->state};
+        dump_expr(out, nm, &target);
+        fprintf(out, " %s ", ops[s->op]);
+        dump_expr(out, nm, s->value);
+        fputc('\n', out);
+    }
+}
+
+static const char *const rule_names[] = {
+    [CONN_ALL] = "all", [CONN_ONE_TO_ONE] = "one_to_one", [CONN_PROB] = "prob", [CONN_INDEGREE] = "fixed_indegree",
+    [CONN_OUTDEGREE] = "fixed_outdegree", [CONN_MATRIX] = "weight matrix", [CONN_POISSON] = "poisson",
+};
+
+static void dump_conn(FILE *out, const IrModule *m, const IrConn *c)
+{
+    Names nm = {.pop = &m->pops[c->post], .m = m, .conn = c};
+    char num[40];
+    fprintf(out, "connection %s: %s -> %s", c->label, c->pre >= 0 ? m->pops[c->pre].name : "poisson",
+            m->pops[c->post].name);
+    if (c->synapse)
+        fprintf(out, " using %s", c->synapse);
+    fprintf(out, " (statement %d; pre %lld.. of %lld, post %lld.. of %lld)\n", c->stmt + 1,
+            (long long)c->pre_offset, (long long)c->pre_total, (long long)c->post_offset, (long long)c->post_total);
+    fprintf(out, "  rule %s", rule_names[c->rule]);
+    if (c->rule == CONN_PROB) {
+        nrt_format_double(c->p, num, sizeof num);
+        fprintf(out, "(%s)", num);
+    } else if (c->rule == CONN_INDEGREE || c->rule == CONN_OUTDEGREE) {
+        fprintf(out, "(%lld)", (long long)c->k);
+    } else if (c->rule == CONN_POISSON) {
+        nrt_format_double(c->poisson_lambda, num, sizeof num);
+        fprintf(out, "(%lld trains; %s spikes per target per step)", (long long)c->k, num);
+    }
+    if (c->rule != CONN_POISSON && c->rule != CONN_MATRIX)
+        fputs(c->allow_self ? "" : ", allow_self false", out);
+    fputc('\n', out);
+    fputs("  weight ", out);
+    if (c->matrix)
+        fputs("literal matrix", out);
+    else if (c->matrix_file)
+        fprintf(out, "file \"%s\"", c->matrix_file);
+    else
+        dump_expr(out, &nm, c->weight);
+    fprintf(out, " (%s, shown in %s)%s\n", c->weight_per_syn ? "per synapse" : "one value for all synapses",
+            c->weight_unit.text ? c->weight_unit.text : "1", c->dense ? "; kept dense for summed" : "");
+    if (c->hetero_delay) {
+        fputs("  delay ", out);
+        dump_expr(out, &nm, c->delay);
+        fputs(" (per synapse, rounded to steps)\n", out);
+    } else if (c->rule != CONN_POISSON) {
+        fprintf(out, "  delay %lld steps\n", (long long)c->delay_steps);
+    }
+    for (int k = 0; k < c->nsyn_states; k++) {
+        const IrSynState *st = &c->syn_states[k];
+        if (st->slot < 0)
+            continue;
+        fprintf(out, "  synapse state %s = ", st->name);
+        dump_expr(out, &nm, st->init);
+        if (st->decay) {
+            nrt_format_double(st->decay->value, num, sizeof num);
+            fprintf(out, "; (event) decay d%s/dt = %s * %s, applied at events", st->name, num, st->name);
+        }
+        fputc('\n', out);
+    }
+    if (c->on_pre) {
+        fprintf(out, "  on_pre%s\n", c->pre_additive ? " (additive: k drives are one += k*value)" : "");
+        dump_conn_stmts(out, &nm, c->on_pre, 0);
+    }
+    if (c->on_post) {
+        fputs("  on_post\n", out);
+        dump_conn_stmts(out, &nm, c->on_post, 0);
+    }
+    for (int k = 0; k < c->nsummed; k++) {
+        fprintf(out, "  summed post.%s += ", m->pops[c->post].input_names[c->summed[k].input]);
+        dump_expr(out, &nm, c->summed[k].value);
+        fputc('\n', out);
+    }
+    fprintf(out, "  storage: rows by pre, 32-bit post indices, %d arrays per synapse, %d scalars\n", c->narrays,
+            c->nscalars);
+}
+
 void ir_dump(FILE *out, const IrModule *m)
 {
     char dt[40];
@@ -192,6 +333,13 @@ void ir_dump(FILE *out, const IrModule *m)
         fputc('\n', out);
         dump_pop(out, &m->pops[k]);
     }
+    for (int k = 0; k < m->nconns; k++) {
+        fputc('\n', out);
+        dump_conn(out, m, &m->conns[k]);
+    }
+    for (int k = 0; k < m->nsyn_traces; k++)
+        fprintf(out, "\nrecord %s of %s every %lld steps -> %s.csv\n", m->syn_traces[k].var,
+                m->conns[m->syn_traces[k].first].label, (long long)m->syn_traces[k].every, m->syn_traces[k].file);
     for (int k = 0; k < m->ntraces; k++) {
         const IrTrace *t = &m->traces[k];
         fprintf(out, "\nrecord %s of %s[%lld:%lld] every %lld steps (in %s)\n", t->var, m->pops[t->pop].name,
