@@ -539,6 +539,8 @@ as_opt
     | AS name                       { $$.name = $2; $$.loc = @2; }
     ;
 
+/* An on_pre / on_post block may follow another part on its line, as in LANGUAGE.md §6:
+ * `{ weight 0.1 mV  on_pre { post.v += w } }`. */
 conn_body
     : conn_list
     | conn_list conn_simple         { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
@@ -549,6 +551,8 @@ conn_list
     | conn_list sep
     | conn_list conn_block          { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
     | conn_list conn_simple sep     { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
+    | conn_list conn_simple conn_block
+        { $$ = $1; SEQ_PUSH($$, ConnPart, $2); SEQ_PUSH($$, ConnPart, $3); }
     | conn_list error sep           { $$ = $1; yyerrok; }
     ;
 
