@@ -484,6 +484,8 @@ static bool lower_records(Arena *a, Diags *d, const SemaProgram *prog, const Sem
     m->rates = ARENA_ARRAY(a, IrRate, n->records.len + 1);
     for (int k = 0; k < n->records.len; k++) {
         const SemaRecord *r = n->records.items[k];
+        if (!r->pop)
+            continue;   /* record VAR of CONN: not lowered yet */
         int pi = pop_index(n, r->pop);
         IrPop *ip = &m->pops[pi];
         if (r->what == REC_SPIKES) {
