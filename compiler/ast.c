@@ -319,6 +319,13 @@ static void dump_connect(FILE *out, const AstNetItem *it, int depth)
     const AstConnect *k = &it->u.connect;
     indent(out, depth, NULL);
     fputs("connect ", out);
+    if (k->is_poisson) {
+        fputs("poisson(", out);
+        ast_dump_expr(out, k->poisson_rate);
+        fputs(", ", out);
+        ast_dump_expr(out, k->poisson_count);
+        fputc(')', out);
+    }
     dump_pops(out, k->sources);
     fputs(" -> ", out);
     dump_pops(out, k->targets);

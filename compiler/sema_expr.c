@@ -331,8 +331,11 @@ static void check_name(SemaCtx *c, AstExpr *e)
         set_dim(e, s->dim);
         e->dim_free = e->dim_error = s->poisoned;
         e->dim_free |= s->adapts;
-        if (s->kind == SYM_POP)
-            diag_error(c->d, e->loc, "population '%s' cannot be used as a value", name);
+        if (s->kind == SYM_POP || s->kind == SYM_CONN) {
+            diag_error(c->d, e->loc, "%s '%s' cannot be used as a value",
+                       s->kind == SYM_POP ? "population" : "connection", name);
+            e->dim_free = e->dim_error = true;
+        }
         return;
     }
     if ((s = builtin_sym(c, name, e->loc))) {
@@ -384,8 +387,71 @@ static void check_name(SemaCtx *c, AstExpr *e)
         set_dim(e, u.dim);
         return;
     }
-    unknown_name(c, e);
+    if (!c->lenient_names)
+        unknown_name(c, e);
     e->dim_free = e->dim_error = true;
+}
+
+/* Once per connect and model: a missing member is one mistake, however often it is used. */
+static bool first_report(SemaCtx *c, const char *key)
+{
+    if (!c->reported)
+        return true;
+    for (int k = 0; k < c->reported->len; k++)
+        if (strcmp(c->reported->items[k], key) == 0)
+            return false;
+    ptrvec_push(c->a, c->reported, arena_strdup(c->a, key));
+    return true;
+}
+
+static bool model_seen_before(const PtrVec *pops, int k)
+{
+    const SemaPop *p = pops->items[k];
+    for (int j = 0; j < k; j++)
+        if (((const SemaPop *)pops->items[j])->model == p->model)
+            return true;
+    return false;
+}
+
+/* `side.X` in a connect: X must be a member of every model on that side, with one
+ * dimension. Returns the member of the first model, or NULL after an error. */
+static AstSym *resolve_field(SemaCtx *c, AstExpr *e, const char *side, const PtrVec *pops, bool *bad)
+{
+    const char *name = e->u.field.name;
+    AstSym *first = NULL;
+    const SemaPop *first_pop = NULL;
+    for (int k = 0; k < pops->len; k++) {
+        const SemaPop *p = pops->items[k];
+        if (!p->model || model_seen_before(pops, k))
+            continue;
+        AstSym *s = sema_model_member(p->model, name);
+        if (!s) {
+            *bad = true;
+            if (!first_report(c, arena_printf(c->a, "%s.%s %s", side, name, p->model->item->name)))
+                continue;
+            diag_error(c->d, e->u.field.name_loc, "'%s' is not a member of %s-synaptic model '%s' (population '%s')",
+                       name, side, p->model->item->name, p->name);
+            const char *near = sema_suggest_member(p->model, name);
+            if (near)
+                diag_help(c->d, "did you mean '%s'?", near);
+            continue;
+        }
+        if (!first) {
+            first = s;
+            first_pop = p;
+        } else if (!dim_eq(s->dim, first->dim)) {
+            *bad = true;
+            if (!first_report(c, arena_printf(c->a, "%s.%s units", side, name)))
+                continue;
+            diag_error(c->d, e->loc, "unit mismatch: '%s.%s' is in %s in model '%s' (population '%s') but in %s "
+                       "in model '%s' (population '%s')", side, name, sema_unit_text(c->a, first->dim, first->unit),
+                       first_pop->model->item->name, first_pop->name, sema_unit_text(c->a, s->dim, s->unit),
+                       p->model->item->name, p->name);
+            diag_help(c->d, "the %s populations of one connect must agree on the unit of '%s'",
+                      strcmp(side, "pre") == 0 ? "source" : "target", name);
+        }
+    }
+    return first;
 }
 
 /* pre.X, post.X, pre.i, post.N */
@@ -405,27 +471,52 @@ static void check_field(SemaCtx *c, AstExpr *e)
         return;
     }
     const char *name = e->u.field.name;
+    if (is_pre && c->no_pre) {
+        diag_error(c->d, e->loc, "connect poisson(...) has no pre-synaptic neuron: 'pre.%s' cannot be used", name);
+        diag_help(c->d, "its weight and on_pre may use post.X and post.i");
+        e->dim_free = e->dim_error = true;
+        return;
+    }
     if (strcmp(name, "i") == 0 || strcmp(name, "N") == 0) {
         set_dim(e, dim_none());
         return;
     }
-    SemaModel *m = is_pre ? c->pre : c->post;
-    if (!m) {   /* a synapse type checked on its own: the neuron is not known yet */
+    const PtrVec *pops = is_pre ? c->pre_pops : c->post_pops;
+    if (!pops) {   /* a synapse type checked on its own: the neurons are not known yet */
         e->dim_free = true;
         return;
     }
-    AstSym *s = sema_model_member(m, name);
-    if (!s) {
-        diag_error(c->d, e->u.field.name_loc, "'%s' is not a member of %s-synaptic model '%s'", name,
-                   side, m->item->name);
-        const char *near = sema_suggest_member(m, name);
-        if (near)
-            diag_help(c->d, "did you mean '%s'?", near);
-        e->dim_free = true;
+    bool bad = false;
+    AstSym *s = resolve_field(c, e, side, pops, &bad);
+    if (bad || !s) {   /* reported, or every population on this side was unknown (reported) */
+        e->dim_free = e->dim_error = true;
         return;
     }
     e->sym = s;
     set_dim(e, s->dim);
+    if (s->poisoned)
+        e->dim_free = e->dim_error = true;
+}
+
+AstSym *sema_field_not_kind(const SemaCtx *c, const AstExpr *field, SymKind kind, const SemaPop **pop)
+{
+    *pop = NULL;
+    if (field->kind != AST_FIELD || !field->sym)
+        return NULL;
+    const AstExpr *obj = field->u.field.object;
+    bool is_pre = obj->kind == AST_NAME && strcmp(obj->u.name.name, "pre") == 0;
+    const PtrVec *pops = is_pre ? c->pre_pops : c->post_pops;
+    if (!pops)
+        return field->sym->kind != kind ? field->sym : NULL;
+    for (int k = 0; k < pops->len; k++) {
+        const SemaPop *p = pops->items[k];
+        AstSym *s = p->model ? sema_model_member(p->model, field->u.field.name) : NULL;
+        if (s && s->kind != kind) {
+            *pop = p;
+            return s;
+        }
+    }
+    return NULL;
 }
 
 /* ---- operators -------------------------------------------------------------------- */

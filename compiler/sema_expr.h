@@ -29,7 +29,15 @@ typedef struct SemaCtx {
     Arena *a;
     SemaModel *model;       /* NULL outside a model */
     SemaNetwork *net;       /* NULL outside a network */
-    SemaModel *pre, *post;  /* connect / synapse context: models behind pre. and post. */
+    /* In a connect: the populations (SemaPop*) behind pre. and post.; `pre.X` must be a
+     * member of every source model and `post.X` of every target model, with one
+     * dimension. NULL in a synapse type checked on its own (pre.X and post.X adapt). */
+    const PtrVec *pre_pops, *post_pops;
+    bool no_pre;            /* connect poisson(...): there is no pre-synaptic neuron */
+    PtrVec *reported;       /* in a connect: missing members already reported (one message each) */
+    bool lenient_names;     /* the connection's synapse type is unknown (reported): its names are too */
+    PtrVec *synapse_parts_reported;   /* in a network: synapse type parts (AstDecl*) that a
+                                       * connection's check reported already, once for all */
     bool in_synapse;        /* pre./post./w allowed */
     Dim weight_dim;         /* dimension of `w` in a connect block */
     bool weight_known;
@@ -57,6 +65,12 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e);
 /* Resolves a unit annotation; reports unknown units. */
 bool sema_unit(SemaCtx *c, const AstUnit *u, UnitInfo *out);
 void sema_infer_let(SemaCtx *c, AstSym *let);
+/* For `pre.X` / `post.X` in a connect: a member X of that side's models whose kind is not
+ * `kind` (with its population in *pop), or NULL if all are (or X is unresolved). In a
+ * synapse type checked on its own: field->sym when its kind differs, *pop NULL. */
+AstSym *sema_field_not_kind(const SemaCtx *c, const AstExpr *field, SymKind kind, const SemaPop **pop);
+const char *sema_kind_word(SymKind k);   /* "param", "state", ... */
+void sema_check_event_body(SemaCtx *c, SemaModel *m, AstStmt *body, ExprWhere where);
 const char *sema_builtin_name_check(const char *name);   /* non-NULL if name is built in */
 
 #endif

@@ -13,7 +13,7 @@
 static const char *const method_names[] = {"exact", "euler", "rk2", "rk4", "expeuler",
                                            "heun", "milstein", "rk45", "implicit"};
 
-static const char *kind_word(SymKind k)
+const char *sema_kind_word(SymKind k)
 {
     switch (k) {
     case SYM_PARAM: return "param";
@@ -22,6 +22,7 @@ static const char *kind_word(SymKind k)
     case SYM_INPUT: return "input";
     case SYM_NET_PARAM: return "network param";
     case SYM_POP: return "population";
+    case SYM_CONN: return "connection";
     default: return "name";
     }
 }
@@ -60,7 +61,7 @@ static void declare(SemaCtx *c, SemaModel *m, AstDecl *d, SymKind kind, PtrVec *
     if (!symtab_put(c->a, m->scope, s)) {
         AstSym *old = symtab_get(m->scope, d->name);
         diag_error(c->d, d->name_loc, "'%s' is already declared in '%s'", d->name, m->item->name);
-        diag_note(c->d, old->loc, "'%s' is first declared here as a %s", d->name, kind_word(old->kind));
+        diag_note(c->d, old->loc, "'%s' is first declared here as a %s", d->name, sema_kind_word(old->kind));
         return;
     }
     ptrvec_push(c->a, list, s);
@@ -149,7 +150,7 @@ static void check_ode(SemaCtx *c, SemaModel *m, AstDecl *d)
     if (!s || s->kind != SYM_STATE) {
         if (s) {
             diag_error(c->d, d->loc, "'%s' is not a state: d%s/dt needs a state variable", d->name, d->name);
-            diag_note(c->d, s->loc, "'%s' is declared here as a %s", d->name, kind_word(s->kind));
+            diag_note(c->d, s->loc, "'%s' is declared here as a %s", d->name, sema_kind_word(s->kind));
         } else {
             diag_error(c->d, d->loc, "'%s' is not a state: it is not declared in '%s'", d->name, m->item->name);
             const char *near = sema_suggest_member(m, d->name);
@@ -201,7 +202,7 @@ static void check_assign(SemaCtx *c, SemaModel *m, AstStmt *st)
         }
         if (s && s->kind != SYM_STATE && !(c->in_synapse && strcmp(s->name, "w") == 0)) {
             diag_error(c->d, target->loc, "'%s' is a %s; only states can be assigned in %s", s->name,
-                       kind_word(s->kind), c->where == WHERE_RESET ? "reset" : "an event");
+                       sema_kind_word(s->kind), c->where == WHERE_RESET ? "reset" : "an event");
             diag_note(c->d, s->loc, "'%s' is declared here", s->name);
             sema_expr(c, st->u.assign.value);
             return;
@@ -209,8 +210,22 @@ static void check_assign(SemaCtx *c, SemaModel *m, AstStmt *st)
     } else {
         sema_expr(c, target);
         s = target->sym;
-        if (s && s->kind != SYM_STATE) {
-            diag_error(c->d, target->loc, "'%s' is a %s; only states can be assigned", s->name, kind_word(s->kind));
+        const char *field = target->u.field.name;
+        if (!s && !target->dim_free && (strcmp(field, "i") == 0 || strcmp(field, "N") == 0)) {
+            diag_error(c->d, target->loc, "'%s.%s' (the %s) cannot be assigned", target->u.field.object->u.name.name,
+                       field, field[0] == 'i' ? "neuron's index" : "population's size");
+            sema_expr(c, st->u.assign.value);
+            return;
+        }
+        const SemaPop *pop;
+        AstSym *wrong = sema_field_not_kind(c, target, SYM_STATE, &pop);
+        if (wrong) {
+            if (pop)
+                diag_error(c->d, target->loc, "'%s' is a %s of model '%s' (population '%s'); only states can be assigned",
+                           wrong->name, sema_kind_word(wrong->kind), pop->model->item->name, pop->name);
+            else
+                diag_error(c->d, target->loc, "'%s' is a %s; only states can be assigned", wrong->name,
+                           sema_kind_word(wrong->kind));
             sema_expr(c, st->u.assign.value);
             return;
         }
@@ -242,7 +257,6 @@ static void check_stmts(SemaCtx *c, SemaModel *m, AstStmt *s)
     }
 }
 
-void sema_check_event_body(SemaCtx *c, SemaModel *m, AstStmt *body, ExprWhere where);
 void sema_check_event_body(SemaCtx *c, SemaModel *m, AstStmt *body, ExprWhere where)
 {
     c->where = where;
@@ -269,7 +283,7 @@ static void check_refractory(SemaCtx *c, SemaModel *m, AstDecl *d)
             if (near)
                 diag_help(c->d, "did you mean '%s'?", near);
         } else if (s->kind != SYM_STATE) {
-            diag_error(c->d, h->loc, "'%s' in 'hold' is not a state (it is a %s)", h->name, kind_word(s->kind));
+            diag_error(c->d, h->loc, "'%s' in 'hold' is not a state (it is a %s)", h->name, sema_kind_word(s->kind));
         }
     }
 }

@@ -7,8 +7,6 @@
 #include "sema_expr.h"
 #include "util.h"
 
-void sema_check_event_body(SemaCtx *c, SemaModel *m, AstStmt *body, ExprWhere where);
-
 static AstSym *new_sym(SemaCtx *c, SymKind kind, const char *name, NrnLoc loc)
 {
     AstSym *s = ARENA_NEW(c->a, AstSym);
@@ -53,9 +51,9 @@ static void check_param(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
     ptrvec_push(c->a, &n->params, s);
 }
 
-static bool const_int(SemaCtx *c, AstExpr *e, const char *what, int64_t *out)
+/* A constant dimensionless number (literals, network params); false after an error. */
+static bool const_number(SemaCtx *c, AstExpr *e, const char *what, double *out)
 {
-    double v;
     int before = c->d->nerrors;
     c->where = WHERE_NETWORK;
     sema_expr(c, e);
@@ -65,10 +63,18 @@ static bool const_int(SemaCtx *c, AstExpr *e, const char *what, int64_t *out)
         diag_error(c->d, e->loc, "%s must be dimensionless, but this is in %s", what, sema_expr_unit(c, e));
         return false;
     }
-    if (!sema_const_eval(e, &v)) {
+    if (!sema_const_eval(e, out)) {
         diag_error(c->d, e->loc, "%s must be a constant", what);
         return false;
     }
+    return true;
+}
+
+static bool const_int(SemaCtx *c, AstExpr *e, const char *what, int64_t *out)
+{
+    double v;
+    if (!const_number(c, e, what, &v))
+        return false;
     if (v != floor(v) || fabs(v) > 1e15) {
         diag_error(c->d, e->loc, "%s must be an integer, got %g", what, v);
         return false;
@@ -236,6 +242,11 @@ static SemaPop *find_pop(SemaCtx *c, SemaNetwork *n, const char *name, NrnLoc lo
     AstSym *s = symtab_get(n->scope, name);
     if (s && s->kind == SYM_POP)
         return NULL;    /* its model was unknown: already reported */
+    if (s && s->kind == SYM_CONN) {
+        diag_error(c->d, loc, "'%s' is a connection (named with 'as'), not a population", name);
+        diag_note(c->d, s->loc, "'%s' is named here", name);
+        return NULL;
+    }
     diag_error(c->d, loc, "unknown population '%s' in network '%s'", name, n->name);
     int best = 3;
     const char *near = NULL;
@@ -308,28 +319,62 @@ static void check_slice(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
     r->hi = hi;
 }
 
-/* record VAR of CONN: VAR is the weight w or a variable of the connection's synapse type. */
-static void check_connection_record(SemaCtx *c, AstNetItem *it, AstPopRef *ref, AstSym *conn)
+static SemaConn *conn_of(const SemaNetwork *n, const AstSym *sym)
 {
-    const SemaModel *syn = conn->sema;
+    for (int k = 0; k < n->conns.len; k++)
+        if (((SemaConn *)n->conns.items[k])->sym == sym)
+            return n->conns.items[k];
+    NRN_UNREACHABLE();
+}
+
+/* record VAR of CONN: VAR is the weight w or a state of the connection's synapse type.
+ * The record has no population: pop is NULL, conn and var_name say what is recorded. */
+static void check_connection_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it, AstPopRef *ref, AstSym *named,
+                                    double every)
+{
+    SemaConn *k = conn_of(n, named);
+    const SemaModel *syn = k->synapse;
+    const char *var = it->u.record.var;
     if (it->u.record.what != REC_VAR) {
         diag_error(c->d, ref->loc, "'%s' is a connection: record spikes and rates of populations", ref->name);
         return;
     }
-    if (ref->lo)
+    if (ref->lo) {
         diag_error(c->d, ref->loc, "a connection's variables are recorded whole, without a slice");
-    const char *var = it->u.record.var;
-    if (strcmp(var, "w") == 0 || (syn && sema_model_member(syn, var)))
         return;
-    if (syn)
-        diag_error(c->d, it->u.record.var_loc, "'%s' is not a variable of connection '%s' (synapse type '%s')", var,
-                   ref->name, syn->item->name);
-    else
-        diag_error(c->d, it->u.record.var_loc, "'%s' is not a variable of connection '%s' (it has only the weight w)",
-                   var, ref->name);
-    const char *near = syn ? sema_suggest_member(syn, var) : NULL;
-    if (near)
-        diag_help(c->d, "did you mean '%s'?", near);
+    }
+    if (k->rule == CONN_POISSON) {
+        diag_error(c->d, ref->loc, "connection '%s' is a Poisson drive: it stores no synapses to record", ref->name);
+        return;
+    }
+    AstSym *member = syn ? sema_model_member(syn, var) : NULL;
+    if (member && member->kind != SYM_STATE) {
+        diag_error(c->d, it->u.record.var_loc, "'%s' is a %s of synapse type '%s'; a connection records w and the "
+                   "states of its synapse type", var, sema_kind_word(member->kind), syn->item->name);
+        return;
+    }
+    if (!member && strcmp(var, "w") != 0) {
+        if (k->item->u.connect.synapse && !syn)
+            return;   /* its synapse type is unknown: reported */
+        if (syn)
+            diag_error(c->d, it->u.record.var_loc, "'%s' is not a variable of connection '%s' (synapse type '%s')",
+                       var, ref->name, syn->item->name);
+        else
+            diag_error(c->d, it->u.record.var_loc, "'%s' is not a variable of connection '%s' (it has only the "
+                       "weight w)", var, ref->name);
+        const char *near = syn ? sema_suggest_member(syn, var) : NULL;
+        if (near)
+            diag_help(c->d, "did you mean '%s'?", near);
+        return;
+    }
+    SemaRecord *r = ARENA_NEW(c->a, SemaRecord);
+    r->item = it;
+    r->what = REC_VAR;
+    r->conn = k;
+    r->var_name = var;
+    r->var = member;
+    r->every_s = every;
+    ptrvec_push(c->a, &n->records, r);
 }
 
 static void check_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
@@ -338,8 +383,8 @@ static void check_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
     check_every(c, it->u.record.every, &every);
     for (AstPopRef *ref = it->u.record.pops; ref; ref = ref->next) {
         AstSym *named = symtab_get(n->scope, ref->name);
-        if (named && named->net_item && named->net_item->kind == NET_CONNECT) {
-            check_connection_record(c, it, ref, named);
+        if (named && named->kind == SYM_CONN) {
+            check_connection_record(c, n, it, ref, named, every);
             continue;
         }
         SemaPop *p = find_pop(c, n, ref->name, ref->loc);
@@ -368,48 +413,269 @@ static void check_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
     }
 }
 
-/* ---- connect ----------------------------------------------------------------------- */
+/* ---- connect ----------------------------------------------------------------------- *
+ *
+ * One SemaConn per connect statement, in order. Parts are checked so that one mistake
+ * gives one message: sizes that depend on an unknown population are not compared, the
+ * bodies of a connection whose synapse type is unknown do not report its names again,
+ * and a member missing from a model is reported once per connect. */
 
-static SemaModel *first_model(SemaCtx *c, SemaNetwork *n, AstPopRef *refs, int64_t *total)
+/* The populations of a connect list, in order; unknown ones are reported and left out,
+ * and then *known is cleared (sizes are not compared). */
+/* The scope of a connect block without a synapse type: no names of its own. */
+static SemaModel *empty_scope(SemaCtx *c, const SemaNetwork *n)
 {
-    SemaModel *m = NULL;
-    *total = 0;
-    for (AstPopRef *r = refs; r; r = r->next) {
-        SemaPop *p = find_pop(c, n, r->name, r->loc);
-        if (!p)
-            continue;
-        *total += p->size;
-        if (!m)
-            m = p->model;
-    }
+    SemaModel *m = ARENA_NEW(c->a, SemaModel);
+    m->item = n->item;
+    m->scope = symtab_new(c->a);
     return m;
 }
 
-static void check_rule(SemaCtx *c, AstConnect *cn)
+static void resolve_pops(SemaCtx *c, SemaNetwork *n, AstPopRef *refs, PtrVec *out, int64_t *size, bool *known)
 {
-    AstExpr *r = cn->rule;
-    if (!r)
-        return;
-    const char *name = r->kind == AST_CALL ? r->u.call.name : r->kind == AST_NAME ? r->u.name.name : "";
-    bool plain = r->kind == AST_NAME && (strcmp(name, "all") == 0 || strcmp(name, "one_to_one") == 0);
-    bool call = r->kind == AST_CALL && r->u.call.nargs == 1 &&
-                (strcmp(name, "prob") == 0 || strcmp(name, "fixed_indegree") == 0 ||
-                 strcmp(name, "fixed_outdegree") == 0);
-    if (!plain && !call) {
-        diag_error(c->d, r->loc, "unknown connection rule");
-        diag_help(c->d, "rules: all, one_to_one, prob(p), fixed_indegree(k), fixed_outdegree(k)");
-        return;
+    *size = 0;
+    for (AstPopRef *r = refs; r; r = r->next) {
+        SemaPop *p = find_pop(c, n, r->name, r->loc);
+        if (!p) {
+            *known = false;
+            continue;
+        }
+        if (r->lo)
+            diag_error(c->d, r->loc, "a connect takes whole populations, without a slice");
+        ptrvec_push(c->a, out, p);
+        *size += p->size;
     }
-    c->where = WHERE_NETWORK;
-    if (call)
-        sema_expect_dim(c, r->u.call.args, dim_none(), "1", arena_printf(c->a, "the argument of %s()", name));
-    if (cn->allow_self)
-        sema_expect_dim(c, cn->allow_self, dim_none(), "1", "allow_self");
 }
 
-static void check_matrix(SemaCtx *c, AstConnect *cn, int64_t rows, int64_t cols)
+static bool pop_listed(const PtrVec *pops, const SemaPop *p)
 {
-    AstExpr *m = cn->weight;
+    for (int k = 0; k < pops->len; k++)
+        if (pops->items[k] == p)
+            return true;
+    return false;
+}
+
+/* With allow_self false, a neuron of a population on both sides cannot reach itself. */
+static bool shares_pop(const SemaConn *k)
+{
+    for (int j = 0; j < k->targets.len; j++)
+        if (pop_listed(&k->sources, k->targets.items[j]))
+            return true;
+    return false;
+}
+
+/* allow_self true|false: a constant boolean. */
+static void check_allow_self(SemaCtx *c, SemaConn *k)
+{
+    AstExpr *e = k->item->u.connect.allow_self;
+    double v;
+    if (!e || !const_number(c, e, "allow_self", &v))
+        return;
+    if (v != 0 && v != 1) {
+        diag_error(c->d, e->loc, "allow_self must be true or false, got %g", v);
+        return;
+    }
+    k->allow_self = v != 0;
+}
+
+static const struct {
+    const char *name;
+    int nargs;
+    SemaRule rule;
+} rule_table[] = {
+    {"all", 0, CONN_ALL},          {"one_to_one", 0, CONN_ONE_TO_ONE}, {"prob", 1, CONN_PROB},
+    {"fixed_indegree", 1, CONN_INDEGREE}, {"fixed_outdegree", 1, CONN_OUTDEGREE},
+};
+
+/* The rule's name and argument count; -1 after an error. */
+static int rule_index(SemaCtx *c, const AstExpr *r)
+{
+    const char *name = r->kind == AST_CALL ? r->u.call.name : r->kind == AST_NAME ? r->u.name.name : "";
+    for (int k = 0; k < (int)(sizeof rule_table / sizeof *rule_table); k++) {
+        if (strcmp(name, rule_table[k].name) != 0)
+            continue;
+        int nargs = r->kind == AST_CALL ? r->u.call.nargs : 0;
+        if (rule_table[k].nargs == 0 && r->kind == AST_CALL) {
+            diag_error(c->d, r->loc, "rule '%s' takes no arguments", name);
+            diag_help(c->d, "write 'rule %s'", name);
+            return -1;
+        }
+        if (rule_table[k].nargs == 1 && nargs != 1) {
+            diag_error(c->d, r->loc, "rule %s() takes one argument, but %d %s given", name, nargs,
+                       nargs == 1 ? "was" : "were");
+            diag_help(c->d, "write 'rule %s(%s)'", name, k == 2 ? "p" : "k");
+            return -1;
+        }
+        return k;
+    }
+    diag_error(c->d, r->loc, "unknown connection rule");
+    diag_help(c->d, "rules: all, one_to_one, prob(p), fixed_indegree(k), fixed_outdegree(k)");
+    return -1;
+}
+
+/* fixed_indegree(k) / fixed_outdegree(k): a positive integer no larger than the number of
+ * neurons on the other side (less the neuron itself when allow_self is false). */
+static void check_degree(SemaCtx *c, SemaConn *k, const AstExpr *r, bool sizes_known)
+{
+    const char *name = r->u.call.name;
+    double v;
+    if (!const_number(c, r->u.call.args, arena_printf(c->a, "the argument of %s()", name), &v))
+        return;
+    if (v != floor(v) || v < 1 || v > 1e15) {
+        diag_error(c->d, r->u.call.args->loc, "%s(k) needs a positive integer k, got %g", name, v);
+        return;
+    }
+    k->rule_k = (int64_t)v;
+    if (!sizes_known)
+        return;
+    bool in = k->rule == CONN_INDEGREE;
+    int64_t avail = in ? k->nsources : k->ntargets;
+    bool self = !k->allow_self && shares_pop(k);
+    if (self)
+        avail--;
+    if (k->rule_k <= avail)
+        return;
+    if (self)
+        diag_error(c->d, r->u.call.args->loc, "%s(k) needs k <= %lld (the %s neurons less the neuron itself: "
+                   "allow_self is false), got %lld", name, (long long)avail, in ? "source" : "target",
+                   (long long)k->rule_k);
+    else
+        diag_error(c->d, r->u.call.args->loc, "%s(k) needs k <= %lld (the number of %s neurons), got %lld", name,
+                   (long long)avail, in ? "source" : "target", (long long)k->rule_k);
+}
+
+/* rule all | one_to_one | prob(p) | fixed_indegree(k) | fixed_outdegree(k) [allow_self B] */
+static void check_rule(SemaCtx *c, SemaConn *k, bool sizes_known)
+{
+    check_allow_self(c, k);
+    AstExpr *r = k->item->u.connect.rule;
+    int idx = r ? rule_index(c, r) : -1;
+    if (idx < 0)
+        return;
+    k->rule = rule_table[idx].rule;
+    switch (k->rule) {
+    case CONN_ONE_TO_ONE:
+        if (sizes_known && k->nsources != k->ntargets)
+            diag_error(c->d, r->loc, "one_to_one needs as many source as target neurons, got %lld sources and "
+                       "%lld targets", (long long)k->nsources, (long long)k->ntargets);
+        break;
+    case CONN_PROB: {
+        double p;
+        if (!const_number(c, r->u.call.args, "the argument of prob()", &p))
+            break;
+        if (!(p >= 0 && p <= 1))
+            diag_error(c->d, r->u.call.args->loc, "prob(p) needs 0 <= p <= 1, got %g", p);
+        else
+            k->rule_p = p;
+        break;
+    }
+    case CONN_INDEGREE: case CONN_OUTDEGREE:
+        check_degree(c, k, r, sizes_known);
+        break;
+    default:
+        break;
+    }
+}
+
+/* using S(p = v, ...): each name a param of S, given once, in the param's unit; the value
+ * is checked like a population's override (per connection: i, random functions). */
+static void check_using_args(SemaCtx *c, SemaConn *k)
+{
+    SemaModel *s = k->synapse;
+    const char *sname = k->item->u.connect.synapse;
+    k->synapse_args = ARENA_ARRAY(c->a, AstExpr *, s->params.len + 1);
+    for (AstArg *a = k->item->u.connect.synapse_args; a; a = a->next) {
+        AstSym *m = sema_model_member(s, a->name);
+        if (m && m->kind != SYM_PARAM) {
+            diag_error(c->d, a->loc, "'%s' is a %s of synapse type '%s'; only its params can be given in "
+                       "'using %s(...)'", a->name, sema_kind_word(m->kind), sname, sname);
+            if (strcmp(a->name, "w") == 0)
+                diag_help(c->d, "the connection's weight sets it: weight EXPR");
+            else
+                diag_note(c->d, m->loc, "'%s' is declared here", a->name);
+            continue;
+        }
+        if (!m) {
+            diag_error(c->d, a->loc, "'%s' is not a param of synapse type '%s'", a->name, sname);
+            const char *near = NULL;
+            int best = 3;
+            for (int j = 0; j < s->params.len; j++) {
+                const AstSym *p = s->params.items[j];
+                int dist = nrn_edit_distance(a->name, p->name);
+                if (dist < best && dist < (int)strlen(a->name)) {
+                    best = dist;
+                    near = p->name;
+                }
+            }
+            if (near)
+                diag_help(c->d, "did you mean '%s'?", near);
+            else if (strcmp(a->name, "w") == 0)
+                diag_help(c->d, "'w' is the connection's weight: set it with 'weight EXPR'");
+            continue;
+        }
+        if (k->synapse_args[m->index]) {
+            diag_error(c->d, a->loc, "'%s' is given twice in 'using %s(...)'", a->name, sname);
+            continue;
+        }
+        k->synapse_args[m->index] = a->value;
+        c->model = s;
+        c->where = WHERE_PARAM;
+        c->current = m;
+        sema_expect_dim(c, a->value, m->dim, m->unit.text, arena_printf(c->a, "the value of '%s'", m->name));
+        c->current = NULL;
+        c->model = NULL;
+    }
+}
+
+/* connect poisson(RATE, COUNT): RATE a constant 1/time, COUNT a positive integer, and
+ * none of the parts that need stored synapses or pre-synaptic neurons. */
+static void check_poisson(SemaCtx *c, SemaConn *k)
+{
+    AstConnect *cn = &k->item->u.connect;
+    k->rule = CONN_POISSON;
+    if (cn->rule)
+        diag_error(c->d, cn->rule->loc, "connect poisson(...) takes no rule: each target draws its own Poisson count");
+    else if (cn->allow_self)
+        diag_error(c->d, cn->allow_self->loc, "connect poisson(...) takes no allow_self: it has no pre-synaptic "
+                   "neurons");
+    if (cn->delay)
+        diag_error(c->d, cn->delay->loc, "connect poisson(...) takes no delay: its spikes act at the start of each "
+                   "step");
+    if (cn->summed)
+        diag_error(c->d, cn->summed->loc, "connect poisson(...) takes no summed input: it acts only through on_pre");
+    if (cn->on_post)
+        diag_error(c->d, cn->on_post_loc, "connect poisson(...) takes no on_post: it stores no synapses");
+    if (cn->synapse)
+        diag_error(c->d, cn->synapse_loc, "connect poisson(...) takes no synapse type ('using'): it stores no "
+                   "synapses");
+    if (cn->weight_kind == WEIGHT_MATRIX || cn->weight_kind == WEIGHT_FILE)
+        diag_error(c->d, cn->weight_loc, "connect poisson(...) takes a weight expression, not a matrix");
+    const char *rate_what = "the rate of connect poisson(RATE, COUNT)";
+    int before = c->d->nerrors;
+    double v;
+    if (cn->poisson_rate) {
+        c->where = WHERE_NETWORK;
+        sema_expect_dim(c, cn->poisson_rate, dim_div(dim_none(), dim_base(DIM_TIME)), "Hz", rate_what);
+        bool ok = c->d->nerrors == before && !cn->poisson_rate->dim_error;
+        if (ok && !sema_const_eval(cn->poisson_rate, &v))
+            diag_error(c->d, cn->poisson_rate->loc, "%s must be a constant", rate_what);
+        else if (ok && (!(v >= 0) || isinf(v)))
+            diag_error(c->d, cn->poisson_rate->loc, "%s must not be negative, got %g Hz", rate_what, v);
+        else if (ok)
+            k->poisson_rate = v;
+    }
+    const char *count_what = "the count of connect poisson(RATE, COUNT)";
+    if (cn->poisson_count && const_number(c, cn->poisson_count, count_what, &v)) {
+        if (v != floor(v) || v < 1 || v > 1e15)
+            diag_error(c->d, cn->poisson_count->loc, "%s must be a positive integer, got %g", count_what, v);
+        else
+            k->poisson_count = (int64_t)v;
+    }
+}
+
+static void check_matrix(SemaCtx *c, SemaConn *k, bool sizes_known)
+{
+    AstExpr *m = k->item->u.connect.weight;
     UnitInfo u = {1.0, dim_none()};
     if (m->u.list.unit)
         sema_unit(c, m->u.list.unit, &u);
@@ -422,18 +688,84 @@ static void check_matrix(SemaCtx *c, AstConnect *cn, int64_t rows, int64_t cols)
             diag_error(c->d, row->loc, "a weight matrix is a list of rows: [[w00, w01], [w10, w11]]");
             return;
         }
-        if (row->u.list.nitems != cols)
+        if (row->u.list.nitems != k->ntargets)
             shape_ok = false;
         for (AstExpr *x = row->u.list.items; x; x = x->next) {
             c->where = WHERE_NETWORK;
             sema_expect_dim(c, x, dim_none(), "1", "a weight matrix entry (put the unit after the matrix)");
         }
     }
-    if (nrows != rows || !shape_ok)
+    if (sizes_known && (nrows != k->nsources || !shape_ok))
         diag_error(c->d, m->loc, "weight matrix shape does not match: expected %lld rows (pre-synaptic "
-                   "neurons) of %lld columns (post-synaptic neurons)", (long long)rows, (long long)cols);
+                   "neurons) of %lld columns (post-synaptic neurons)", (long long)k->nsources,
+                   (long long)k->ntargets);
 }
 
+/* The synapse type's own `state w`, which the weight initialises, or NULL. */
+static AstSym *weight_state(const SemaConn *k)
+{
+    AstSym *w = k->synapse ? sema_model_member(k->synapse, "w") : NULL;
+    return w && w->kind == SYM_STATE ? w : NULL;
+}
+
+/* weight EXPR | weight [[...]] [unit] | weight file "W": sets the dimension of `w` in the
+ * connection's expressions (a weight file's adapts; no weight is 1). */
+static void check_weight(SemaCtx *e, SemaConn *k, bool sizes_known)
+{
+    AstConnect *cn = &k->item->u.connect;
+    AstSym *wstate = weight_state(k);
+    const char *what = wstate ? arena_printf(e->a, "the weight (the initial value of state 'w' of '%s')", cn->synapse)
+                              : "the weight";
+    e->where = WHERE_EVENT;
+    e->weight_dim = dim_none();
+    e->weight_known = true;
+    if (cn->weight_kind == WEIGHT_EXPR) {
+        if (wstate)
+            sema_expect_dim(e, cn->weight, wstate->dim, wstate->unit.text, what);
+        else
+            sema_expr(e, cn->weight);
+        e->weight_dim = cn->weight->dim;
+        e->weight_known = !cn->weight->dim_free;
+        return;
+    }
+    if (cn->weight_kind == WEIGHT_NONE || k->rule == CONN_POISSON)
+        return;
+    if (cn->rule)
+        diag_error(e->d, cn->rule->loc, "a weight %s gives the connections itself: remove the rule",
+                   cn->weight_kind == WEIGHT_FILE ? "file" : "matrix");
+    else if (cn->allow_self)
+        diag_error(e->d, cn->allow_self->loc, "a weight %s gives the connections itself: remove allow_self",
+                   cn->weight_kind == WEIGHT_FILE ? "file" : "matrix");
+    k->rule = CONN_MATRIX;
+    if (cn->weight_kind == WEIGHT_FILE) {
+        e->weight_known = false;
+        return;
+    }
+    check_matrix(e, k, sizes_known);
+    if (!wstate || dim_eq(e->weight_dim, wstate->dim))
+        return;
+    const char *want = dim_is_none(wstate->dim) ? "be dimensionless"
+                                                : arena_printf(e->a, "be in %s", sema_unit_text(e->a, wstate->dim,
+                                                                                                wstate->unit));
+    diag_error(e->d, cn->weight->loc, "unit mismatch: %s must %s, but this matrix is %s", what, want,
+               cn->weight->u.list.unit ? arena_printf(e->a, "in %s", cn->weight->u.list.unit->text)
+                                       : "dimensionless");
+}
+
+/* delay EXPR: a time; a constant one must not be negative. */
+static void check_delay(SemaCtx *e, AstExpr *delay)
+{
+    int before = e->d->nerrors;
+    e->where = WHERE_EVENT;
+    sema_expect_dim(e, delay, dim_base(DIM_TIME), "ms", "a delay");
+    double v;
+    if (e->d->nerrors != before || delay->dim_error || !sema_const_eval(delay, &v) || v >= 0)
+        return;
+    DisplayUnit u = sema_expr_display(e, delay);
+    diag_error(e->d, delay->loc, "a delay must not be negative, got %g %s", v / u.scale, u.text);
+}
+
+/* summed post.X = EXPR: X an input of every target model. */
 static void check_summed(SemaCtx *c, AstSummed *s)
 {
     AstExpr *t = s->target;
@@ -445,8 +777,14 @@ static void check_summed(SemaCtx *c, AstSummed *s)
         return;
     }
     sema_expr(c, t);
-    if (t->sym && t->sym->kind != SYM_INPUT) {
-        diag_error(c->d, t->loc, "'%s' is not an input of the post-synaptic model", t->u.field.name);
+    const SemaPop *pop;
+    AstSym *wrong = sema_field_not_kind(c, t, SYM_INPUT, &pop);
+    if (wrong) {
+        if (pop)
+            diag_error(c->d, t->loc, "'%s' is not an input of post-synaptic model '%s' (population '%s'): it is a %s",
+                       t->u.field.name, pop->model->item->name, pop->name, sema_kind_word(wrong->kind));
+        else
+            diag_error(c->d, t->loc, "'%s' is not an input of the post-synaptic model", t->u.field.name);
         diag_help(c->d, "declare it in the neuron: input %s", t->u.field.name);
         sema_expr(c, s->value);
         return;
@@ -457,59 +795,149 @@ static void check_summed(SemaCtx *c, AstSummed *s)
         sema_expect_dim(c, s->value, t->dim, t->sym ? t->sym->unit.text : NULL, "a summed input");
 }
 
+/* Checks one part of a synapse type (an ODE, a let or an event body) in the context c;
+ * returns the number of errors it reported. */
+static int check_synapse_part(SemaCtx *c, SemaModel *s, AstDecl *d)
+{
+    int before = c->d->nerrors;
+    AstSym *st = d->kind == DECL_ODE ? sema_model_member(s, d->name) : NULL;
+    if (d->kind == DECL_ON_PRE || d->kind == DECL_ON_POST) {
+        sema_check_event_body(c, s, d->body, WHERE_EVENT);
+    } else if (st && st->kind == SYM_STATE) {
+        c->where = WHERE_ODE;
+        sema_expect_dim(c, d->value, dim_div(st->dim, dim_base(DIM_TIME)),
+                        arena_printf(c->a, "%s/ms", st->unit.text ? st->unit.text : "1"),
+                        arena_printf(c->a, "the right-hand side of d%s/dt", d->name));
+    } else if (d->kind == DECL_LET) {
+        c->where = WHERE_LET;
+        sema_expr(c, d->value);
+    }
+    return c->d->nerrors - before;
+}
+
+/* The errors of one part in context c, counted without being reported. */
+static int trial_errors(const SemaCtx *c, SemaModel *s, AstDecl *d)
+{
+    Diags quiet;
+    diag_init(&quiet, c->a);
+    quiet.files = c->d->files;
+    quiet.nfiles = c->d->nfiles;
+    PtrVec reported = {0};
+    SemaCtx t = *c;
+    t.d = &quiet;
+    t.reported = &reported;
+    long inlined = c->prog->inlined_calls;   /* a trial's calls do not count */
+    int n = check_synapse_part(&t, s, d);
+    c->prog->inlined_calls = inlined;
+    quiet.files = NULL;
+    diag_fini(&quiet);
+    return n;
+}
+
+/* A synapse type was checked on its own, with pre.X and post.X adapting. Here each of
+ * its parts is checked again against this connection's populations and weight; what
+ * that adds (a member missing from a target model, a unit that does not fit) is reported
+ * at the synapse type with a note at the connection. A part with errors of its own was
+ * reported once already and is left alone; so is a part reported for an earlier connection. */
+static void check_synapse_use(const SemaCtx *e, const SemaConn *k)
+{
+    SemaModel *s = k->synapse;
+    SemaCtx in = *e;
+    in.model = s;
+    in.net = NULL;
+    in.current = NULL;
+    SemaCtx alone = in;
+    alone.pre_pops = alone.post_pops = NULL;
+    alone.no_pre = false;
+    alone.weight_known = false;
+    PtrVec *done = e->synapse_parts_reported;
+    for (AstDecl *d = s->item->u.model.decls; d; d = d->next) {
+        bool seen = false;
+        for (int j = 0; j < done->len && !seen; j++)
+            seen = done->items[j] == d;
+        if (seen || trial_errors(&in, s, d) == 0 || trial_errors(&alone, s, d) != 0)
+            continue;
+        if (check_synapse_part(&in, s, d)) {
+            diag_note(in.d, k->item->u.connect.synapse_loc, "in this connection, which uses synapse type '%s'",
+                      s->item->name);
+            ptrvec_push(e->a, done, d);
+        }
+    }
+}
+
+static void declare_conn(SemaCtx *c, SemaNetwork *n, SemaConn *k)
+{
+    AstConnect *cn = &k->item->u.connect;
+    AstSym *s = new_sym(c, SYM_CONN, cn->as_name, cn->as_loc);
+    s->net_item = k->item;
+    k->sym = s;
+    declare(c, n, s);
+}
+
+/* connect SRC, ... -> DST, ... [using S(args)] [as NAME] { parts }
+ * connect poisson(RATE, COUNT) -> DST, ... [as NAME] { weight EXPR  on_pre { ... } } */
 static void check_connect(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
 {
     AstConnect *cn = &it->u.connect;
-    int64_t rows = 0, cols = 0;
-    SemaModel *pre = first_model(c, n, cn->sources, &rows);
-    SemaModel *post = first_model(c, n, cn->targets, &cols);
-    SemaModel *syn = cn->synapse ? find_model(c, cn->synapse, cn->synapse_loc, true) : NULL;
-    if (cn->as_name) {
-        AstSym *conn = new_sym(c, SYM_POP, cn->as_name, cn->as_loc);
-        conn->net_item = it;
-        conn->sema = syn;   /* its synapse type, or NULL */
-        declare(c, n, conn);
+    SemaConn *k = ARENA_NEW(c->a, SemaConn);
+    k->item = it;
+    k->name = cn->as_name;
+    k->index = n->conns.len;
+    k->allow_self = true;
+    ptrvec_push(c->a, &n->conns, k);
+    bool sizes_known = true;
+    if (!cn->is_poisson)
+        resolve_pops(c, n, cn->sources, &k->sources, &k->nsources, &sizes_known);
+    resolve_pops(c, n, cn->targets, &k->targets, &k->ntargets, &sizes_known);
+    if (cn->synapse && !cn->is_poisson)
+        k->synapse = find_model(c, cn->synapse, cn->synapse_loc, true);
+    if (cn->as_name)
+        declare_conn(c, n, k);
+    bool matrix = cn->weight_kind == WEIGHT_MATRIX || cn->weight_kind == WEIGHT_FILE;
+    if (cn->is_poisson) {
+        check_poisson(c, k);
+    } else {
+        if (k->synapse)
+            check_using_args(c, k);
+        if (!matrix)   /* a rule beside a matrix is refused as a whole (check_weight) */
+            check_rule(c, k, sizes_known);
     }
-    check_rule(c, cn);
+    PtrVec reported = {0};
     SemaCtx e = *c;
     e.in_synapse = true;
-    e.pre = pre;
-    e.post = post;
-    e.where = WHERE_EVENT;
-    if (cn->weight_kind == WEIGHT_MATRIX) {
-        if (cn->rule)
-            diag_error(c->d, cn->rule->loc, "a weight matrix gives the connections itself: remove the rule");
-        check_matrix(&e, cn, rows, cols);
-    } else if (cn->weight_kind == WEIGHT_EXPR) {
-        sema_expr(&e, cn->weight);
-        e.weight_dim = cn->weight->dim;
-        e.weight_known = !cn->weight->dim_free;
-    } else {
-        e.weight_known = false;
+    e.pre_pops = &k->sources;
+    e.post_pops = &k->targets;
+    e.no_pre = cn->is_poisson;
+    e.reported = &reported;
+    check_weight(&e, k, sizes_known);
+    if (cn->is_poisson) {
+        /* the refused parts are not checked further: one message for each */
+        if (cn->on_pre)
+            sema_check_event_body(&e, empty_scope(c, n), cn->on_pre, WHERE_EVENT);
+        return;
     }
     if (cn->delay)
-        sema_expect_dim(&e, cn->delay, dim_base(DIM_TIME), "ms", "a delay");
+        check_delay(&e, cn->delay);
     /* Bare names in a connect block belong to its synapse type; without one there are
      * none (only pre.X, post.X and w). */
-    SemaModel *scope = syn;
-    if (!scope) {
-        scope = ARENA_NEW(c->a, SemaModel);
-        scope->item = n->item;
-        scope->scope = symtab_new(c->a);
-    }
+    SemaModel *scope = k->synapse ? k->synapse : empty_scope(c, n);
     e.model = scope;
+    e.lenient_names = cn->synapse && !k->synapse;
     if (cn->on_pre)
         sema_check_event_body(&e, scope, cn->on_pre, WHERE_EVENT);
     if (cn->on_post)
         sema_check_event_body(&e, scope, cn->on_post, WHERE_EVENT);
     for (AstSummed *s = cn->summed; s; s = s->next)
         check_summed(&e, s);
+    if (k->synapse)
+        check_synapse_use(&e, k);
 }
 
 void sema_check_network(SemaProgram *prog, Diags *d, SemaNetwork *n);
 void sema_check_network(SemaProgram *prog, Diags *d, SemaNetwork *n)
 {
-    SemaCtx c = {.prog = prog, .d = d, .a = prog->arena, .net = n};
+    PtrVec parts = {0};
+    SemaCtx c = {.prog = prog, .d = d, .a = prog->arena, .net = n, .synapse_parts_reported = &parts};
     n->scope = symtab_new(prog->arena);
     for (AstNetItem *it = n->item->u.network.items; it; it = it->next) {
         switch (it->kind) {

@@ -4,7 +4,7 @@
  * LALR(1) without conflicts (`%expect 0`): it decides where a newline ends a statement
  * (NL tokens are only produced where they can end one), glues `dX/dt` heads, `(event)`
  * flags and quantity-literal units into single tokens, and returns the positional words
- * (`hold for seed every of dt using as rule weight delay file allow_self`) as their own
+ * (`hold for seed every of dt using as rule weight delay file allow_self poisson`) as their own
  * tokens, which `name` below turns back into ordinary identifiers outside their positions.
  *
  * Every list of items (top level, model bodies, network bodies, connect bodies,
@@ -176,6 +176,7 @@ static AstPopRef *mk_popref(ParseCtx *c, const char *name, NrnLoc loc, AstExpr *
 static ConnPart *mk_part(ParseCtx *c, ConnPartKind kind, NrnLoc loc, AstExpr *e1, AstExpr *e2);
 static AstNetItem *mk_connect(ParseCtx *c, NrnLoc loc, Seq src, Seq dst, UsingOpt use,
                               NameTok as, Seq parts);
+static AstNetItem *mk_poisson(ParseCtx *c, AstNetItem *it, Seq args, NrnLoc loc);
 static AstNetItem *mk_record(ParseCtx *c, NrnLoc loc, const char *what, NrnLoc what_loc,
                              Seq pops, AstExpr *every);
 static SimOpts sim_add(ParseCtx *c, SimOpts s, bool is_seed, AstExpr *e, NrnLoc loc);
@@ -222,7 +223,7 @@ static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *n
 /* Positional words: keywords in one position, names everywhere else (see `name`). */
 %token <str> HOLD "hold" FOR "for" SEED "seed" EVERY "every" OF "of" RULE "rule"
              WEIGHT "weight" DELAY "delay" USING "using" FILE "file" AS "as" DT "dt"
-             ALLOW_SELF "allow_self"
+             ALLOW_SELF "allow_self" POISSON "poisson"
 
 %token ARROW "->" LE "<=" GE ">=" EQ "==" NE "!="
        PLUS_EQ "+=" MINUS_EQ "-=" STAR_EQ "*=" SLASH_EQ "/="
@@ -513,10 +514,19 @@ every_opt
     | EVERY expr                    { $$ = $2; }
     ;
 
-/* connect SRC, ... -> DST, ... [using Syn[(args)]] [as NAME] { items } */
+/* connect SRC, ... -> DST, ... [using Syn[(args)]] [as NAME] { items }
+ * connect poisson(RATE, COUNT) -> DST, ... { items }
+ * `poisson` followed by '(' is the generated source; a population named poisson is still
+ * a source (`connect poisson -> E`): one token of lookahead tells them apart. The parts a
+ * Poisson drive cannot have (using, rule, delay, ...) are parsed and refused by sema. */
 net_block
     : CONNECT poprefs ARROW poprefs using_opt as_opt '{' conn_body '}'
         { $$ = mk_connect(ctx, @1, $2, $4, $5, $6, $8); }
+    | CONNECT POISSON '(' exprs_opt ')' ARROW poprefs using_opt as_opt '{' conn_body '}'
+        {
+            $$ = mk_connect(ctx, @1, seq_empty(), $7, $8, $9, $11);
+            $$ = mk_poisson(ctx, $$, $4, nrn_loc_join(@2, @5));
+        }
     ;
 
 using_opt
@@ -529,6 +539,8 @@ as_opt
     | AS name                       { $$.name = $2; $$.loc = @2; }
     ;
 
+/* An on_pre / on_post block may follow another part on its line, as in LANGUAGE.md §6:
+ * `{ weight 0.1 mV  on_pre { post.v += w } }`. */
 conn_body
     : conn_list
     | conn_list conn_simple         { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
@@ -539,6 +551,8 @@ conn_list
     | conn_list sep
     | conn_list conn_block          { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
     | conn_list conn_simple sep     { $$ = $1; SEQ_PUSH($$, ConnPart, $2); }
+    | conn_list conn_simple conn_block
+        { $$ = $1; SEQ_PUSH($$, ConnPart, $2); SEQ_PUSH($$, ConnPart, $3); }
     | conn_list error sep           { $$ = $1; yyerrok; }
     ;
 
@@ -659,7 +673,7 @@ exprs
 /* Positional words are ordinary names outside their positions. */
 name
     : IDENT | HOLD | FOR | SEED | EVERY | OF | RULE | WEIGHT | DELAY | USING | FILE | AS | DT
-    | ALLOW_SELF
+    | ALLOW_SELF | POISSON
     ;
 
 %%
@@ -707,7 +721,7 @@ static bool is_positional_tok(int tok)
     switch (tok) {
     case TOK_HOLD: case TOK_FOR: case TOK_SEED: case TOK_EVERY: case TOK_OF: case TOK_RULE:
     case TOK_WEIGHT: case TOK_DELAY: case TOK_USING: case TOK_FILE: case TOK_AS: case TOK_DT:
-    case TOK_ALLOW_SELF:
+    case TOK_ALLOW_SELF: case TOK_POISSON:
         return true;
     default:
         return false;
@@ -720,7 +734,7 @@ static bool is_positional_sym(yysymbol_kind_t k)
     case YYSYMBOL_HOLD: case YYSYMBOL_FOR: case YYSYMBOL_SEED: case YYSYMBOL_EVERY:
     case YYSYMBOL_OF: case YYSYMBOL_RULE: case YYSYMBOL_WEIGHT: case YYSYMBOL_DELAY:
     case YYSYMBOL_USING: case YYSYMBOL_FILE: case YYSYMBOL_AS: case YYSYMBOL_DT:
-    case YYSYMBOL_ALLOW_SELF:
+    case YYSYMBOL_ALLOW_SELF: case YYSYMBOL_POISSON:
         return true;
     default:
         return false;
@@ -1383,6 +1397,24 @@ static AstNetItem *mk_connect(ParseCtx *c, NrnLoc loc, Seq src, Seq dst, UsingOp
         }
     }
     k->summed = summed.head;
+    return it;
+}
+
+/* connect poisson(RATE, COUNT): the two arguments, in order; a wrong count is reported
+ * here and leaves the missing ones NULL (sema checks only what is there). */
+static AstNetItem *mk_poisson(ParseCtx *c, AstNetItem *it, Seq args, NrnLoc loc)
+{
+    AstConnect *k = &it->u.connect;
+    k->is_poisson = true;
+    k->poisson_loc = loc;
+    if (args.n != 2) {
+        parse_error(c, loc, "connect poisson takes two arguments, poisson(RATE, COUNT), but %d %s given",
+                    args.n, args.n == 1 ? "was" : "were");
+        return it;
+    }
+    k->poisson_rate = args.head;
+    k->poisson_count = k->poisson_rate->next;
+    k->poisson_rate->next = NULL;
     return it;
 }
 

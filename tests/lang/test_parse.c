@@ -430,7 +430,7 @@ static void test_model_decls(void)
     /* Positional words are names outside their positions; keywords are not. */
     CHECK_CLEAN("neuron T {\n param rate = 1\n state delay = 0\n state weight = 0\n let hold = 1\n"
                 " let for = 2\n let seed = 3\n let every = 4\n let of = 5\n let rule = 6\n"
-                " let using = 7\n let file = 8\n let as = 9\n let allow_self = 10\n"
+                " let using = 7\n let file = 8\n let as = 9\n let allow_self = 10\n let poisson = 11\n"
                 " state spikes = 0\n state times = 0\n reset { weight += rate; delay = 0 }\n}");
     static const char *const reserved[] = {
         "neuron", "synapse", "network", "import", "function", "param", "state", "let", "input",
@@ -564,6 +564,27 @@ static void test_network(void)
                 "'allow_self' is given twice");
     CHECK_ERROR("simulate X for 1 s seed 1 seed 2", "1:27: error: 'seed' is given twice");
     CHECK_ERROR("network N { record v E }", "expected 'of' after 'v', found 'E'");
+
+    /* connect poisson(RATE, COUNT): no sources; `poisson` alone is a population's name. */
+    p_src(&p, "network N {\n  connect poisson(20 Hz, 1000) -> E, I as bg { weight 0.1 mV }\n"
+              "  connect poisson -> E { weight 1 }\n}\n");
+    CHECK(p.nerrors == 0, "%s", p.errs);
+    it = first_net(&p);
+    if (p.nerrors == 0 && it) {
+        const AstConnect *k = &it->u.connect;
+        CHECK(k->is_poisson && !k->sources && k->targets && k->targets->next &&
+                  strcmp(k->as_name, "bg") == 0 && k->weight_kind == WEIGHT_EXPR, "poisson header");
+        CHECK(k->poisson_rate && k->poisson_rate->kind == AST_NUM && !k->poisson_rate->next &&
+                  k->poisson_count && k->poisson_count->u.num.value == 1000, "poisson arguments");
+        CHECK(k->poisson_loc.line == 2 && k->poisson_loc.col == 11 && k->poisson_loc.len == 20,
+              "poisson location spans poisson(...)");
+        k = &it->next->u.connect;
+        CHECK(!k->is_poisson && k->sources && strcmp(k->sources->name, "poisson") == 0,
+              "a population named poisson");
+    }
+    p_free(&p);
+    CHECK_ERROR("network N { connect poisson(1 Hz) -> E { } }",
+                "1:21: error: connect poisson takes two arguments, poisson(RATE, COUNT), but 1 was given");
 }
 
 /* ---- Errors: messages, positions, recovery -------------------------------------------- */
