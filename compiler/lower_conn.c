@@ -386,6 +386,21 @@ static void assign_slots(IrConn *ic)
         ic->last_slot = ic->narrays++;
 }
 
+/* The synapse type's on_pre (on_post), then the connect block's: both run, in that order. */
+static IrStmt *lower_events(LowerCtx *c, const SemaModel *syn, AstDeclKind kind, const AstStmt *own)
+{
+    IrStmt *head = NULL, **tail = &head;
+    for (const AstDecl *d = syn ? syn->item->u.model.decls : NULL; d; d = d->next)
+        if (d->kind == kind) {
+            *tail = lower_stmts(c, d->body);
+            while (*tail)
+                tail = &(*tail)->next;
+        }
+    if (own)
+        *tail = lower_stmts(c, own);
+    return head;
+}
+
 static bool lower_block(Arena *a, Diags *d, const SemaProgram *prog, const SemaNetwork *n, const SemaConn *sc,
                         IrModule *m, IrConn *ic, int src, int dst, double dt)
 {
@@ -433,10 +448,8 @@ static bool lower_block(Arena *a, Diags *d, const SemaProgram *prog, const SemaN
     lower_weight(&c, cn, ic, npre, npost);
     lower_delay(&c, cn, ic, dt);
     lower_syn_states(&c, ic);
-    if (cn->on_pre)
-        ic->on_pre = lower_stmts(&c, cn->on_pre);
-    if (cn->on_post)
-        ic->on_post = lower_stmts(&c, cn->on_post);
+    ic->on_pre = lower_events(&c, sc->synapse, DECL_ON_PRE, cn->on_pre);
+    ic->on_post = lower_events(&c, sc->synapse, DECL_ON_POST, cn->on_post);
     lower_summed(&c, cn, ic, cl.post_ip);
     ic->pre_additive = additive(ic->on_pre);
     ic->dense = ic->rule == CONN_MATRIX && !ic->on_pre && !ic->on_post && !ic->hetero_delay &&
