@@ -183,6 +183,30 @@ static void check_ode(SemaCtx *c, SemaModel *m, AstDecl *d)
 
 static void check_stmts(SemaCtx *c, SemaModel *m, AstStmt *s);
 
+/* An assigned pre.X / post.X: a state of every model on its side (in a connect), never
+ * an index or a size. Checks the target; false after an error. */
+static bool field_target_ok(SemaCtx *c, AstExpr *target)
+{
+    sema_expr(c, target);
+    const char *field = target->u.field.name;
+    if (!target->sym && !target->dim_free && (strcmp(field, "i") == 0 || strcmp(field, "N") == 0)) {
+        diag_error(c->d, target->loc, "'%s.%s' (the %s) cannot be assigned", target->u.field.object->u.name.name,
+                   field, field[0] == 'i' ? "neuron's index" : "population's size");
+        return false;
+    }
+    const SemaPop *pop;
+    AstSym *wrong = sema_field_not_kind(c, target, SYM_STATE, &pop);
+    if (!wrong)
+        return true;
+    if (pop)
+        diag_error(c->d, target->loc, "'%s' is a %s of model '%s' (population '%s'); only states can be assigned",
+                   wrong->name, sema_kind_word(wrong->kind), pop->model->item->name, pop->name);
+    else
+        diag_error(c->d, target->loc, "'%s' is a %s; only states can be assigned", wrong->name,
+                   sema_kind_word(wrong->kind));
+    return false;
+}
+
 static void check_assign(SemaCtx *c, SemaModel *m, AstStmt *st)
 {
     AstExpr *target = st->u.assign.target;
@@ -207,28 +231,11 @@ static void check_assign(SemaCtx *c, SemaModel *m, AstStmt *st)
             sema_expr(c, st->u.assign.value);
             return;
         }
+    } else if (!field_target_ok(c, target)) {
+        sema_expr(c, st->u.assign.value);
+        return;
     } else {
-        sema_expr(c, target);
         s = target->sym;
-        const char *field = target->u.field.name;
-        if (!s && !target->dim_free && (strcmp(field, "i") == 0 || strcmp(field, "N") == 0)) {
-            diag_error(c->d, target->loc, "'%s.%s' (the %s) cannot be assigned", target->u.field.object->u.name.name,
-                       field, field[0] == 'i' ? "neuron's index" : "population's size");
-            sema_expr(c, st->u.assign.value);
-            return;
-        }
-        const SemaPop *pop;
-        AstSym *wrong = sema_field_not_kind(c, target, SYM_STATE, &pop);
-        if (wrong) {
-            if (pop)
-                diag_error(c->d, target->loc, "'%s' is a %s of model '%s' (population '%s'); only states can be assigned",
-                           wrong->name, sema_kind_word(wrong->kind), pop->model->item->name, pop->name);
-            else
-                diag_error(c->d, target->loc, "'%s' is a %s; only states can be assigned", wrong->name,
-                           sema_kind_word(wrong->kind));
-            sema_expr(c, st->u.assign.value);
-            return;
-        }
     }
     AstAssignOp op = st->u.assign.op;
     const char *what = arena_printf(c->a, "the value assigned to '%s'", s ? s->name : "?");

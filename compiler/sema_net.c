@@ -420,8 +420,6 @@ static void check_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
  * bodies of a connection whose synapse type is unknown do not report its names again,
  * and a member missing from a model is reported once per connect. */
 
-/* The populations of a connect list, in order; unknown ones are reported and left out,
- * and then *known is cleared (sizes are not compared). */
 /* The scope of a connect block without a synapse type: no names of its own. */
 static SemaModel *empty_scope(SemaCtx *c, const SemaNetwork *n)
 {
@@ -431,6 +429,8 @@ static SemaModel *empty_scope(SemaCtx *c, const SemaNetwork *n)
     return m;
 }
 
+/* The populations of a connect list, in order; unknown ones are reported and left out,
+ * and then *known is cleared (sizes are not compared). */
 static void resolve_pops(SemaCtx *c, SemaNetwork *n, AstPopRef *refs, PtrVec *out, int64_t *size, bool *known)
 {
     *size = 0;
@@ -503,7 +503,7 @@ static int rule_index(SemaCtx *c, const AstExpr *r)
         if (rule_table[k].nargs == 1 && nargs != 1) {
             diag_error(c->d, r->loc, "rule %s() takes one argument, but %d %s given", name, nargs,
                        nargs == 1 ? "was" : "were");
-            diag_help(c->d, "write 'rule %s(%s)'", name, k == 2 ? "p" : "k");
+            diag_help(c->d, "write 'rule %s(%s)'", name, rule_table[k].rule == CONN_PROB ? "p" : "k");
             return -1;
         }
         return k;
@@ -652,7 +652,7 @@ static void check_poisson(SemaCtx *c, SemaConn *k)
         diag_error(c->d, cn->weight_loc, "connect poisson(...) takes a weight expression, not a matrix");
     const char *rate_what = "the rate of connect poisson(RATE, COUNT)";
     int before = c->d->nerrors;
-    double v;
+    double v = 0;
     if (cn->poisson_rate) {
         c->where = WHERE_NETWORK;
         sema_expect_dim(c, cn->poisson_rate, dim_div(dim_none(), dim_base(DIM_TIME)), "Hz", rate_what);
@@ -677,10 +677,8 @@ static void check_matrix(SemaCtx *c, SemaConn *k, bool sizes_known)
 {
     AstExpr *m = k->item->u.connect.weight;
     UnitInfo u = {1.0, dim_none()};
-    if (m->u.list.unit)
-        sema_unit(c, m->u.list.unit, &u);
+    c->weight_known = !m->u.list.unit || sema_unit(c, m->u.list.unit, &u);   /* else reported */
     c->weight_dim = u.dim;
-    c->weight_known = true;
     int64_t nrows = 0;
     bool shape_ok = true;
     for (AstExpr *row = m->u.list.items; row; row = row->next, nrows++) {
@@ -691,8 +689,12 @@ static void check_matrix(SemaCtx *c, SemaConn *k, bool sizes_known)
         if (row->u.list.nitems != k->ntargets)
             shape_ok = false;
         for (AstExpr *x = row->u.list.items; x; x = x->next) {
+            int before = c->d->nerrors;
+            double v;
             c->where = WHERE_NETWORK;
             sema_expect_dim(c, x, dim_none(), "1", "a weight matrix entry (put the unit after the matrix)");
+            if (c->d->nerrors == before && !x->dim_error && !sema_const_eval(x, &v))
+                diag_error(c->d, x->loc, "a weight matrix entry must be a constant");
         }
     }
     if (sizes_known && (nrows != k->nsources || !shape_ok))
@@ -742,7 +744,7 @@ static void check_weight(SemaCtx *e, SemaConn *k, bool sizes_known)
         return;
     }
     check_matrix(e, k, sizes_known);
-    if (!wstate || dim_eq(e->weight_dim, wstate->dim))
+    if (!wstate || !e->weight_known || dim_eq(e->weight_dim, wstate->dim))
         return;
     const char *want = dim_is_none(wstate->dim) ? "be dimensionless"
                                                 : arena_printf(e->a, "be in %s", sema_unit_text(e->a, wstate->dim,
