@@ -150,6 +150,24 @@ static LLVMValueRef propagator(Cg *g, Env *env, LLVMValueRef *pq, int which, int
     return cg_load_at(g, env->arrays[slots[which] + k], env->i, which % 2 ? "Q" : "P");
 }
 
+/* reach[r*n + c]: x_c can influence x_r over a step, i.e. there is a path c -> r through
+ * the nonzero entries of A (A[r][c] != 0: x_c drives x_r). Where there is none, P and Q
+ * (the propagators, exp(A dt) and its integral) are exactly zero whatever the params, so
+ * the product is not emitted: an uncoupled synaptic trace costs one multiply, not n. */
+static bool *reachable(Arena *s, const IrExact *x)
+{
+    int n = x->n;
+    bool *reach = ARENA_ARRAY(s, bool, n * n);
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c < n; c++)
+            reach[r * n + c] = r == c || !ir_is_const(x->A[r * n + c], 0);
+    for (int k = 0; k < n; k++)   /* Warshall */
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+                reach[r * n + c] = reach[r * n + c] || (reach[r * n + k] && reach[k * n + c]);
+    return reach;
+}
+
 /* x(t+dt) = P x + Q b (b: the inhomogeneous part at the start of the step); while
  * refractory, with the held system's P and Q. */
 static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLVMValueRef held)
@@ -157,6 +175,7 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLV
     const IrPop *p = env->pop;
     const IrExact *x = p->exact;
     int n = x->n;
+    const bool *reach = reachable(s, x);
     LLVMValueRef *b = ARENA_ARRAY(s, LLVMValueRef, n);
     for (int r = 0; r < n; r++) {
         b[r] = cg_emit(g, env, x->b[r]);
@@ -168,13 +187,16 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLV
         LLVMValueRef acc = NULL;
         for (int c = 0; c < n; c++) {
             int k = r * n + c;
+            if (!reach[k])
+                continue;
             LLVMValueRef P = propagator(g, env, pq, 0, k), Q = propagator(g, env, pq, 1, k);
             if (x->has_held && held) {
                 P = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 2, k), P, "");
                 Q = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 3, k), Q, "");
             }
-            LLVMValueRef term = cg_fbin(g, LLVMFAdd, cg_fbin(g, LLVMFMul, P, env->states[x->states[c]], ""),
-                                     cg_fbin(g, LLVMFMul, Q, b[c], ""), "");
+            LLVMValueRef term = cg_fbin(g, LLVMFMul, P, env->states[x->states[c]], "");
+            if (!ir_is_const(x->b[c], 0))
+                term = cg_fbin(g, LLVMFAdd, term, cg_fbin(g, LLVMFMul, Q, b[c], ""), "");
             acc = acc ? cg_fbin(g, LLVMFAdd, acc, term, "") : term;
         }
         next[x->states[r]] = acc;
