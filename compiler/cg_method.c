@@ -184,13 +184,20 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLV
     }
     LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
     for (int r = 0; r < n; r++) {
+        /* A held row is replaced by its current value after the step (integrate), and a
+         * row that no held state drives has the same propagator row either way: only the
+         * others need the held system's P and Q. */
+        bool needs_held = false;
+        for (int c = 0; c < n; c++)
+            needs_held |= c != r && reach[r * n + c] && p->states[x->states[c]].held;
+        needs_held &= !p->states[x->states[r]].held;
         LLVMValueRef acc = NULL;
         for (int c = 0; c < n; c++) {
             int k = r * n + c;
             if (!reach[k])
                 continue;
             LLVMValueRef P = propagator(g, env, pq, 0, k), Q = propagator(g, env, pq, 1, k);
-            if (x->has_held && held) {
+            if (x->has_held && held && needs_held) {
                 P = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 2, k), P, "");
                 Q = LLVMBuildSelect(g->b, held, propagator(g, env, pq, 3, k), Q, "");
             }
