@@ -157,6 +157,7 @@ static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
         LLVMValueRef args[2] = {x, cg_emit(g, env, e->b)};
         return cg_intrinsic(g, e->fn == FN_MIN ? "llvm.minnum" : "llvm.maxnum", args, 2);
     }
+    case FN_COUNT: break;
     }
     NRN_UNREACHABLE();
 }

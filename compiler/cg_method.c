@@ -327,6 +327,7 @@ LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *inva
     case METHOD_HEUN: return step_heun(g, scratch, env, held);
     case METHOD_RK4: return step_rk4(g, scratch, env, held);
     case METHOD_EXPEULER: return step_expeuler(g, scratch, env, held);
+    case METHOD_COUNT: break;
     }
     NRN_UNREACHABLE();
 }

@@ -164,9 +164,9 @@ static int run_parameters(Session *s, LowerOptions *lo)
         return EXIT_USAGE;
     if (opt->method) {
         IrMethod m;
-        if (!ir_method_parse(opt->method, &m)) {
-            fprintf(stderr, "nrnc: error: --method '%s' is not a supported method (exact, euler, rk2, rk4, heun, "
-                    "expeuler)\n", opt->method);
+        if (!builtin_method_parse(opt->method, &m)) {
+            fprintf(stderr, "nrnc: error: --method '%s' is not a supported method (%s)\n", opt->method,
+                    builtin_method_list());
             return EXIT_USAGE;
         }
     }

@@ -53,7 +53,7 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
     d->param_names = names + p->nstates;
     d->param_units = units + p->nstates;
     d->param_scales = scales + p->nstates;
-    d->method = p->is_source ? "spike_source" : ir_method_name(p->method);
+    d->method = p->is_source ? "spike_source" : builtin_method_name(p->method);
     d->record_spikes = p->record_spikes;
     if (p->is_source) {
         *src = (nrt_source){.count = p->nsource, .steps = p->source_steps, .neurons = p->source_neurons,

@@ -8,34 +8,7 @@
 
 #include "util.h"
 
-static const char *const fn_names[] = {
-    [FN_EXP] = "exp",   [FN_LOG] = "log",   [FN_LOG10] = "log10", [FN_SQRT] = "sqrt",
-    [FN_ABS] = "abs",   [FN_SIN] = "sin",   [FN_COS] = "cos",     [FN_TAN] = "tan",
-    [FN_TANH] = "tanh", [FN_SINH] = "sinh", [FN_COSH] = "cosh",   [FN_ATAN] = "atan",
-    [FN_FLOOR] = "floor", [FN_CEIL] = "ceil", [FN_SIGN] = "sign", [FN_MIN] = "min",
-    [FN_MAX] = "max",
-};
 
-const char *ir_fn_name(IrFn fn) { return fn_names[fn]; }
-
-static const char *const method_names[] = {
-    [METHOD_NONE] = "none",   [METHOD_EXACT] = "exact", [METHOD_EULER] = "euler",
-    [METHOD_RK2] = "rk2",     [METHOD_RK4] = "rk4",     [METHOD_HEUN] = "heun",
-    [METHOD_EXPEULER] = "expeuler", [METHOD_MILSTEIN] = "milstein",
-    [METHOD_IMPLICIT] = "implicit", [METHOD_RK45] = "rk45",
-};
-
-const char *ir_method_name(IrMethod m) { return method_names[m]; }
-
-bool ir_method_parse(const char *name, IrMethod *out)
-{
-    for (size_t k = 1; k < sizeof method_names / sizeof *method_names; k++)
-        if (strcmp(name, method_names[k]) == 0) {
-            *out = (IrMethod)k;
-            return true;
-        }
-    return false;
-}
 
 IrExpr *ir_const(Arena *a, double v)
 {
@@ -62,29 +35,6 @@ IrExpr *ir_ref(Arena *a, IrOp op, IrSide side, int index)
 
 bool ir_is_const(const IrExpr *e, double v) { return e->op == IR_CONST && e->value == v; }
 
-static double fold_call(IrFn fn, double x, double y)
-{
-    switch (fn) {
-    case FN_EXP: return exp(x);
-    case FN_LOG: return log(x);
-    case FN_LOG10: return log10(x);
-    case FN_SQRT: return sqrt(x);
-    case FN_ABS: return fabs(x);
-    case FN_SIN: return sin(x);
-    case FN_COS: return cos(x);
-    case FN_TAN: return tan(x);
-    case FN_TANH: return tanh(x);
-    case FN_SINH: return sinh(x);
-    case FN_COSH: return cosh(x);
-    case FN_ATAN: return atan(x);
-    case FN_FLOOR: return floor(x);
-    case FN_CEIL: return ceil(x);
-    case FN_SIGN: return (x > 0) - (x < 0);
-    case FN_MIN: return fmin(x, y);
-    case FN_MAX: return fmax(x, y);
-    }
-    NRN_UNREACHABLE();
-}
 
 static double fold_binary(IrOp op, double x, double y)
 {
@@ -172,7 +122,7 @@ IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y)
 IrExpr *ir_call(Arena *a, IrFn fn, IrExpr *x, IrExpr *y)
 {
     if (x->op == IR_CONST && (!y || y->op == IR_CONST))
-        return ir_const(a, fold_call(fn, x->value, y ? y->value : 0));
+        return ir_const(a, builtin_fold(fn, x->value, y ? y->value : 0));
     IrExpr *e = ir_leaf(a, IR_CALL, 0);
     e->fn = fn;
     e->a = x;

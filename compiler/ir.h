@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "ast.h"
+#include "builtins.h"
 #include "sema.h"
 
 typedef enum IrOp {
@@ -35,12 +36,6 @@ typedef enum IrOp {
     IR_AUX          /* index: an auxiliary value the solver stores (propagator entries) */
 } IrOp;
 
-typedef enum IrFn {
-    FN_EXP, FN_LOG, FN_LOG10, FN_SQRT, FN_ABS, FN_SIN, FN_COS, FN_TAN, FN_TANH, FN_SINH,
-    FN_COSH, FN_ATAN, FN_FLOOR, FN_CEIL, FN_SIGN, FN_MIN, FN_MAX
-} IrFn;
-
-const char *ir_fn_name(IrFn fn);
 
 /* Whose variable a leaf or an assignment names. Neuron code only has SIDE_SELF;
  * connection code (IrConn) reads and writes the pre- and post-synaptic neurons and the
@@ -87,13 +82,6 @@ typedef struct IrState {
     DisplayUnit unit;
 } IrState;
 
-typedef enum IrMethod {
-    METHOD_NONE,            /* no ODEs */
-    METHOD_EXACT, METHOD_EULER, METHOD_RK2, METHOD_RK4, METHOD_HEUN, METHOD_EXPEULER,
-    METHOD_MILSTEIN,        /* with noise; euler with noise is Euler-Maruyama */
-    METHOD_IMPLICIT,        /* backward Euler, Newton iterations on the symbolic Jacobian */
-    METHOD_RK45             /* Dormand-Prince 5(4), adaptive substeps within each dt */
-} IrMethod;
 
 /* The Jacobian of the ODE system, for `implicit`: J[r*n + c] = d f_r / d x_c over the n
  * states that have an ODE. */
@@ -103,8 +91,6 @@ typedef struct IrJacobian {
     IrExpr **J;
 } IrJacobian;
 
-const char *ir_method_name(IrMethod m);
-bool ir_method_parse(const char *name, IrMethod *out);
 
 /* Exact integration of an affine system x' = A x + b over the states with ODEs:
  * x(t+dt) = P x + Q b, P and Q computed at set-up from A (LANGUAGE.md §4, `exact`). */

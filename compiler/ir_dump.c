@@ -91,7 +91,7 @@ static void dump_expr(FILE *out, const Names *nm, const IrExpr *e)
         fputs(" : ", out); dump_expr(out, nm, e->c); fputs(")", out);
         return;
     case IR_CALL:
-        fprintf(out, "%s(", ir_fn_name(e->fn));
+        fprintf(out, "%s(", builtin_fn_name(e->fn));
         dump_expr(out, nm, e->a);
         if (e->b) {
             fputs(", ", out);
@@ -171,7 +171,7 @@ static void dump_in_unit(FILE *out, const IrExpr *e, DisplayUnit u)
 static void dump_pop(FILE *out, const IrPop *p)
 {
     fprintf(out, "population %s = %s[%lld]\n", p->name, p->model, (long long)p->size);
-    fprintf(out, "  method %s  (%s)\n", ir_method_name(p->method), p->method_reason ? p->method_reason : "");
+    fprintf(out, "  method %s  (%s)\n", builtin_method_name(p->method), p->method_reason ? p->method_reason : "");
     if (p->is_source && p->source_file)
         fprintf(out, "  spike source: spikes read from '%s' at set-up\n", p->source_file);
     else if (p->is_source)

@@ -84,13 +84,6 @@ static IrExpr *lower_name(LowerCtx *c, const AstExpr *e)
     }
 }
 
-static const struct { const char *name; IrFn fn; } call_table[] = {
-    {"exp", FN_EXP}, {"log", FN_LOG}, {"log10", FN_LOG10}, {"sqrt", FN_SQRT}, {"abs", FN_ABS},
-    {"sin", FN_SIN}, {"cos", FN_COS}, {"tan", FN_TAN}, {"tanh", FN_TANH}, {"sinh", FN_SINH},
-    {"cosh", FN_COSH}, {"atan", FN_ATAN}, {"floor", FN_FLOOR}, {"ceil", FN_CEIL},
-    {"sign", FN_SIGN}, {"min", FN_MIN}, {"max", FN_MAX},
-};
-
 static IrExpr *lower_user_call(LowerCtx *c, const AstItem *fn, IrExpr **args)
 {
     IrExpr **saved = c->fn_args;
@@ -114,9 +107,9 @@ static IrExpr *lower_call(LowerCtx *c, const AstExpr *e)
     const AstSym *user = symtab_get(c->prog->globals, f);
     if (user && user->kind == SYM_FUNCTION)
         return lower_user_call(c, user->item, all);
-    for (size_t j = 0; j < sizeof call_table / sizeof *call_table; j++)
-        if (strcmp(f, call_table[j].name) == 0)
-            return ir_call(c->a, call_table[j].fn, args[0], args[1]);
+    const Builtin *b = builtin_find(f);
+    if (b && b->is_fn)
+        return ir_call(c->a, b->fn, args[0], args[1]);
     if (strcmp(f, "pow") == 0)
         return ir_binary(c->a, IR_POW, args[0], args[1]);
     if (strcmp(f, "clip") == 0)

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "sema_expr.h"
 #include "util.h"
 
@@ -181,20 +182,12 @@ static bool eval_call(const AstExpr *e, double *out, int depth)
         if (!eval(x, &a[k], depth + 1))
             return false;
     const char *f = e->u.call.name;
-    static const struct { const char *name; double (*fn)(double); } unary[] = {
-        {"exp", exp}, {"log", log}, {"log10", log10}, {"sqrt", sqrt}, {"abs", fabs},
-        {"sin", sin}, {"cos", cos}, {"tan", tan}, {"tanh", tanh}, {"sinh", sinh},
-        {"cosh", cosh}, {"atan", atan}, {"floor", floor}, {"ceil", ceil},
-    };
-    for (size_t j = 0; j < sizeof unary / sizeof *unary; j++)
-        if (strcmp(f, unary[j].name) == 0 && k == 1) {
-            *out = unary[j].fn(a[0]);
-            return true;
-        }
-    if (strcmp(f, "sign") == 0 && k == 1) *out = (a[0] > 0) - (a[0] < 0);
-    else if (strcmp(f, "min") == 0 && k == 2) *out = fmin(a[0], a[1]);
-    else if (strcmp(f, "max") == 0 && k == 2) *out = fmax(a[0], a[1]);
-    else if (strcmp(f, "pow") == 0 && k == 2) *out = pow(a[0], a[1]);
+    const Builtin *b = builtin_find(f);
+    if (b && b->is_fn && k == b->nargs) {
+        *out = builtin_fold(b->fn, a[0], a[1]);
+        return true;
+    }
+    if (strcmp(f, "pow") == 0 && k == 2) *out = pow(a[0], a[1]);
     else if (strcmp(f, "clip") == 0 && k == 3) *out = fmin(fmax(a[0], a[1]), a[2]);
     else return false;
     return true;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "sema_expr.h"
+
+#include "builtins.h"
 #include "util.h"
 
 static const char *const builtin_names[] = {"t", "dt", "pi", "i", "N"};
@@ -671,26 +673,6 @@ static void check_cond(SemaCtx *c, AstExpr *e)
 
 /* ---- calls ------------------------------------------------------------------------ */
 
-typedef enum FnShape {
-    FN_DIMLESS,     /* f(x): x dimensionless, result dimensionless */
-    FN_SAME,        /* f(x, ...): all args one dimension, result that dimension */
-    FN_SQRT, FN_POW, FN_SIGN, FN_RANDOM, FN_RANDOM_SAME
-} FnShape;
-
-static const struct {
-    const char *name;
-    int nargs;
-    FnShape shape;
-} builtin_fns[] = {
-    {"exp", 1, FN_DIMLESS},  {"log", 1, FN_DIMLESS},   {"log10", 1, FN_DIMLESS},
-    {"sin", 1, FN_DIMLESS},  {"cos", 1, FN_DIMLESS},   {"tan", 1, FN_DIMLESS},
-    {"tanh", 1, FN_DIMLESS}, {"sinh", 1, FN_DIMLESS},  {"cosh", 1, FN_DIMLESS},
-    {"atan", 1, FN_DIMLESS}, {"sqrt", 1, FN_SQRT},     {"abs", 1, FN_SAME},
-    {"floor", 1, FN_DIMLESS}, {"ceil", 1, FN_DIMLESS}, {"sign", 1, FN_SIGN},
-    {"min", 2, FN_SAME},     {"max", 2, FN_SAME},      {"clip", 3, FN_SAME},
-    {"pow", 2, FN_POW},      {"rand", 0, FN_RANDOM},   {"randn", 0, FN_RANDOM},
-    {"uniform", 2, FN_RANDOM_SAME}, {"normal", 2, FN_RANDOM_SAME},
-};
 
 static void check_args_same(SemaCtx *c, AstExpr *e, const char *fname)
 {
@@ -732,26 +714,25 @@ static void check_call(SemaCtx *c, AstExpr *e)
         sema_expr(c, a);
     if (check_user_call(c, e))
         return;
-    for (size_t k = 0; k < sizeof builtin_fns / sizeof *builtin_fns; k++) {
-        if (strcmp(builtin_fns[k].name, name) != 0)
-            continue;
-        if (e->u.call.nargs != builtin_fns[k].nargs) {
+    const Builtin *b = builtin_find(name);
+    if (b) {
+        if (e->u.call.nargs != b->nargs) {
             diag_error(c->d, e->u.call.name_loc, "%s() takes %d argument%s, but %d %s given", name,
-                       builtin_fns[k].nargs, builtin_fns[k].nargs == 1 ? "" : "s", e->u.call.nargs,
+                       b->nargs, b->nargs == 1 ? "" : "s", e->u.call.nargs,
                        e->u.call.nargs == 1 ? "was" : "were");
             e->dim_free = true;
             return;
         }
         AstExpr *x = e->u.call.args;
-        switch (builtin_fns[k].shape) {
-        case FN_DIMLESS: {
+        switch (b->shape) {
+        case SHAPE_DIMLESS: {
             int before = c->d->nerrors;
             need_dimensionless(c, x, arena_printf(c->a, "the argument of %s()", name));
             set_dim(e, dim_none());
             e->dim_error = e->dim_free = c->d->nerrors != before;   /* reported: no cascade */
             return;
         }
-        case FN_SQRT: {
+        case SHAPE_SQRT: {
             Dim d;
             if (!dim_pow_checked(x->dim, rat_make(1, 2), &d)) {
                 diag_error(c->d, e->loc, "this square root makes the unit's powers too fine");
@@ -762,20 +743,20 @@ static void check_call(SemaCtx *c, AstExpr *e)
             e->dim_free = x->dim_free;
             return;
         }
-        case FN_SAME:
+        case SHAPE_SAME:
             check_args_same(c, e, name);
             return;
-        case FN_SIGN:
+        case SHAPE_SIGN:
             set_dim(e, dim_none());
             return;
-        case FN_POW:
+        case SHAPE_POW:
             check_pow(c, e, x, x->next);
             return;
-        case FN_RANDOM:
+        case SHAPE_RANDOM:
             random_allowed(c, e);
             set_dim(e, dim_none());
             return;
-        case FN_RANDOM_SAME:
+        case SHAPE_RANDOM_SAME:
             random_allowed(c, e);
             check_args_same(c, e, name);
             return;
@@ -784,11 +765,11 @@ static void check_call(SemaCtx *c, AstExpr *e)
     diag_error(c->d, e->u.call.name_loc, "unknown function '%s'", name);
     int best = 3;
     const char *near = NULL;
-    for (size_t k = 0; k < sizeof builtin_fns / sizeof *builtin_fns; k++) {
-        int dist = nrn_edit_distance(name, builtin_fns[k].name);
+    for (size_t k = 0; builtin_at(k); k++) {
+        int dist = nrn_edit_distance(name, builtin_at(k)->name);
         if (dist < best) {
             best = dist;
-            near = builtin_fns[k].name;
+            near = builtin_at(k)->name;
         }
     }
     if (near)

@@ -7,11 +7,9 @@
  * recursion detection, then the dynamics. */
 #include <string.h>
 
+#include "builtins.h"
 #include "sema_expr.h"
 #include "util.h"
-
-static const char *const method_names[] = {"exact", "euler", "rk2", "rk4", "expeuler",
-                                           "heun", "milstein", "rk45", "implicit"};
 
 const char *sema_kind_word(SymKind k)
 {
@@ -297,23 +295,23 @@ static void check_refractory(SemaCtx *c, SemaModel *m, AstDecl *d)
 
 static void check_method(SemaCtx *c, AstDecl *d)
 {
-    for (size_t k = 0; k < sizeof method_names / sizeof *method_names; k++)
-        if (strcmp(d->name, method_names[k]) == 0)
-            return;
+    IrMethod m;
+    if (builtin_method_parse(d->name, &m))
+        return;
     diag_error(c->d, d->name_loc, "unknown integration method '%s'", d->name);
     const char *near = NULL;
     int best = 3;
-    for (size_t k = 0; k < sizeof method_names / sizeof *method_names; k++) {
-        int dist = nrn_edit_distance(d->name, method_names[k]);
+    for (int k = METHOD_NONE + 1; k < METHOD_COUNT; k++) {
+        int dist = nrn_edit_distance(d->name, builtin_method_name((IrMethod)k));
         if (dist < best) {
             best = dist;
-            near = method_names[k];
+            near = builtin_method_name((IrMethod)k);
         }
     }
     if (near)
         diag_help(c->d, "did you mean '%s'?", near);
     else
-        diag_help(c->d, "methods: exact, euler, rk2, rk4, expeuler, heun, milstein, rk45, implicit");
+        diag_help(c->d, "methods: %s", builtin_method_list());
 }
 
 /* At most one of each singular declaration. */

@@ -280,7 +280,7 @@ static bool choose(Arena *a, Diags *d, IrPop *p, const char *override)
     if (p->method_requested || override) {
         /* --method overrides the model's own choice. */
         const char *name = override ? override : p->method_requested;
-        if (!ir_method_parse(name, &m)) {
+        if (!builtin_method_parse(name, &m)) {
             diag_error(d, p->method_requested ? p->method_loc : nrn_loc_none(),
                        "method '%s' is not supported yet by this version of nrnc (population '%s')", name, p->name);
             return false;

@@ -38,4 +38,7 @@ expect_exit 2 "$NRNC" frobnicate "$M"
 expect_exit 0 "$NRNC" --help
 expect_exit 0 "$NRNC" --version
 expect_exit 1 "$NRNC" check "$WORK/missing.nrn"
+# every method the language accepts is listed (one table: compiler/methods.def)
+expect_exit 2 "$NRNC" run "$M" --method bogus --out "$WORK/m"
+expect_stderr "(exact, euler, rk2, rk4, heun, expeuler, milstein, implicit, rk45)"
 echo ok
