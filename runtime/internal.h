@@ -164,6 +164,7 @@ typedef struct nrt_summary {
     const char *error;            /* NULL unless failed */
     double setup_s, run_s;
     int64_t synapses;
+    const int64_t *conn_synapses, *conn_bytes;   /* per block */
     const struct nrt_syn_monitors *syn_mon;
 } nrt_summary;
 

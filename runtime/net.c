@@ -163,9 +163,15 @@ static void deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k)
 
 int nrt_net_deliver(nrt_net *net, nrt_pop *pops, int64_t k)
 {
-    const nrt_run_desc *d = net->d;
-    for (int b = 0; b < d->nconns; b++)
+    for (int b = 0; b < net->d->nconns; b++)
         deliver_block(net, pops, b, k);
+    nrt_net_sum(net, pops, k);
+    return 0;
+}
+
+void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k)
+{
+    const nrt_run_desc *d = net->d;
     for (int p = 0; p < d->npops; p++)
         for (int q = 0; q < d->pops[p].ninputs; q++)
             memset(pops[p].arrays[d->pops[p].input_slots[q]], 0, (size_t)pops[p].n * sizeof(double));
@@ -174,7 +180,6 @@ int nrt_net_deliver(nrt_net *net, nrt_pop *pops, int64_t k)
         if (cd->summed_fn)
             cd->summed_fn(&net->conns[b], &pops[cd->pre], &pops[cd->post], k, d->dt);
     }
-    return 0;
 }
 
 /* Per-synapse delays: every synapse of every spiking pre neuron is due 1 + delay steps

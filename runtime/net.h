@@ -35,6 +35,8 @@ void nrt_net_free(nrt_net *net);
 /* LANGUAGE.md §7 (1): the spikes due at the start of step k (on_pre, poisson drive), then
  * every summed input. */
 int nrt_net_deliver(nrt_net *net, nrt_pop *pops, int64_t k);
+/* The summed inputs only (zeroed, then every block's terms added), from the current state. */
+void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k);
 /* §7 (3), after every population fired in step k: queue the outgoing spikes, run on_post. */
 int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k);
 

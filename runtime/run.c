@@ -46,6 +46,7 @@ typedef struct sim {
     nrt_net *net;
     nrt_syn_monitors syn_mon;
     int64_t synapses;
+    int64_t *conn_synapses, *conn_bytes;   /* per block, for summary.json */
     nrt_monitors mon;
     nrt_err err;
     nrt_progress progress;
@@ -149,7 +150,9 @@ static int setup(sim *s)
         }
     }
     s->conns = calloc((size_t)d->nconns + 1, sizeof *s->conns);
-    if (!s->conns) {
+    s->conn_synapses = calloc((size_t)d->nconns + 1, sizeof *s->conn_synapses);
+    s->conn_bytes = calloc((size_t)d->nconns + 1, sizeof *s->conn_bytes);
+    if (!s->conns || !s->conn_synapses || !s->conn_bytes) {
         nrt_err_report(&s->err, "out of memory");
         return -1;
     }
@@ -157,9 +160,14 @@ static int setup(sim *s)
         if (nrt_conn_build(&s->conns[b], d, b, s->pops, &s->err) != 0)
             return -1;
         s->synapses += s->conns[b].nsyn;
+        s->conn_synapses[b] = s->conns[b].nsyn;
+        s->conn_bytes[b] = nrt_conn_bytes(&s->conns[b], &d->conns[b]);
     }
     if (d->nconns && !(s->net = nrt_net_alloc(d, s->conns, &s->err)))
         return -1;
+    /* the inputs that summed writes hold their value at t = 0 when first recorded */
+    if (s->net)
+        nrt_net_sum(s->net, s->pops, 0);
     if (nrt_syn_monitors_open(&s->syn_mon, d, s->conns, s->dt_ms, &s->err) != 0)
         return -1;
     if (nrt_syn_monitors_sample(&s->syn_mon, 0) != 0)
@@ -258,6 +266,7 @@ static int finish(sim *s)
         .desc = s->d, .mon = &s->mon, .dt_ms = s->dt_ms, .steps_done = s->steps_done,
         .spike_counts = s->spike_counts, .status = s->status, .error = s->err.first,
         .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
+        .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes,
     };
     if (nrt_summary_write(&sum, &s->err) != 0)
         set_failed(s);
@@ -267,6 +276,8 @@ static int finish(sim *s)
     for (int b = 0; s->conns && b < s->d->nconns; b++)
         nrt_conn_free(&s->conns[b], &s->d->conns[b]);
     free(s->conns);
+    free(s->conn_synapses);
+    free(s->conn_bytes);
     for (int p = 0; s->pops && p < s->d->npops; p++)
         nrt_pop_free(&s->pops[p], &s->d->pops[p]);
     for (int p = 0; s->sources && p < s->d->npops; p++)

@@ -148,6 +148,33 @@ static void put_rates(json *j, const nrt_summary *s)
     put(j, "\n  }");
 }
 
+/* "connections": { NAME: { "synapses": n, "bytes": b } }, the blocks of one connect
+ * statement added up (bytes: rows, indices and per-synapse values, as stored). */
+static void put_connections(json *j, const nrt_summary *s)
+{
+    const nrt_run_desc *d = s->desc;
+    key(j, 1, false, "connections");
+    put(j, "{");
+    bool first = true;
+    for (int b = 0; b < d->nconns; b++) {
+        if (b > 0 && strcmp(d->conns[b].name, d->conns[b - 1].name) == 0)
+            continue;
+        int64_t n = 0, bytes = 0;
+        for (int c = b; c < d->nconns && strcmp(d->conns[c].name, d->conns[b].name) == 0; c++) {
+            n += s->conn_synapses[c];
+            bytes += s->conn_bytes[c];
+        }
+        key(j, 2, first, d->conns[b].name);
+        first = false;
+        put(j, "{ \"synapses\": ");
+        put_int(j, n);
+        put(j, ", \"bytes\": ");
+        put_int(j, bytes);
+        put(j, " }");
+    }
+    put(j, "\n  }");
+}
+
 static void put_timing(json *j, const nrt_summary *s)
 {
     const double t[3] = { s->desc->compile_s, s->setup_s, s->run_s };
@@ -196,6 +223,8 @@ static void put_body(json *j, const nrt_summary *s)
     put_populations(j, s);
     key(j, 1, false, "synapses");
     put_int(j, s->synapses);
+    if (d->nconns > 0 && s->conn_synapses)
+        put_connections(j, s);
     if (d->nsyn_traces > 0) {
         key(j, 1, false, "weights");
         put(j, "{");
