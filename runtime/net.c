@@ -78,7 +78,7 @@ nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
         goto oom;
     for (int b = 0; b < desc->nconns; b++) {
         const nrt_conn_desc *cd = &desc->conns[b];
-        if (!cd->pre_fn || cd->pre < 0)
+        if ((!cd->pre_fn && !cd->pre_syn_fn) || cd->pre < 0)
             continue;
         if (!cd->hetero_delay) {
             if (cd->delay_steps + 1 > depth[cd->pre])
@@ -139,7 +139,7 @@ static void deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k)
         cd->poisson_fn(c, post, post, k, dt);
         return;
     }
-    if (!cd->pre_fn)
+    if (!cd->pre_fn && !cd->pre_syn_fn)
         return;
     nrt_pop *pre = &pops[cd->pre];
     if (!cd->hetero_delay) {
