@@ -307,7 +307,8 @@ static void dump_conn(FILE *out, const IrModule *m, const IrConn *c)
         fputc('\n', out);
     }
     if (c->on_pre) {
-        fprintf(out, "  on_pre%s\n", c->pre_additive ? " (additive: k drives are one += k*value)" : "");
+        fprintf(out, "  on_pre%s\n",
+                c->rule == CONN_POISSON && c->pre_additive ? " (additive: k spikes in a step are one += k*value)" : "");
         dump_conn_stmts(out, &nm, c->on_pre, 0);
     }
     if (c->on_post) {

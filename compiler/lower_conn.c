@@ -174,6 +174,29 @@ static int64_t to_steps(double x, double dt)
     return (int64_t)floor(r + 0.5);
 }
 
+/* The unit a quantity expression is best shown in: that of a literal or a named value it
+ * is built from (through signs and dimensionless factors), else none. */
+static const AstUnit *literal_unit(const AstExpr *e, DisplayUnit *named)
+{
+    switch (e->kind) {
+    case AST_NUM: return e->u.num.unit;
+    case AST_NAME:
+        if (e->sym && e->sym->unit.text && !dim_is_none(e->dim))
+            *named = e->sym->unit;
+        return NULL;
+    case AST_UNARY: return literal_unit(e->u.unary.operand, named);
+    case AST_BINARY:
+        if (e->u.binary.op == OP_MUL || e->u.binary.op == OP_DIV) {
+            if (dim_is_none(e->u.binary.rhs->dim))
+                return literal_unit(e->u.binary.lhs, named);
+            if (e->u.binary.op == OP_MUL && dim_is_none(e->u.binary.lhs->dim))
+                return literal_unit(e->u.binary.rhs, named);
+        }
+        return NULL;
+    default: return NULL;
+    }
+}
+
 static DisplayUnit weight_display(Arena *a, const AstConnect *cn, const SemaModel *syn)
 {
     DisplayUnit u = {"1", 1.0};
@@ -182,11 +205,11 @@ static DisplayUnit weight_display(Arena *a, const AstConnect *cn, const SemaMode
     if (cn->weight_kind == WEIGHT_MATRIX)
         unit = w->u.list.unit;
     else if (cn->weight_kind == WEIGHT_EXPR) {
-        while (w->kind == AST_UNARY)
-            w = w->u.unary.operand;
-        if (w->kind == AST_NUM)
-            unit = w->u.num.unit;
-        else if (!dim_is_none(cn->weight->dim))
+        DisplayUnit named = {NULL, 0};
+        unit = literal_unit(w, &named);
+        if (named.text)
+            return named;
+        if (!unit && !dim_is_none(cn->weight->dim))
             u.text = sema_unit_text(a, cn->weight->dim, (DisplayUnit){NULL, 1.0});
     } else if (syn) {
         const AstSym *ws = sema_model_member(syn, "w");
