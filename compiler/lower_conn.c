@@ -516,6 +516,7 @@ bool lower_conn_records(Arena *a, Diags *d, const SemaNetwork *n, IrModule *m, d
                 if (t->first < 0)
                     t->first = c;
                 t->count++;
+                m->conns[c].dense = false;   /* recorded synapse by synapse: keep the rows */
             }
         if (t->first < 0)
             continue;
