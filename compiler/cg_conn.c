@@ -216,7 +216,7 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrConn *c)
     if (c->hetero_delay) {
         /* round-half-up(d / dt), as refractory */
         LLVMValueRef x = LLVMBuildFDiv(g->b, cg_emit(g, env, c->delay), env->dt, "");
-        x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5), "");
+        x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5 + 1e-9), "");
         x = cg_intrinsic(g, "llvm.floor", &x, 1);
         LLVMValueRef neg = LLVMBuildFCmp(g->b, LLVMRealULT, x, cg_fconst(g, 0), "");
         LLVMValueRef n = LLVMBuildLoad2(g->b, g->i32, bad, "");

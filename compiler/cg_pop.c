@@ -373,9 +373,10 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     bool *assigned = ARENA_ARRAY(scratch, bool, p->nstates + 1);
     emit_stmts(g, env, fn, p->reset, assigned);
     if (p->refractory) {
-        /* R = round-half-up(T / dt) (LANGUAGE.md §4) */
+        /* R = round-half-up(T / dt) (LANGUAGE.md §4); a quotient that misses a half by
+         * rounding (0.15 ms / 0.1 ms) counts as the half, like delays and spike times */
         LLVMValueRef x = LLVMBuildFDiv(g->b, cg_emit(g, env, p->refractory), env->dt, "");
-        x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5), "");
+        x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5 + 1e-9), "");
         x = cg_intrinsic(g, "llvm.floor", &x, 1);
         LLVMValueRef r = LLVMBuildFPToSI(g->b, x, g->i32, "R");
         LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));

@@ -164,14 +164,11 @@ static int pop_index(const SemaNetwork *n, const SemaPop *p)
     NRN_UNREACHABLE();
 }
 
-/* round-half-up(x / dt), values within 1e-9 of an integer snapping to it (as refractory) */
+/* round-half-up(x / dt) as refractory and spike times: a quotient that misses an integer
+ * or a half by rounding (0.15 ms / 0.1 ms = 1.4999999999999998) counts as that value */
 static int64_t to_steps(double x, double dt)
 {
-    double r = x / dt;
-    double near = nearbyint(r);
-    if (fabs(r - near) <= 1e-9 * fmax(1.0, fabs(r)))
-        return (int64_t)near;
-    return (int64_t)floor(r + 0.5);
+    return (int64_t)floor(x / dt + 0.5 + 1e-9);
 }
 
 /* The unit a quantity expression is best shown in: that of a literal or a named value it

@@ -210,6 +210,9 @@ int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k)
         if (!r->size)
             continue;
         list64 *l = &r->slot[k % r->size];
+        l->n = 0;
+        if (!pops[p].nspiked)
+            continue;
         if (list_reserve(l, pops[p].nspiked) != 0)
             goto oom;
         memcpy(l->v, pops[p].spiked, (size_t)pops[p].nspiked * sizeof *l->v);

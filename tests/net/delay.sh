@@ -18,6 +18,7 @@ network D {
     population R2 = Cnt[1]
     population R3 = Cnt[1]
     population R4 = Cnt[1]
+    population R5 = Cnt[1]
     connect G -> Z { weight 1 mV  on_pre { post.v += w } }
     connect G -> L {
         weight 1 mV
@@ -32,6 +33,8 @@ network D {
     connect G -> R2 { weight 1 mV; delay 0.25 ms; on_pre { post.v += w } }
     connect G -> R3 { weight 1 mV; delay 0.26 ms; on_pre { post.v += w } }
     connect G -> R4 { weight 1 mV; delay 0.35 ms; on_pre { post.v += w } }
+    # 0.15 ms / 0.1 ms is 1.4999999999999998 in doubles: still a half, so 2 steps
+    connect G -> R5 { weight 1 mV; delay 0.15 ms; on_pre { post.v += w } }
     record spikes of G
     record v of Z every 0.1 ms
     record v of L every 0.1 ms
@@ -40,6 +43,7 @@ network D {
     record v of R2 every 0.1 ms
     record v of R3 every 0.1 ms
     record v of R4 every 0.1 ms
+    record v of R5 every 0.1 ms
 }
 simulate D for 8 ms dt 0.1 ms
 NRN
@@ -97,6 +101,7 @@ check trace_R1_v.csv 0 2.2 "delay 0.14 ms (1 step)"
 check trace_R2_v.csv 0 2.4 "delay 0.25 ms (half up: 3 steps)"
 check trace_R3_v.csv 0 2.4 "delay 0.26 ms (3 steps)"
 check trace_R4_v.csv 0 2.5 "delay 0.35 ms (half up: 4 steps)"
+check trace_R5_v.csv 0 2.3 "delay 0.15 ms (a half despite rounding: 2 steps)"
 
 "$NRNC" run "$WORK/h.nrn" --out "$WORK/hout" --quiet || fail "per-synapse delays: nrnc run failed"
 O=$WORK/hout
