@@ -2,10 +2,14 @@
  * generated code).
  *
  * The runtime is split by object: pop.c owns a population's storage and the RNG handle,
- * rng.c and expm.c are the only GSL users, output.c writes files (plain streams and .npy
- * with a header patched at close), monitor.c turns the loop's spikes and states into rows
- * of those files, summary.c writes summary.json, progress.c draws the progress bar, and
- * run.c is the clock-driven loop that ties them together.
+ * rng.c and expm.c are the only GSL users (rng.c also has the counter-based streams that
+ * connectivity and the Poisson drive draw from), conn.c builds a connection block's
+ * synapses, net.c moves spikes through them every step (spike histories, delay queues,
+ * summed inputs), wfile.c reads weight matrices from files, output.c writes files (plain
+ * streams and .npy with a header patched at close), monitor.c and syn_monitor.c turn the
+ * loop's spikes, states and synapse variables into rows of those files, summary.c writes
+ * summary.json, progress.c draws the progress bar, and run.c is the clock-driven loop
+ * that ties them together.
  *
  * Errors: every failure is reported once, as "nrnc: error: MESSAGE" on stderr, through an
  * nrt_err that keeps the first message for summary.json; functions that can fail return
