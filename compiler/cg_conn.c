@@ -116,50 +116,6 @@ static void range_end(Cg *g, Range *r, LLVMValueRef hi)
     LLVMPositionBuilderAtEnd(g->b, r->exit);
 }
 
-/* ---- statements ------------------------------------------------------------------- */
-
-static LLVMValueRef target_ptr(Cg *g, Env *env, const IrStmt *s)
-{
-    const IrConn *c = env->conn;
-    if (s->side == SIDE_SYN) {
-        int slot = s->target == IR_WEIGHT ? c->weight_slot : c->syn_states[s->state].slot;
-        return LLVMBuildGEP2(g->b, g->f64, env->syn_arrays[slot], &env->syn, 1, "");
-    }
-    Env *o = s->side == SIDE_PRE ? env->pre : env->post;
-    return LLVMBuildGEP2(g->b, g->f64, o->arrays[o->pop->states[s->state].slot], &o->i, 1, "");
-}
-
-/* times: run the statements as if `times` times (additive statements only), or NULL */
-static void emit_stmts(Cg *g, Env *env, LLVMValueRef fn, const IrStmt *s, LLVMValueRef times)
-{
-    static const LLVMOpcode ops[] = {[ASSIGN_ADD] = LLVMFAdd, [ASSIGN_SUB] = LLVMFSub,
-                                     [ASSIGN_MUL] = LLVMFMul, [ASSIGN_DIV] = LLVMFDiv};
-    for (; s; s = s->next) {
-        if (!s->is_if) {
-            LLVMValueRef p = target_ptr(g, env, s);
-            LLVMValueRef v = cg_emit(g, env, s->value);
-            if (times)
-                v = cg_fbin(g, LLVMFMul, v, times, "");
-            if (s->op != ASSIGN_SET)
-                v = cg_fbin(g, ops[s->op], LLVMBuildLoad2(g->b, g->f64, p, ""), v, "");
-            LLVMBuildStore(g->b, v, p);
-            continue;
-        }
-        LLVMValueRef cond = cg_emit_bool(g, env, s->value);
-        LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(g->ctx, fn, "event.then");
-        LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(g->ctx, fn, "event.else");
-        LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "event.join");
-        LLVMBuildCondBr(g->b, cond, then, els);
-        LLVMPositionBuilderAtEnd(g->b, then);
-        emit_stmts(g, env, fn, s->then, times);
-        LLVMBuildBr(g->b, join);
-        LLVMPositionBuilderAtEnd(g->b, els);
-        emit_stmts(g, env, fn, s->els, times);
-        LLVMBuildBr(g->b, join);
-        LLVMPositionBuilderAtEnd(g->b, join);
-    }
-}
-
 /* (event) states decay from the synapse's last event to now; then now is the last. */
 static void catch_up(Cg *g, Env *env)
 {
@@ -254,7 +210,7 @@ static void emit_pre(Cg *g, Arena *scratch, int index, const IrConn *c)
     env->syn = r.x;
     env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");
     catch_up(g, env);
-    emit_stmts(g, env, f.fn, c->on_pre, NULL);
+    cg_emit_stmts(g, env, f.fn, c->on_pre, NULL, NULL);
     range_end(g, &r, hi);
     cg_loop_end(g, &ls, n);
     LLVMBuildRetVoid(g->b);
@@ -273,7 +229,7 @@ static void emit_pre_syn(Cg *g, Arena *scratch, int index, const IrConn *c)
     env->syn = load_i64(g, list, LLVMBuildAdd(g->b, at, LLVMConstInt(g->i64, 1, 0), ""), "s");
     env->post->i = load_i32_as_i64(g, f.post_idx, env->syn, "j");
     catch_up(g, env);
-    emit_stmts(g, env, f.fn, c->on_pre, NULL);
+    cg_emit_stmts(g, env, f.fn, c->on_pre, NULL, NULL);
     cg_loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
 }
@@ -296,7 +252,7 @@ static void emit_post(Cg *g, Arena *scratch, int index, const IrConn *c)
     env->syn = load_i64(g, col_syn, r.x, "s");
     env->pre->i = load_i32_as_i64(g, col_pre, r.x, "i");
     catch_up(g, env);
-    emit_stmts(g, env, f.fn, c->on_post, NULL);
+    cg_emit_stmts(g, env, f.fn, c->on_post, NULL, NULL);
     range_end(g, &r, hi);
     cg_loop_end(g, &ls, n);
     LLVMBuildRetVoid(g->b);
@@ -378,10 +334,10 @@ static void emit_poisson(Cg *g, Arena *scratch, int index, const IrConn *c)
     env->syn = lj.i;
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, counts, &lj.i, 1, ""), "k");
     if (c->pre_additive) {
-        emit_stmts(g, env, f.fn, body, LLVMBuildSIToFP(g->b, k, g->f64, "k"));
+        cg_emit_stmts(g, env, f.fn, body, LLVMBuildSIToFP(g->b, k, g->f64, "k"), NULL);
     } else {
         Loop lk = cg_loop_begin(g, f.fn, LLVMBuildSExt(g->b, k, g->i64, ""), "poisson.events");
-        emit_stmts(g, env, f.fn, body, NULL);
+        cg_emit_stmts(g, env, f.fn, body, NULL, NULL);
         cg_loop_end(g, &lk, LLVMBuildSExt(g->b, k, g->i64, ""));
     }
     cg_loop_end(g, &lj, npost);

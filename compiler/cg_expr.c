@@ -262,6 +262,53 @@ LLVMValueRef cg_emit(Cg *g, Env *env, const IrExpr *e)
     }
 }
 
+/* ---- statements ------------------------------------------------------------------ */
+
+/* Where an assignment stores: a state of this neuron, of the neuron on either side of a
+ * synapse, or the synapse's own weight or state. */
+static LLVMValueRef target_ptr(Cg *g, Env *env, const IrStmt *s)
+{
+    const IrConn *c = env->conn;
+    if (s->side == SIDE_SYN) {
+        int slot = s->target == IR_WEIGHT ? c->weight_slot : c->syn_states[s->state].slot;
+        return LLVMBuildGEP2(g->b, g->f64, env->syn_arrays[slot], &env->syn, 1, "");
+    }
+    Env *o = s->side == SIDE_PRE ? env->pre : s->side == SIDE_POST ? env->post : env;
+    return LLVMBuildGEP2(g->b, g->f64, o->arrays[o->pop->states[s->state].slot], &o->i, 1, "");
+}
+
+void cg_emit_stmts(Cg *g, Env *env, LLVMValueRef fn, const IrStmt *s, LLVMValueRef times, bool *assigned)
+{
+    static const LLVMOpcode ops[] = {[ASSIGN_ADD] = LLVMFAdd, [ASSIGN_SUB] = LLVMFSub,
+                                     [ASSIGN_MUL] = LLVMFMul, [ASSIGN_DIV] = LLVMFDiv};
+    for (; s; s = s->next) {
+        if (!s->is_if) {
+            LLVMValueRef p = target_ptr(g, env, s);
+            LLVMValueRef v = cg_emit(g, env, s->value);
+            if (times)
+                v = cg_fbin(g, LLVMFMul, v, times, "");
+            if (s->op != ASSIGN_SET)
+                v = cg_fbin(g, ops[s->op], LLVMBuildLoad2(g->b, g->f64, p, ""), v, "");
+            LLVMBuildStore(g->b, v, p);
+            if (assigned && s->side == SIDE_SELF)
+                assigned[s->state] = true;
+            continue;
+        }
+        LLVMValueRef cond = cg_emit_bool(g, env, s->value);
+        LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(g->ctx, fn, "stmt.then");
+        LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(g->ctx, fn, "stmt.else");
+        LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "stmt.join");
+        LLVMBuildCondBr(g->b, cond, then, els);
+        LLVMPositionBuilderAtEnd(g->b, then);
+        cg_emit_stmts(g, env, fn, s->then, times, assigned);
+        LLVMBuildBr(g->b, join);
+        LLVMPositionBuilderAtEnd(g->b, els);
+        cg_emit_stmts(g, env, fn, s->els, times, assigned);
+        LLVMBuildBr(g->b, join);
+        LLVMPositionBuilderAtEnd(g->b, join);
+    }
+}
+
 /* ---- function scaffolding ---------------------------------------------------------- */
 
 LLVMValueRef cg_pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name)

@@ -53,6 +53,10 @@ LLVMValueRef cg_scalar_at(Cg *g, LLVMValueRef scalars, int slot, const char *nam
 void cg_store_at(Cg *g, LLVMValueRef base, LLVMValueRef i, LLVMValueRef v);
 LLVMValueRef cg_emit(Cg *g, Env *env, const IrExpr *e);
 LLVMValueRef cg_emit_bool(Cg *g, Env *env, const IrExpr *e);
+/* The statements of a reset or of event code. times: every assigned value is multiplied
+ * by it first (additive event code run k times at once), or NULL. assigned: marks each
+ * state of env->pop written (SIDE_SELF), or NULL. */
+void cg_emit_stmts(Cg *g, Env *env, LLVMValueRef fn, const IrStmt *s, LLVMValueRef times, bool *assigned);
 LLVMValueRef cg_pop_field(Cg *g, LLVMValueRef pop, int field, LLVMTypeRef ty, const char *name);
 LLVMValueRef cg_array_base(Cg *g, LLVMValueRef arrays, int slot, const char *name);
 const char *cg_array_name(Arena *scratch, const IrPop *p, int slot);

@@ -332,35 +332,6 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
 
 /* ---- fire -------------------------------------------------------------------------- */
 
-static void emit_stmts(Cg *g, Env *env, LLVMValueRef fn, const IrStmt *s, bool *assigned)
-{
-    static const LLVMOpcode ops[] = {[ASSIGN_ADD] = LLVMFAdd, [ASSIGN_SUB] = LLVMFSub,
-                                     [ASSIGN_MUL] = LLVMFMul, [ASSIGN_DIV] = LLVMFDiv};
-    for (; s; s = s->next) {
-        if (!s->is_if) {
-            const IrState *st = &env->pop->states[s->state];
-            LLVMValueRef v = cg_emit(g, env, s->value);
-            if (s->op != ASSIGN_SET)
-                v = cg_fbin(g, ops[s->op], cg_load_at(g, env->arrays[st->slot], env->i, st->name), v, "");
-            cg_store_at(g, env->arrays[st->slot], env->i, v);
-            assigned[s->state] = true;
-            continue;
-        }
-        LLVMValueRef c = cg_emit_bool(g, env, s->value);
-        LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.then");
-        LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.else");
-        LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "reset.join");
-        LLVMBuildCondBr(g->b, c, then, els);
-        LLVMPositionBuilderAtEnd(g->b, then);
-        emit_stmts(g, env, fn, s->then, assigned);
-        LLVMBuildBr(g->b, join);
-        LLVMPositionBuilderAtEnd(g->b, els);
-        emit_stmts(g, env, fn, s->els, assigned);
-        LLVMBuildBr(g->b, join);
-        LLVMPositionBuilderAtEnd(g->b, join);
-    }
-}
-
 /* Spike: append i, reset, start the refractory period, check what the reset wrote. */
 static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef ns, LLVMValueRef bad,
                        LLVMValueRef refr)
@@ -371,7 +342,7 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     LLVMBuildStore(g->b, env->i, LLVMBuildGEP2(g->b, g->i64, spiked, &k, 1, ""));
     LLVMBuildStore(g->b, LLVMBuildAdd(g->b, k, LLVMConstInt(g->i64, 1, 0), ""), ns);
     bool *assigned = ARENA_ARRAY(scratch, bool, p->nstates + 1);
-    emit_stmts(g, env, fn, p->reset, assigned);
+    cg_emit_stmts(g, env, fn, p->reset, NULL, assigned);
     if (p->refractory) {
         /* R = round-half-up(T / dt) (LANGUAGE.md §4); a quotient that misses a half by
          * rounding (0.15 ms / 0.1 ms) counts as the half, like delays and spike times */

@@ -115,25 +115,27 @@ void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e)
     dump_expr(out, &nm, e);
 }
 
-static void dump_stmts(FILE *out, const IrPop *p, const IrStmt *s, int depth)
+static void dump_stmts(FILE *out, const Names *nm, const IrStmt *s, int depth)
 {
     static const char *const ops[] = {"=", "+=", "-=", "*=", "/="};
     for (; s; s = s->next) {
         fprintf(out, "%*s", 4 + 2 * depth, "");
-        if (!s->is_if) {
-            fprintf(out, "%s %s ", p->states[s->state].name, ops[s->op]);
-            ir_dump_expr(out, p, s->value);
-            fputc('\n', out);
+        if (s->is_if) {
+            fputs("if ", out);
+            dump_expr(out, nm, s->value);
+            fputs("\n", out);
+            dump_stmts(out, nm, s->then, depth + 1);
+            if (s->els) {
+                fprintf(out, "%*selse\n", 4 + 2 * depth, "");
+                dump_stmts(out, nm, s->els, depth + 1);
+            }
             continue;
         }
-        fputs("if ", out);
-        ir_dump_expr(out, p, s->value);
-        fputs("\n", out);
-        dump_stmts(out, p, s->then, depth + 1);
-        if (s->els) {
-            fprintf(out, "%*selse\n", 4 + 2 * depth, "");
-            dump_stmts(out, p, s->els, depth + 1);
-        }
+        IrExpr target = {.op = s->target, .side = s->side, .index = s->state};
+        dump_expr(out, nm, &target);
+        fprintf(out, " %s ", ops[s->op]);
+        dump_expr(out, nm, s->value);
+        fputc('\n', out);
     }
 }
 
@@ -215,7 +217,8 @@ static void dump_pop(FILE *out, const IrPop *p)
     }
     if (p->reset) {
         fputs("  reset\n", out);
-        dump_stmts(out, p, p->reset, 0);
+        Names nm = {.pop = p};
+        dump_stmts(out, &nm, p->reset, 0);
     }
     if (p->refractory) {
         fputs("  refractory ", out);
@@ -224,30 +227,6 @@ static void dump_pop(FILE *out, const IrPop *p)
     }
     fprintf(out, "  storage: %d arrays of %lld doubles, %d scalars%s\n", p->narrays, (long long)p->size,
             p->nscalars, p->record_spikes ? "; spikes recorded" : "");
-}
-
-static void dump_conn_stmts(FILE *out, const Names *nm, const IrStmt *s, int depth)
-{
-    static const char *const ops[] = {"=", "+=", "-=", "*=", "/="};
-    for (; s; s = s->next) {
-        fprintf(out, "%*s", 4 + 2 * depth, "");
-        if (s->is_if) {
-            fputs("if ", out);
-            dump_expr(out, nm, s->value);
-            fputs("\n", out);
-            dump_conn_stmts(out, nm, s->then, depth + 1);
-            if (s->els) {
-                fprintf(out, "%*selse\n", 4 + 2 * depth, "");
-                dump_conn_stmts(out, nm, s->els, depth + 1);
-            }
-            continue;
-        }
-        IrExpr target = {.op = s->target, .side = s->side, .index = s->state};
-        dump_expr(out, nm, &target);
-        fprintf(out, " %s ", ops[s->op]);
-        dump_expr(out, nm, s->value);
-        fputc('\n', out);
-    }
 }
 
 static const char *const rule_names[] = {
@@ -309,11 +288,11 @@ static void dump_conn(FILE *out, const IrModule *m, const IrConn *c)
     if (c->on_pre) {
         fprintf(out, "  on_pre%s\n",
                 c->rule == CONN_POISSON && c->pre_additive ? " (additive: k spikes in a step are one += k*value)" : "");
-        dump_conn_stmts(out, &nm, c->on_pre, 0);
+        dump_stmts(out, &nm, c->on_pre, 0);
     }
     if (c->on_post) {
         fputs("  on_post\n", out);
-        dump_conn_stmts(out, &nm, c->on_post, 0);
+        dump_stmts(out, &nm, c->on_post, 0);
     }
     for (int k = 0; k < c->nsummed; k++) {
         fprintf(out, "  summed post.%s += ", m->pops[c->post].input_names[c->summed[k].input]);
