@@ -206,7 +206,8 @@ typedef struct IrConn {
     int stmt;               /* connect statement index */
     int pre, post;          /* population indices; pre = -1 for poisson */
     int64_t pre_offset, post_offset, pre_total, post_total;
-    int64_t self_offset;    /* the target population's offset among the sources, or -1 */
+    int64_t self_offset;    /* fixed_indegree: the target population's offset among the sources;
+                               fixed_outdegree: the source's among the targets; or -1 */
     SemaRule rule;
     double p;
     int64_t k;

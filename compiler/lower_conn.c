@@ -448,11 +448,17 @@ static bool lower_block(Arena *a, Diags *d, const SemaProgram *prog, const SemaN
         ic->post_offset += ((const SemaPop *)sc->targets.items[k])->size;
     for (int k = 0; k < src; k++)
         ic->pre_offset += ((const SemaPop *)sc->sources.items[k])->size;
+    /* where "itself" sits in the concatenation a neuron draws from: the target population
+     * among the sources (fixed_indegree), the source population among the targets
+     * (fixed_outdegree) */
     ic->self_offset = -1;
+    bool by_source = sc->rule == CONN_OUTDEGREE;
+    const PtrVec *drawn = by_source ? &sc->targets : &sc->sources;
+    const SemaPop *self_pop = by_source ? cl.pre : cl.post;
     int64_t off = 0;
-    for (int k = 0; sc->rule != CONN_POISSON && k < sc->sources.len; k++) {
-        const SemaPop *sp = sc->sources.items[k];
-        if (sp == cl.post && ic->self_offset < 0)
+    for (int k = 0; sc->rule != CONN_POISSON && k < drawn->len; k++) {
+        const SemaPop *sp = drawn->items[k];
+        if (sp == self_pop && ic->self_offset < 0)
             ic->self_offset = off;
         off += sp->size;
     }

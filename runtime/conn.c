@@ -126,38 +126,29 @@ static void rule_prob(builder *B)
     }
 }
 
-static void rule_indegree(builder *B)
+/* fixed_indegree (per target: k distinct sources) and fixed_outdegree (per source: k
+ * distinct targets) are one rule seen from either side: each drawer (a target, or a
+ * source) draws k of the other side's concatenated indices, less itself when allow_self
+ * is false, and keeps those that fall in this block. */
+static void rule_degree(builder *B, bool per_target)
 {
     const nrt_conn_desc *d = B->d;
     bool excl = !d->allow_self && d->self_offset >= 0;
-    int64_t m = d->pre_total - (excl ? 1 : 0);
-    for (int64_t j = 0; j < B->c->npost; j++) {
-        nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, ROLE_TARGET, (uint64_t)(d->post_offset + j));
+    int64_t n_drawers = per_target ? B->c->npost : B->c->npre;
+    int64_t drawer_offset = per_target ? d->post_offset : d->pre_offset;
+    int64_t other_offset = per_target ? d->pre_offset : d->post_offset;
+    int64_t other_n = per_target ? B->c->npre : B->c->npost;
+    int64_t m = (per_target ? d->pre_total : d->post_total) - (excl ? 1 : 0);
+    for (int64_t x = 0; x < n_drawers; x++) {
+        nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, per_target ? ROLE_TARGET : ROLE_SOURCE,
+                                       (uint64_t)(drawer_offset + x));
         draw_distinct(&s, d->k, m, B->draw);
-        int64_t self = d->self_offset + j;
+        int64_t self = d->self_offset + x;
         for (int64_t t = 0; t < d->k; t++) {
             int64_t g = excl && B->draw[t] >= self ? B->draw[t] + 1 : B->draw[t];
-            int64_t i = g - d->pre_offset;
-            if (i >= 0 && i < B->c->npre)
-                add(B, i, j, 0);
-        }
-    }
-}
-
-static void rule_outdegree(builder *B)
-{
-    const nrt_conn_desc *d = B->d;
-    bool excl = !d->allow_self && d->self_offset >= 0;
-    int64_t m = d->post_total - (excl ? 1 : 0);
-    for (int64_t i = 0; i < B->c->npre; i++) {
-        nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, ROLE_SOURCE, (uint64_t)(d->pre_offset + i));
-        draw_distinct(&s, d->k, m, B->draw);
-        int64_t self = d->self_offset + i;
-        for (int64_t t = 0; t < d->k; t++) {
-            int64_t g = excl && B->draw[t] >= self ? B->draw[t] + 1 : B->draw[t];
-            int64_t j = g - d->post_offset;
-            if (j >= 0 && j < B->c->npost)
-                add(B, i, j, 0);
+            int64_t y = g - other_offset;
+            if (y >= 0 && y < other_n)
+                add(B, per_target ? y : x, per_target ? x : y, 0);
         }
     }
 }
@@ -196,8 +187,8 @@ static void enumerate(builder *B)
     case NRT_RULE_ALL: rule_all(B); break;
     case NRT_RULE_ONE_TO_ONE: rule_one_to_one(B); break;
     case NRT_RULE_PROB: rule_prob(B); break;
-    case NRT_RULE_INDEGREE: rule_indegree(B); break;
-    case NRT_RULE_OUTDEGREE: rule_outdegree(B); break;
+    case NRT_RULE_INDEGREE: rule_degree(B, true); break;
+    case NRT_RULE_OUTDEGREE: rule_degree(B, false); break;
     case NRT_RULE_MATRIX: rule_matrix(B); break;
     case NRT_RULE_POISSON: break;
     }

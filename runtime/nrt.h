@@ -158,7 +158,8 @@ typedef struct nrt_conn_desc {
     int pre, post;                /* population indices (pre = -1 for poisson) */
     int64_t pre_offset, post_offset;   /* in the statement's concatenated index space */
     int64_t pre_total, post_total;
-    int64_t self_offset;          /* where the target population sits among the sources, or -1 */
+    int64_t self_offset;          /* indegree: the target population's offset among the sources;
+                                     outdegree: the source's among the targets; or -1 */
     nrt_rule rule;
     double p;                     /* prob */
     int64_t k;                    /* fixed_indegree / fixed_outdegree; poisson: COUNT */
