@@ -8,7 +8,7 @@
 # above it for the window edges: a neuron can fit one more spike than 400 / 2.1), and
 # the mean ISI CV below 0.15 (Brian2: 0.01).
 # Brian2 reports 310 Hz here because it drops updates during the refractory period, as
-# examples/brunel.nrn does: brunel_sr_brian2.sh checks that number.
+# examples/brunel.nrn does: brunel_sr.sh checks that number.
 . "$(dirname "$0")/../lib.sh"
 "$NRNC" run "$HERE/brunel_hold.nrn" --network BrunelSR --duration 600ms --seed 1 \
     --out "$WORK/sr" --quiet || fail "nrnc run BrunelSR"
