@@ -175,6 +175,7 @@ typedef struct AstConnect {
     AstWeightKind weight_kind;
     AstExpr *weight;        /* EXPR or MATRIX (an AST_LIST of AST_LISTs) */
     const char *weight_file;
+    AstUnit *weight_file_unit;   /* `weight file "W.csv" mV`: the unit of every entry */
     NrnLoc weight_loc;
     AstExpr *delay;
     AstStmt *on_pre, *on_post;

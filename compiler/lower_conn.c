@@ -201,6 +201,8 @@ static DisplayUnit weight_display(Arena *a, const AstConnect *cn, const SemaMode
     const AstExpr *w = cn->weight;
     if (cn->weight_kind == WEIGHT_MATRIX)
         unit = w->u.list.unit;
+    else if (cn->weight_kind == WEIGHT_FILE)
+        unit = cn->weight_file_unit;
     else if (cn->weight_kind == WEIGHT_EXPR) {
         DisplayUnit named = {NULL, 0};
         unit = literal_unit(w, &named);

@@ -740,18 +740,26 @@ static void check_weight(SemaCtx *e, SemaConn *k, bool sizes_known)
                    cn->weight_kind == WEIGHT_FILE ? "file" : "matrix");
     k->rule = CONN_MATRIX;
     if (cn->weight_kind == WEIGHT_FILE) {
-        e->weight_known = false;
-        return;
+        /* like a matrix: the entries are numbers in the unit after the path (dimensionless
+         * without one), so a file can never be read in the wrong unit */
+        UnitInfo u = {1.0, dim_none()};
+        if (cn->weight_file_unit && !sema_unit(e, cn->weight_file_unit, &u))
+            u.dim = dim_none();
+        e->weight_dim = u.dim;
+        e->weight_known = true;
+    } else {
+        check_matrix(e, k, sizes_known);
     }
-    check_matrix(e, k, sizes_known);
     if (!wstate || !e->weight_known || dim_eq(e->weight_dim, wstate->dim))
         return;
     const char *want = dim_is_none(wstate->dim) ? "be dimensionless"
                                                 : arena_printf(e->a, "be in %s", sema_unit_text(e->a, wstate->dim,
                                                                                                 wstate->unit));
-    diag_error(e->d, cn->weight->loc, "unit mismatch: %s must %s, but this matrix is %s", what, want,
-               cn->weight->u.list.unit ? arena_printf(e->a, "in %s", cn->weight->u.list.unit->text)
-                                       : "dimensionless");
+    const AstUnit *given = cn->weight_kind == WEIGHT_FILE ? cn->weight_file_unit : cn->weight->u.list.unit;
+    diag_error(e->d, cn->weight_kind == WEIGHT_FILE ? cn->weight_loc : cn->weight->loc,
+               "unit mismatch: %s must %s, but this %s is %s", what, want,
+               cn->weight_kind == WEIGHT_FILE ? "file" : "matrix",
+               given ? arena_printf(e->a, "in %s", given->text) : "dimensionless");
 }
 
 /* delay EXPR: a time; a constant one must not be negative. */

@@ -145,6 +145,7 @@ struct ConnPart {
     AstExpr *expr, *expr2;  /* RULE: rule, allow_self; SUMMED: target, value; else value */
     const char *file;
     NrnLoc file_loc;
+    AstUnit *file_unit;     /* WEIGHT_FILE: `weight file "W.csv" mV`, or NULL */
     NrnLoc loc2;            /* RULE: where its allow_self value is */
     AstStmt *body;
     ConnPart *next;
@@ -574,6 +575,13 @@ conn_simple
             $$ = mk_part(ctx, CP_WEIGHT_FILE, @1, NULL, NULL);
             $$->file = $3;
             $$->file_loc = @3;
+        }
+    | WEIGHT FILE STRING UNIT
+        {
+            $$ = mk_part(ctx, CP_WEIGHT_FILE, @1, NULL, NULL);
+            $$->file = $3;
+            $$->file_loc = @3;
+            $$->file_unit = $4;
         }
     | DELAY expr                    { $$ = mk_part(ctx, CP_DELAY, @1, $2.e, NULL); }
     | SUMMED lvalue '=' expr        { $$ = mk_part(ctx, CP_SUMMED, @1, $2, $4.e); }
@@ -1373,6 +1381,7 @@ static AstNetItem *mk_connect(ParseCtx *c, NrnLoc loc, Seq src, Seq dst, UsingOp
         case CP_WEIGHT_FILE:
             k->weight_kind = WEIGHT_FILE;
             k->weight_file = p->file;
+            k->weight_file_unit = p->file_unit;
             k->weight_loc = p->file_loc;
             break;
         case CP_DELAY:

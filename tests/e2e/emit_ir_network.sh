@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib.sh"
 ROOT=$HERE/../..
 "$NRNC" emit ir "$ROOT/examples/stdp.nrn" >"$WORK/stdp.ir" || fail "emit ir stdp"
-"$NRNC" emit ir "$ROOT/examples/brunel.nrn" >"$WORK/brunel.ir" || fail "emit ir brunel"
+"$NRNC" emit ir "$HERE/../net/brunel_hold.nrn" >"$WORK/brunel.ir" || fail "emit ir brunel"
 "$NRNC" emit ir "$ROOT/examples/gap_junction.nrn" >"$WORK/gap.ir" || fail "emit ir gap"
 has() {   # FILE LINE: LINE appears exactly
     grep -qxF -- "$2" "$WORK/$1" || { cat "$WORK/$1" >&2; fail "$1 lacks: $2"; }
