@@ -6,6 +6,7 @@
  * substituted and user functions inlined. A param whose value does not depend on the
  * neuron (no i, no random, no per-neuron param) is stored once for the population: that
  * keeps set-up work such as the exact propagator out of the per-neuron path. */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include "lower_internal.h"
 
 #include <math.h>
@@ -395,14 +396,28 @@ static bool lower_source(Arena *a, Diags *d, const SemaPop *sp, IrPop *ip, doubl
     ip->method = METHOD_NONE;
     ip->method_reason = "spike source";
     if (sp->source_file) {
-        const SourceFile *f = diag_file(d, sp->item->loc.file);
-        const char *slash = f ? strrchr(f->path, '/') : NULL;
-        ip->source_file = sp->source_file[0] == '/' || !slash
-                              ? sp->source_file
-                              : arena_printf(a, "%.*s/%s", (int)(slash - f->path), f->path, sp->source_file);
+        ip->source_file = lower_resolve_path(a, d, sp->item->loc, sp->source_file);
         return true;
     }
     return lower_source_times(a, d, sp, ip, dt);
+}
+
+/* A data file's path (spike source, weight file) as an absolute path: relative to the
+ * file that names it, like imports, and fixed at compile time, so that a built simulator
+ * finds its data from any working directory. */
+const char *lower_resolve_path(Arena *a, Diags *d, NrnLoc loc, const char *path)
+{
+    if (path[0] == '/')
+        return path;
+    const SourceFile *f = diag_file(d, loc.file);
+    const char *slash = f ? strrchr(f->path, '/') : NULL;
+    const char *dir = slash ? arena_printf(a, "%.*s", (int)(slash - f->path), f->path) : ".";
+    if (slash == f->path)
+        dir = "/";
+    char *real = realpath(dir, NULL);
+    const char *out = arena_printf(a, "%s/%s", real ? real : dir, path);
+    free(real);
+    return out;
 }
 
 /* Lets and functions are substituted, so a chain in which each let uses the previous one

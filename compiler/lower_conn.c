@@ -244,15 +244,6 @@ static double *matrix_block(Arena *a, const AstConnect *cn, const IrConn *ic, in
     return m;
 }
 
-static const char *resolve_path(Arena *a, Diags *d, NrnLoc loc, const char *path)
-{
-    const SourceFile *f = diag_file(d, loc.file);
-    const char *slash = f ? strrchr(f->path, '/') : NULL;
-    if (path[0] == '/' || !slash)
-        return path;
-    return arena_printf(a, "%.*s/%s", (int)(slash - f->path), f->path, path);
-}
-
 static void lower_weight(LowerCtx *c, const AstConnect *cn, IrConn *ic, int64_t npre, int64_t npost)
 {
     const SemaConn *sc = c->conn->sc;
@@ -263,7 +254,7 @@ static void lower_weight(LowerCtx *c, const AstConnect *cn, IrConn *ic, int64_t 
         return;
     }
     if (cn->weight_kind == WEIGHT_FILE) {
-        ic->matrix_file = resolve_path(c->a, c->d, cn->weight_loc, cn->weight_file);
+        ic->matrix_file = lower_resolve_path(c->a, c->d, cn->weight_loc, cn->weight_file);
         ic->matrix_scale = ic->weight_unit.scale;
         ic->weight_per_syn = true;
         return;

@@ -24,6 +24,7 @@ typedef struct LowerCtx {
 IrExpr *lower_expr(LowerCtx *c, const AstExpr *e);
 IrStmt *lower_stmts(LowerCtx *c, const AstStmt *s);
 void lower_unsupported(LowerCtx *c, NrnLoc loc, const char *what);
+const char *lower_resolve_path(Arena *a, Diags *d, NrnLoc loc, const char *path);
 
 /* lower_conn.c: names and fields inside connection code, assignment targets there, and
  * every connection of the network. */

@@ -54,7 +54,7 @@ bad() {
     model "m_$name" "$file"
     expect_exit 3 "$NRNC" run "m_$name.nrn" --out "out_$name" --quiet
     clean "$name"
-    expect_stderr "connection 'C': $file"
+    expect_stderr "connection 'C': $WORK/$file"   # resolved at compile time: absolute
     for text in "$@"; do expect_stderr "$text"; done
     [ "$(wc -l < "$WORK/stderr")" -le 3 ] || { cat "$WORK/stderr" >&2; fail "$name: more than one message"; }
 }
@@ -152,12 +152,12 @@ bad missing missing.csv "missing.csv: cannot open: No such file or directory"
 mkdir adir.csv
 bad adir adir.csv "adir.csv: not a regular file (it is a directory)"
 
-# A built simulator reads its weight file at set-up too (run from $WORK: the file's path
-# is resolved when the simulator starts).
+# A built simulator reads its weight file at set-up too, from the absolute path resolved
+# when it was built: it runs from any working directory.
 cp dense.csv built.csv
 model m_built built.csv
 "$NRNC" build m_built.nrn -o "$WORK/built.sim" || fail "nrnc build"
-expect_exit 0 "$WORK/built.sim" --out out_built --quiet
+(cd / && "$WORK/built.sim" --out "$WORK/out_built" --quiet) || fail "built simulator run from /"
 cmp -s out_built/weights_C_w.csv out_dense_csv/weights_C_w.csv || fail "built simulator: weights differ"
 cp shortrow.csv built.csv
 expect_exit 3 "$WORK/built.sim" --out out_built2 --quiet
