@@ -66,7 +66,7 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
         break;
     case AST_NAME:
     case AST_FIELD:
-        if (e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM))
+        if (e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM || e->sym->kind == SYM_WEIGHT))
             u = e->sym->unit;
         break;
     case AST_UNARY:
@@ -174,19 +174,31 @@ static void hint_ratio(SemaCtx *c, const AstExpr *x, Dim want, const char *want_
     }
 }
 
+/* A mismatch on `w` is about the weight, written elsewhere: show where. */
+static void weight_note(SemaCtx *c, const AstExpr *e)
+{
+    if (e->kind == AST_NAME && e->sym && e->sym->kind == SYM_WEIGHT && c->weight_given)
+        diag_note(c->d, c->weight_loc, "w is the connection's weight, given here");
+}
+
 void sema_expect_dim(SemaCtx *c, AstExpr *e, Dim want, const char *want_unit, const char *what)
 {
     sema_expr(c, e);
     if (e->dim_error || e->dim_free || dim_eq(e->dim, want))
         return;
-    if (dim_is_none(want))
+    if (dim_is_none(want)) {
         diag_error(c->d, e->loc, "unit mismatch: %s must be dimensionless, but this is %s", what,
                    in_unit(c, e));
-    else
-        diag_error(c->d, e->loc, "unit mismatch: %s must be in %s, but this is %s", what,
-                   want_unit ? want_unit : dim_text(c, want), in_unit(c, e));
+        hint_ratio(c, e, want, want_unit);
+        weight_note(c, e);
+        return;
+    }
+    diag_error(c->d, e->loc, "unit mismatch: %s must be in %s, but this is %s", what,
+               want_unit ? want_unit : dim_text(c, want), in_unit(c, e));
     hint_ratio(c, e, want, want_unit);
+    weight_note(c, e);
 }
+
 
 static void set_dim(AstExpr *e, Dim d)
 {
@@ -356,6 +368,7 @@ static void check_name(SemaCtx *c, AstExpr *e)
         w->name = "w";
         w->loc = e->loc;
         w->dim = c->weight_dim;
+        w->unit = c->weight_unit;
         e->sym = w;
         set_dim(e, w->dim);
         e->dim_free = !c->weight_known;

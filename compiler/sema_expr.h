@@ -41,6 +41,9 @@ typedef struct SemaCtx {
     bool in_synapse;        /* pre./post./w allowed */
     Dim weight_dim;         /* dimension of `w` in a connect block */
     bool weight_known;
+    DisplayUnit weight_unit;   /* how `w` is shown: the unit its value was written in */
+    NrnLoc weight_loc;         /* where it is given (for a note), when weight_given */
+    bool weight_given;
     ExprWhere where;
     /* The member whose value is being checked: names declared after it (of the same
      * kind) are not yet evaluated (LANGUAGE.md §4, evaluation order). */

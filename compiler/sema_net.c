@@ -679,15 +679,18 @@ static void check_matrix(SemaCtx *c, SemaConn *k, bool sizes_known)
     UnitInfo u = {1.0, dim_none()};
     c->weight_known = !m->u.list.unit || sema_unit(c, m->u.list.unit, &u);   /* else reported */
     c->weight_dim = u.dim;
-    int64_t nrows = 0;
-    bool shape_ok = true;
+    if (m->u.list.unit && c->weight_known)
+        c->weight_unit = (DisplayUnit){m->u.list.unit->text, u.scale};
+    int64_t nrows = 0, bad_row = -1, bad_len = 0;
     for (AstExpr *row = m->u.list.items; row; row = row->next, nrows++) {
         if (row->kind != AST_LIST) {
             diag_error(c->d, row->loc, "a weight matrix is a list of rows: [[w00, w01], [w10, w11]]");
             return;
         }
-        if (row->u.list.nitems != k->ntargets)
-            shape_ok = false;
+        if (row->u.list.nitems != k->ntargets && bad_row < 0) {
+            bad_row = nrows;
+            bad_len = row->u.list.nitems;
+        }
         for (AstExpr *x = row->u.list.items; x; x = x->next) {
             int before = c->d->nerrors;
             double v;
@@ -697,10 +700,14 @@ static void check_matrix(SemaCtx *c, SemaConn *k, bool sizes_known)
                 diag_error(c->d, x->loc, "a weight matrix entry must be a constant");
         }
     }
-    if (sizes_known && (nrows != k->nsources || !shape_ok))
-        diag_error(c->d, m->loc, "weight matrix shape does not match: expected %lld rows (pre-synaptic "
-                   "neurons) of %lld columns (post-synaptic neurons)", (long long)k->nsources,
-                   (long long)k->ntargets);
+    if (!sizes_known || (nrows == k->nsources && bad_row < 0))
+        return;
+    const char *found = nrows != k->nsources
+                            ? arena_printf(c->a, "but it has %lld row%s", (long long)nrows, nrows == 1 ? "" : "s")
+                            : arena_printf(c->a, "but row %lld has %lld", (long long)bad_row, (long long)bad_len);
+    diag_error(c->d, m->loc, "weight matrix shape does not match: expected %lld rows (pre-synaptic "
+               "neurons) of %lld columns (post-synaptic neurons), %s", (long long)k->nsources,
+               (long long)k->ntargets, found);
 }
 
 /* The synapse type's own `state w`, which the weight initialises, or NULL. */
@@ -721,6 +728,9 @@ static void check_weight(SemaCtx *e, SemaConn *k, bool sizes_known)
     e->where = WHERE_EVENT;
     e->weight_dim = dim_none();
     e->weight_known = true;
+    e->weight_unit = (DisplayUnit){NULL, 1.0};
+    e->weight_given = cn->weight_kind != WEIGHT_NONE;
+    e->weight_loc = cn->weight_kind == WEIGHT_FILE ? cn->weight_loc : cn->weight ? cn->weight->loc : k->item->loc;
     if (cn->weight_kind == WEIGHT_EXPR) {
         if (wstate)
             sema_expect_dim(e, cn->weight, wstate->dim, wstate->unit.text, what);
@@ -728,6 +738,7 @@ static void check_weight(SemaCtx *e, SemaConn *k, bool sizes_known)
             sema_expr(e, cn->weight);
         e->weight_dim = cn->weight->dim;
         e->weight_known = !cn->weight->dim_free;
+        e->weight_unit = sema_expr_display(e, cn->weight);
         return;
     }
     if (cn->weight_kind == WEIGHT_NONE || k->rule == CONN_POISSON)
@@ -745,6 +756,8 @@ static void check_weight(SemaCtx *e, SemaConn *k, bool sizes_known)
         UnitInfo u = {1.0, dim_none()};
         if (cn->weight_file_unit && !sema_unit(e, cn->weight_file_unit, &u))
             u.dim = dim_none();
+        else if (cn->weight_file_unit)
+            e->weight_unit = (DisplayUnit){cn->weight_file_unit->text, u.scale};
         e->weight_dim = u.dim;
         e->weight_known = true;
     } else {
