@@ -8,9 +8,9 @@
  * Building is two passes over the same enumeration: the first counts each row, the
  * second fills it. Replaying the streams costs a second round of random numbers but no
  * temporary pair list, which is what keeps 10^8 synapses within memory (4 bytes each
- * for a homogeneous weight and delay). Pairs come out with rows ascending in post index
- * (per-target rules visit targets in order; per-source rules sort each draw), which is
- * the order events run in. The cost is proportional to the synapses made: prob skips
+ * for a homogeneous weight and delay). Rows come out ascending in post index, the order
+ * events run in: per-target rules visit targets in order, so no draw needs sorting;
+ * fixed_outdegree sorts each row once it is filled. The cost is proportional to the synapses made: prob skips
  * geometrically from one connection to the next. */
 #include <errno.h>
 #include <math.h>
@@ -30,9 +30,44 @@ typedef struct builder {
     int64_t *next;              /* second pass: next free synapse of each row */
     double *weights;            /* second pass, matrices: the weight array */
     bool self_pop;              /* pre and post are one population */
-    int64_t *draw;              /* scratch for fixed in/out-degree */
+    int64_t *draw;              /* scratch for fixed in/out-degree: the draws ... */
+    int64_t *set;               /* ... and the set that rejects repeats */
+    int64_t set_size;
+    /* Second pass of a per-target rule: pairs are staged and written bucket by bucket of
+     * pre index, so that the writes into the rows go to a few nearby places at a time
+     * instead of all over memory (see flush). */
+    uint32_t *pairs, *sorted;   /* (i, j) interleaved; pair_cap pairs */
+    int64_t npairs, pair_cap;
+    int bucket_shift;
+    int64_t *bucket;            /* NBUCKETS + 1 counters */
     nrt_wfile file;
 } builder;
+
+/* The staging buffer holds about nsyn / 32 pairs (between 2^16 and 2^22: 32 MB at most for
+ * the two copies), enough that each flush writes several synapses into a row's cache
+ * lines at 10^8 synapses (measured in docs/networks.md). */
+enum { PAIR_MIN = 1 << 16, PAIR_MAX = 1 << 22, NBUCKETS = 1 << 12 };
+
+/* Writes the staged pairs into the rows: a stable counting sort by the bucket of i keeps
+ * each row's pairs in the order they came (ascending j), and visits the rows bucket by
+ * bucket. */
+static void flush(builder *B)
+{
+    int64_t *cnt = B->bucket;
+    memset(cnt, 0, (NBUCKETS + 1) * sizeof *cnt);
+    for (int64_t p = 0; p < B->npairs; p++)
+        cnt[(B->pairs[2 * p] >> B->bucket_shift) + 1]++;
+    for (int b = 0; b < NBUCKETS; b++)
+        cnt[b + 1] += cnt[b];
+    for (int64_t p = 0; p < B->npairs; p++) {
+        int64_t at = cnt[B->pairs[2 * p] >> B->bucket_shift]++;
+        B->sorted[2 * at] = B->pairs[2 * p];
+        B->sorted[2 * at + 1] = B->pairs[2 * p + 1];
+    }
+    for (int64_t p = 0; p < B->npairs; p++)
+        B->c->post[B->next[B->sorted[2 * p]]++] = (int32_t)B->sorted[2 * p + 1];
+    B->npairs = 0;
+}
 
 static inline void add(builder *B, int64_t i, int64_t j, double w)
 {
@@ -42,39 +77,58 @@ static inline void add(builder *B, int64_t i, int64_t j, double w)
         B->c->row[i + 1]++;
         return;
     }
+    if (B->pairs) {
+        B->pairs[2 * B->npairs] = (uint32_t)i;
+        B->pairs[2 * B->npairs + 1] = (uint32_t)j;
+        if (++B->npairs == B->pair_cap)
+            flush(B);
+        return;
+    }
     int64_t s = B->next[i]++;
     B->c->post[s] = (int32_t)j;
     if (B->weights)
         B->weights[s] = w;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* k distinct integers of [0, m), ascending, into out (k <= m). */
-static void draw_distinct(nrt_stream *s, int64_t k, int64_t m, int64_t *out)
+/* k distinct integers of [0, m) into out (k <= m), in the order drawn: rows are filled by
+ * visiting the drawers in order, so the order within one draw does not matter. Draws
+ * that repeat are rejected through a small open-addressing set (`set`, `set_size` slots,
+ * a power of two at least 2k, all -1 on entry and on return), O(k) per drawer. */
+static void draw_distinct(nrt_stream *s, int64_t k, int64_t m, int64_t *out, int64_t *set, int64_t set_size)
 {
     if (k * 4 >= m) {
-        /* selection sampling (Knuth's algorithm S): one pass, already sorted */
+        /* selection sampling (Knuth's algorithm S): one pass, no set needed */
         int64_t got = 0;
         for (int64_t x = 0; x < m && got < k; x++)
             if ((double)(m - x) * nrt_stream_uniform(s) < (double)(k - got))
                 out[got++] = x;
         return;
     }
-    int64_t got = 0;
-    while (got < k) {
-        for (int64_t t = got; t < k; t++)
-            out[t] = (int64_t)(nrt_stream_uniform(s) * (double)m);
-        qsort(out, (size_t)k, sizeof *out, cmp_i64);
-        got = 0;
-        for (int64_t t = 0; t < k; t++)
-            if (got == 0 || out[t] != out[got - 1])
-                out[got++] = out[t];
+    uint64_t mask = (uint64_t)set_size - 1;
+    for (int64_t got = 0; got < k;) {
+        int64_t x = (int64_t)(nrt_stream_uniform(s) * (double)m);
+        uint64_t h = ((uint64_t)x * 0x9E3779B97F4A7C15u) >> 20 & mask;
+        while (set[h] >= 0 && set[h] != x)
+            h = (h + 1) & mask;
+        if (set[h] == x)
+            continue;
+        set[h] = x;
+        out[got++] = x;
     }
+    for (int64_t t = 0; t < k; t++) {   /* leave the set empty for the next drawer */
+        uint64_t h = ((uint64_t)out[t] * 0x9E3779B97F4A7C15u) >> 20 & mask;
+        while (set[h] != out[t])
+            h = (h + 1) & mask;
+        set[h] = -1;
+    }
+    /* a later removal can break the probe chain of an earlier key only if that key is
+     * still in the set; every key is removed, so the set ends empty */
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* ---- rules ------------------------------------------------------------------------- */
@@ -142,7 +196,7 @@ static void rule_degree(builder *B, bool per_target)
     for (int64_t x = 0; x < n_drawers; x++) {
         nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, per_target ? ROLE_TARGET : ROLE_SOURCE,
                                        (uint64_t)(drawer_offset + x));
-        draw_distinct(&s, d->k, m, B->draw);
+        draw_distinct(&s, d->k, m, B->draw, B->set, B->set_size);
         int64_t self = d->self_offset + x;
         for (int64_t t = 0; t < d->k; t++) {
             int64_t g = excl && B->draw[t] >= self ? B->draw[t] + 1 : B->draw[t];
@@ -273,8 +327,13 @@ static int build_rows(builder *B, nrt_err *err)
         return -1;
     if (d->rule == NRT_RULE_INDEGREE || d->rule == NRT_RULE_OUTDEGREE) {
         B->draw = alloc_array(d->k > 0 ? d->k : 1, sizeof *B->draw);
-        if (!B->draw)
+        for (B->set_size = 16; B->set_size < 2 * d->k; B->set_size *= 2)
+            ;
+        B->set = alloc_array(B->set_size, sizeof *B->set);
+        if (!B->draw || !B->set)
             return -1;
+        for (int64_t x = 0; x < B->set_size; x++)
+            B->set[x] = -1;
     }
     enumerate(B);
     for (int64_t i = 0; i < c->npre; i++)
@@ -297,7 +356,22 @@ static int build_rows(builder *B, nrt_err *err)
     memcpy(B->next, c->row, (size_t)c->npre * sizeof *B->next);
     B->fill = true;
     B->weights = d->rule == NRT_RULE_MATRIX && d->weight_slot >= 0 ? c->arrays[d->weight_slot] : NULL;
+    if ((d->rule == NRT_RULE_PROB || d->rule == NRT_RULE_INDEGREE) && c->nsyn > 4 * PAIR_MIN) {
+        B->pair_cap = c->nsyn / 32 < PAIR_MIN ? PAIR_MIN : c->nsyn / 32 > PAIR_MAX ? PAIR_MAX : c->nsyn / 32;
+        B->pairs = malloc(2 * (size_t)B->pair_cap * sizeof *B->pairs);
+        B->sorted = malloc(2 * (size_t)B->pair_cap * sizeof *B->sorted);
+        B->bucket = malloc((NBUCKETS + 1) * sizeof *B->bucket);
+        if (!B->pairs || !B->sorted || !B->bucket)
+            return -1;
+        while ((c->npre >> B->bucket_shift) >= NBUCKETS)
+            B->bucket_shift++;
+    }
     enumerate(B);
+    if (B->pairs)
+        flush(B);
+    if (d->rule == NRT_RULE_OUTDEGREE)   /* each row holds one source's draws, in draw order */
+        for (int64_t i = 0; i < c->npre; i++)
+            qsort(c->post + c->row[i], (size_t)(c->row[i + 1] - c->row[i]), sizeof *c->post, cmp_i32);
     if (d->post_index && build_post_index(c) != 0)
         return -1;
     return 0;
@@ -329,6 +403,10 @@ int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, 
         rc = build_rows(&B, err);
     free(B.next);
     free(B.draw);
+    free(B.set);
+    free(B.pairs);
+    free(B.sorted);
+    free(B.bucket);
     nrt_wfile_free(&B.file);
     if (rc == -1)
         nrt_err_report(err, "out of memory building connection '%s'", d->name);
