@@ -38,6 +38,8 @@ typedef struct builder {
      * instead of all over memory (see flush). */
     uint32_t *pairs, *sorted;   /* (i, j) interleaved; pair_cap pairs */
     int64_t npairs, pair_cap;
+    uint32_t *count;            /* first pass: synapses per row (half the bytes of row[]:
+                                   the counters of 10^6 rows stay in the cache) */
     int bucket_shift;
     int64_t *bucket;            /* NBUCKETS + 1 counters */
     nrt_wfile file;
@@ -74,7 +76,7 @@ static inline void add(builder *B, int64_t i, int64_t j, double w)
     if (B->self_pop && !B->d->allow_self && i == j)
         return;
     if (!B->fill) {
-        B->c->row[i + 1]++;
+        B->count[i]++;
         return;
     }
     if (B->pairs) {
@@ -335,9 +337,14 @@ static int build_rows(builder *B, nrt_err *err)
         for (int64_t x = 0; x < B->set_size; x++)
             B->set[x] = -1;
     }
+    B->count = calloc((size_t)c->npre + 1, sizeof *B->count);
+    if (!B->count)
+        return -1;
     enumerate(B);
     for (int64_t i = 0; i < c->npre; i++)
-        c->row[i + 1] += c->row[i];
+        c->row[i + 1] = c->row[i] + B->count[i];
+    free(B->count);
+    B->count = NULL;
     c->nsyn = c->row[c->npre];
     if (c->npost > INT32_MAX) {
         nrt_err_report(err, "connection '%s': population of %lld neurons is beyond 32-bit synapse indices",
