@@ -278,7 +278,10 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
             held = LLVMBuildICmp(g->b, LLVMIntSGT, r, LLVMConstInt(g->i32, 0, 0), "held");
         }
     LLVMValueRef *next = cg_method_step(g, scratch, &env, invariant, held);
-    LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
+    /* One test per neuron for NaN or infinity in any new state: x - x is 0 for a finite x
+     * and NaN otherwise (not folded: no no-NaN flag), and a sum of those is NaN iff one
+     * of them is. */
+    LLVMValueRef zeros = NULL;
     LLVMValueRef *after = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++) {
         after[k] = env.states[k];
@@ -288,10 +291,15 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         if (held && p->states[k].held)
             v = LLVMBuildSelect(g->b, held, env.states[k], v, "");
         cg_store_at(g, env.arrays[p->states[k].slot], l.i, v);
-        any = LLVMBuildOr(g->b, any, cg_nonfinite(g, v), "");
+        LLVMValueRef z = LLVMBuildFSub(g->b, v, v, "");
+        zeros = zeros ? LLVMBuildFAdd(g->b, zeros, z, "") : z;
         after[k] = v;
     }
-    LLVMBuildStore(g->b, any, bad);
+    if (zeros) {
+        LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
+        any = LLVMBuildOr(g->b, any, LLVMBuildFCmp(g->b, LLVMRealUNO, zeros, zeros, "bad"), "");
+        LLVMBuildStore(g->b, any, bad);
+    }
     if (fused_mask(p)) {
         /* the threshold sees the state at the end of the step, at t + dt */
         Env end = env;
