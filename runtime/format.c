@@ -135,27 +135,52 @@ static void write_scaled(u128 value, bool neg, int exp, char *buf, int n)
         if (out[k - 1] == '.')
             out[--k] = '\0';
     }
-    snprintf(buf, (size_t)n, "%s", out);
+    if (n > 0) {
+        size_t len = (size_t)k < (size_t)n - 1 ? (size_t)k : (size_t)n - 1;
+        memcpy(buf, out, len);
+        buf[len] = '\0';
+    }
 }
 
-void nrt_format_time(int64_t step, double dt_ms, char *buf, int n)
+void nrt_clock_init(nrt_clock *c, double dt_ms)
 {
     char dts[NRT_NUM_BUF];
-    uint64_t mant;
-    int exp;
+    c->dt_ms = dt_ms;
+    c->step = -1;
+    c->text[0] = '\0';
     nrt_format_double(dt_ms, dts, sizeof dts);
-    bool exact = isfinite(dt_ms) && dt_ms > 0 && parse_decimal(dts, &mant, &exp) &&
-                 exp > -MAX_TIME_DIGITS && exp < MAX_TIME_DIGITS;
-    if (!exact) {
-        nrt_format_double((double)step * dt_ms, buf, n);
+    c->exact = isfinite(dt_ms) && dt_ms > 0 && parse_decimal(dts, &c->mant, &c->exp) &&
+               c->exp > -MAX_TIME_DIGITS && c->exp < MAX_TIME_DIGITS;
+}
+
+static void clock_format(const nrt_clock *c, int64_t step, char *buf, int n)
+{
+    if (!c->exact) {
+        nrt_format_double((double)step * c->dt_ms, buf, n);
         return;
     }
-    if (step == 0 || mant == 0) {
+    if (step == 0 || c->mant == 0) {
         snprintf(buf, (size_t)n, "0");
         return;
     }
     uint64_t ustep = step < 0 ? 0 - (uint64_t)step : (uint64_t)step;
-    write_scaled((u128)ustep * mant, step < 0, exp, buf, n);
+    write_scaled((u128)ustep * c->mant, step < 0, c->exp, buf, n);
+}
+
+const char *nrt_clock_text(nrt_clock *c, int64_t step)
+{
+    if (step != c->step) {
+        clock_format(c, step, c->text, sizeof c->text);
+        c->step = step;
+    }
+    return c->text;
+}
+
+void nrt_format_time(int64_t step, double dt_ms, char *buf, int n)
+{
+    nrt_clock c;
+    nrt_clock_init(&c, dt_ms);
+    clock_format(&c, step, buf, n);
 }
 
 double nrt_dt_ms(double dt_s)

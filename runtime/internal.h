@@ -45,6 +45,21 @@ enum { NRT_NUM_BUF = 40 };    /* enough for any nrt_format_double / nrt_format_t
 /* dt in milliseconds as the short decimal the user wrote: 1e-4 s gives exactly the double
  * 0.1, not 0.1 plus the rounding error of the unit conversion. */
 double nrt_dt_ms(double dt_s);
+/* The times of one run as text: dt parsed once, and the text of the last step asked for
+ * kept, so that every monitor writing at a step shares one formatting. */
+typedef struct nrt_clock {
+    double dt_ms;
+    uint64_t mant;
+    int exp;
+    bool exact;
+    int64_t step;
+    char text[NRT_NUM_BUF];
+} nrt_clock;
+
+void nrt_clock_init(nrt_clock *c, double dt_ms);
+/* step·dt as nrt_format_time writes it; valid until the next call with another step. */
+const char *nrt_clock_text(nrt_clock *c, int64_t step);
+
 /* Decimal digits of v into buf (at least 21 bytes); returns the length. */
 int nrt_format_int(int64_t v, char *buf);
 
@@ -125,6 +140,7 @@ typedef struct nrt_rate_mon {
 typedef struct nrt_monitors {
     const nrt_run_desc *desc;
     double dt_ms;
+    nrt_clock clock;
     nrt_out spikes_csv;       /* CSV format, when any population records spikes */
     nrt_npy *spikes_t, *spikes_i;   /* NPY format, per population (unused when not recorded) */
     char **csv_prefix;        /* "POP," per population */

@@ -171,6 +171,7 @@ int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
     memset(mon, 0, sizeof *mon);
     mon->desc = desc;
     mon->dt_ms = dt_ms;
+    nrt_clock_init(&mon->clock, dt_ms);
     size_t np = desc->npops > 0 ? (size_t)desc->npops : 0;
     size_t nt = desc->ntraces > 0 ? (size_t)desc->ntraces : 0;
     size_t nr = desc->nrates > 0 ? (size_t)desc->nrates : 0;
@@ -260,8 +261,7 @@ int nrt_monitors_spikes(nrt_monitors *mon, int p, const nrt_pop *pop, int64_t st
 {
     if (!mon->desc->pops[p].record_spikes || pop->nspiked == 0)
         return 0;
-    char t[NRT_NUM_BUF];
-    nrt_format_time(step, mon->dt_ms, t, sizeof t);
+    const char *t = nrt_clock_text(&mon->clock, step);
     if (mon->desc->format == NRT_FORMAT_NPY)
         return spikes_npy(mon, p, pop, strtod(t, NULL));
     return spikes_csv(mon, p, pop, t);
@@ -328,13 +328,13 @@ static int sample_rate(nrt_monitors *mon, nrt_rate_mon *rm, int64_t step, const 
 int nrt_monitors_sample(nrt_monitors *mon, nrt_pop *pops, int64_t step)
 {
     const nrt_run_desc *d = mon->desc;
-    char t[NRT_NUM_BUF] = "";
+    const char *t = NULL;
     for (int k = 0; k < mon->ntraces; k++) {
         nrt_trace_mon *tm = &mon->traces[k];
         if (step % tm->every != 0)
             continue;
-        if (!t[0])
-            nrt_format_time(step, mon->dt_ms, t, sizeof t);
+        if (!t)
+            t = nrt_clock_text(&mon->clock, step);
         int p = tm->d->pop;
         nrt_pop *pop = &pops[p];
         if (d->pops[p].observe && mon->observed[p] != step) {
@@ -350,8 +350,8 @@ int nrt_monitors_sample(nrt_monitors *mon, nrt_pop *pops, int64_t step)
         nrt_rate_mon *rm = &mon->rates[r];
         if (step % rm->every != 0)
             continue;
-        if (!t[0])
-            nrt_format_time(step, mon->dt_ms, t, sizeof t);
+        if (!t)
+            t = nrt_clock_text(&mon->clock, step);
         if (sample_rate(mon, rm, step, t) != 0)
             return -1;
     }
