@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net.h"
 #include "wfile.h"
@@ -384,6 +385,39 @@ static int build_rows(builder *B, nrt_err *err)
     return 0;
 }
 
+/* The synapses a block will make, known before any work from its sizes and rule (a
+ * matrix's are bounded by its file or literal, already in memory). */
+static double expected_synapses(const nrt_conn_desc *d, int64_t npre, int64_t npost)
+{
+    double pairs = (double)npre * (double)npost;
+    switch (d->rule) {
+    case NRT_RULE_ALL: return pairs;
+    case NRT_RULE_ONE_TO_ONE: return (double)(npre < npost ? npre : npost);
+    case NRT_RULE_PROB: return d->p * pairs;
+    case NRT_RULE_INDEGREE: return (double)d->k * pairs / (double)(d->pre_total > 0 ? d->pre_total : 1);
+    case NRT_RULE_OUTDEGREE: return (double)d->k * pairs / (double)(d->post_total > 0 ? d->post_total : 1);
+    case NRT_RULE_MATRIX: case NRT_RULE_POISSON: return 0;
+    }
+    return 0;
+}
+
+/* A connection that cannot fit in this machine's memory is refused at once, rather than
+ * enumerated for hours and then failing to allocate. 0, or -1 (reported). */
+static int check_size(const nrt_conn_desc *d, int64_t npre, int64_t npost, nrt_err *err)
+{
+    double per_syn = 4.0 + 8.0 * d->narrays + (d->hetero_delay ? 4.0 : 0.0) + (d->post_index ? 12.0 : 0.0);
+    double syn = expected_synapses(d, npre, npost), bytes = syn * per_syn;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double memory = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
+    if (syn > (double)INT64_MAX / 64 || bytes > memory) {
+        nrt_err_report(err, "connection '%s' would make about %.3g synapses (%.3g GiB at %g bytes each), "
+                       "more than this machine's %.1f GiB of memory", d->name, syn, bytes / 1073741824.0,
+                       per_syn, memory / 1073741824.0);
+        return -1;
+    }
+    return 0;
+}
+
 int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, nrt_err *err)
 {
     const nrt_conn_desc *d = &desc->conns[b];
@@ -396,6 +430,8 @@ int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, 
     c->rng = nrt_rng_alloc(desc->seed, -1 - b);
     builder B = {.d = d, .c = c, .seed = desc->seed, .self_pop = d->pre == d->post};
     int rc = c->rng ? 0 : -1;
+    if (rc == 0 && check_size(d, c->npre, c->npost, err) != 0)
+        rc = -2;
     if (rc == 0 && d->rule == NRT_RULE_MATRIX && d->matrix_file) {
         char msg[512];
         if (nrt_wfile_read(&B.file, d->matrix_file, d->pre_total, d->post_total, d->matrix_scale, msg,
