@@ -180,7 +180,8 @@ typedef struct nrt_summary {
     double dt_ms;
     int64_t steps_done;
     const int64_t *spike_counts;  /* per population */
-    const char *status;           /* "completed", "failed", "interrupted" */
+    const char *status;           /* "completed", "failed", "interrupted", "terminated" */
+    const char *signal;           /* "SIGINT", "SIGTERM", "SIGHUP" when one stopped the run */
     const char *error;            /* NULL unless failed */
     double setup_s, run_s;
     int64_t synapses;

@@ -2,19 +2,20 @@
  *
  * One run goes: create the output folder; open every output file (so an unwritable folder
  * fails before any work); allocate the populations and call each generated init; record
- * the monitors at t = 0; then for every step k (from t = k·dt to (k+1)·dt): deliver and
- * sum (empty until connections exist), integrate every population, fire every population
- * that has a threshold, stop on a non-finite state, write the step's spikes (stamped
- * (k+1)·dt) and the traces due at (k+1)·dt. Whatever ends the run (the last step, a
- * failure, SIGINT, a write error) the files are closed whole and summary.json is written
- * last, saying how it ended. Rate monitors count each step's spikes (nspiked) and, like
+ * the monitors at t = 0; then for every step k (from t = k·dt to (k+1)·dt): deliver the
+ * spikes due and sum the inputs (net.c), integrate every population, fire every
+ * population that has a threshold, queue the outgoing spikes and run on_post, stop on a
+ * non-finite state, write the step's spikes (stamped (k+1)·dt) and the traces due at
+ * (k+1)·dt. Whatever ends the run (the last step, a failure, SIGINT, SIGTERM, SIGHUP, a
+ * write error) the files are closed whole and summary.json is written last, saying how
+ * it ended. Rate monitors count each step's spikes (nspiked) and, like
  * traces, write a row on their sample steps; a population's observe runs just before its
  * traces sample.
  *
  * A failing step records nothing: the files hold exactly the steps before it. Per step
  * the loop itself does O(populations + monitors) work plus the spikes it writes; trace
- * rows only touch their slice on sample steps. The SIGINT flag is the only global state;
- * the handler is installed for the loop only, and the previous one restored. */
+ * rows only touch their slice on sample steps. The stop-signal flag is the only global
+ * state; the handlers are installed for the loop only, and the previous ones restored. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -28,13 +29,17 @@
 
 enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };
 
+/* The signal that stopped the run (SIGINT from ^C, SIGTERM from a batch scheduler or
+ * `timeout`, SIGHUP from a closed terminal), or 0. */
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
-    interrupted = 1;
+    interrupted = sig;
 }
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+enum { NSTOP = sizeof stop_signals / sizeof *stop_signals };
 
 typedef struct sim {
     const nrt_run_desc *d;
@@ -52,6 +57,7 @@ typedef struct sim {
     nrt_progress progress;
     int64_t steps_done;
     const char *status;
+    const char *signal;           /* the signal that stopped the run, or NULL */
     int code;
     double setup_s, run_s;
 } sim;
@@ -232,13 +238,14 @@ write_failed:
 static void loop(sim *s)
 {
     const nrt_run_desc *d = s->d;
-    struct sigaction sa, old;
+    struct sigaction sa, old[NSTOP];
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;     /* a write interrupted by ^C must not fail with EINTR */
     interrupted = 0;
-    sigaction(SIGINT, &sa, &old);
+    for (int k = 0; k < NSTOP; k++)
+        sigaction(stop_signals[k], &sa, &old[k]);
     nrt_progress_begin(&s->progress, d->progress, d->nsteps, s->dt_ms);
     s->err.progress = &s->progress;
     for (int64_t k = 0; k < d->nsteps && !interrupted; k++) {
@@ -250,10 +257,15 @@ static void loop(sim *s)
     }
     nrt_progress_end(&s->progress);
     s->err.progress = NULL;
-    sigaction(SIGINT, &old, NULL);
+    for (int k = 0; k < NSTOP; k++)
+        sigaction(stop_signals[k], &old[k], NULL);
     if (s->code == 0 && s->steps_done < d->nsteps) {
-        s->status = "interrupted";
-        s->code = EXIT_INTERRUPTED;
+        /* ^C is the user's own "stop"; SIGTERM and SIGHUP come from outside: the
+         * summary says which, and the exit code is the shell's 128 + signal */
+        int sig = interrupted ? interrupted : SIGINT;
+        s->status = sig == SIGINT ? "interrupted" : "terminated";
+        s->signal = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+        s->code = sig == SIGINT ? EXIT_INTERRUPTED : 128 + sig;
     }
 }
 
@@ -264,7 +276,7 @@ static int finish(sim *s)
         set_failed(s);
     nrt_summary sum = {
         .desc = s->d, .mon = &s->mon, .dt_ms = s->dt_ms, .steps_done = s->steps_done,
-        .spike_counts = s->spike_counts, .status = s->status, .error = s->err.first,
+        .spike_counts = s->spike_counts, .status = s->status, .signal = s->signal, .error = s->err.first,
         .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
         .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes,
     };

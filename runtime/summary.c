@@ -199,6 +199,10 @@ static void put_body(json *j, const nrt_summary *s)
     put_str(j, d->network);
     key(j, 1, false, "status");
     put_str(j, s->status);
+    if (s->signal) {
+        key(j, 1, false, "signal");
+        put_str(j, s->signal);
+    }
     if (s->error) {
         key(j, 1, false, "error");
         put_str(j, s->error);
