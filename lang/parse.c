@@ -143,8 +143,31 @@ static char *read_all(FILE *fp, size_t *size)
     return buf;
 }
 
+/* What a path that is not a regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a named pipe (FIFO)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
 AstFile *parse_file(Arena *a, Diags *d, const char *path, NrnLoc from)
 {
+    /* Only regular files are read: opening a FIFO nobody writes to would wait forever. */
+    struct stat pre;
+    if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode)) {
+        diag_error(d, from, "cannot read '%s': it is %s; nrnc reads models from regular files only", path,
+                   file_kind(pre.st_mode));
+        return NULL;
+    }
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         diag_error(d, from, "cannot open '%s': %s", path, strerror(errno));

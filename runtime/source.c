@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct spike_at {
     int64_t step;
@@ -72,6 +73,12 @@ static int parse_line(const char *line, int64_t size, double dt_ms, spike_at *ou
 
 static int read_file(nrt_source_state *st, const char *path, int64_t size, double dt_ms, nrt_err *err)
 {
+    /* a FIFO nobody writes to would block the open: regular files only */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        nrt_err_report(err, "cannot read spike file '%s': it is not a regular file", path);
+        return -1;
+    }
     FILE *f = fopen(path, "r");
     if (!f) {
         nrt_err_report(err, "cannot read spike file '%s': %s", path, strerror(errno));
