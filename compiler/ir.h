@@ -256,8 +256,6 @@ typedef struct IrModule {
     int nconns, nsyn_traces;
     IrConn *conns;
     IrSynTrace *syn_traces;
-    int *ninputs;           /* per population: inputs that summed writes ... */
-    int **input_slots;      /* ... and their array slots (zeroed every step) */
 } IrModule;
 
 /* Expression constructors fold constants and trivial identities (x*1, x+0, ...). */
