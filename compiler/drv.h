@@ -24,6 +24,7 @@ typedef struct DrvOptions {
     bool has_seed;
     uint64_t seed;
     int threads;
+    double max_memory;        /* bytes; 0: the memory available */
     int progress;           /* -1 auto, 0 --quiet, 1 --progress */
     DrvSet *sets;
     int nsets;

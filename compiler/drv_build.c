@@ -278,8 +278,8 @@ static void put_main(FILE *f, const DrvOptions *opt, const nrt_run_desc *r)
     put_string(f, opt->out_dir ? opt->out_dir : "nrn-out");
     fputs(",\n        .dt = ", f);
     put_double(f, r->dt);
-    fprintf(f, ", .seed = %lluu, .threads = %d, .format = %s, .progress = %d,\n", (unsigned long long)r->seed,
-            opt->threads, opt->format && strcmp(opt->format, "npy") == 0 ? "NRT_FORMAT_NPY" : "NRT_FORMAT_CSV",
+    fprintf(f, ", .seed = %lluu, .threads = %d, .max_memory = %.17g, .format = %s, .progress = %d,\n",
+            (unsigned long long)r->seed, opt->threads, opt->max_memory, opt->format && strcmp(opt->format, "npy") == 0 ? "NRT_FORMAT_NPY" : "NRT_FORMAT_CSV",
             opt->progress);
     fprintf(f, "        .npops = %d, .pops = pops, .ntraces = %d, .traces = traces, .nrates = %d, .rates = rates,\n",
             r->npops, r->ntraces, r->nrates);

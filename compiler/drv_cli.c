@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "drv.h"
+#include "nrt.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -26,6 +27,7 @@ static const char usage_text[] =
     "  --method M           override every population's integrator\n"
     "  --threads N          worker threads (results do not depend on N)\n"
     "  --format csv|npy     spike and trace file format\n"
+    "  --max-memory SIZE    refuse a run planned to need more (8G, 512M; default: available memory)\n"
     "  --quiet, --progress  never / always show a progress bar\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -84,7 +86,7 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
     if (strcmp(arg, "--quiet") == 0) { opt->progress = 0; return -1; }
     if (strcmp(arg, "--progress") == 0) { opt->progress = 1; return -1; }
     static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--set", "--network",
-                                             "--method", "--threads", "--format", "-o"};
+                                             "--method", "--threads", "--format", "--max-memory", "-o"};
     const char *value = NULL, *flag = NULL;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
         size_t n = strlen(with_value[k]);
@@ -124,6 +126,9 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
         if (strcmp(value, "csv") != 0 && strcmp(value, "npy") != 0)
             return usage_error("--format must be csv or npy, got '%s'", value);
         opt->format = value;
+    } else if (strcmp(flag, "--max-memory") == 0) {
+        if (!nrt_parse_memory(value, &opt->max_memory))
+            return usage_error("--max-memory needs a size such as 8G or 512M, got '%s'", value);
     }
     return -1;
 }

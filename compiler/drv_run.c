@@ -71,6 +71,7 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
         desc->model = base_name(opt->model);
         desc->outdir = opt->out_dir ? opt->out_dir : "nrn-out";
         desc->threads = opt->threads ? opt->threads : (cores > 0 ? (int)cores : 1);
+        desc->max_memory = opt->max_memory;
         desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
         desc->progress = opt->progress;
         desc->compile_s = drv_now() - t_start;

@@ -401,18 +401,27 @@ static double expected_synapses(const nrt_conn_desc *d, int64_t npre, int64_t np
     return 0;
 }
 
-/* A connection that cannot fit in this machine's memory is refused at once, rather than
- * enumerated for hours and then failing to allocate. 0, or -1 (reported). */
-static int check_size(const nrt_conn_desc *d, int64_t npre, int64_t npost, nrt_err *err)
+double nrt_conn_estimate(const nrt_conn_desc *d, int64_t npre, int64_t npost, double *synapses)
 {
     double per_syn = 4.0 + 8.0 * d->narrays + (d->hetero_delay ? 4.0 : 0.0) + (d->post_index ? 12.0 : 0.0);
-    double syn = expected_synapses(d, npre, npost), bytes = syn * per_syn;
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    double memory = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
-    if (syn > (double)INT64_MAX / 64 || bytes > memory) {
-        nrt_err_report(err, "connection '%s' would make about %.3g synapses (%.3g GiB at %g bytes each), "
-                       "more than this machine's %.1f GiB of memory", d->name, syn, bytes / 1073741824.0,
-                       per_syn, memory / 1073741824.0);
+    double syn = expected_synapses(d, npre, npost), bytes = syn * per_syn + 8.0 * ((double)npre + 1);
+    /* a weight file is read whole, as a dense matrix, before its synapses are made */
+    if (d->rule == NRT_RULE_MATRIX && d->matrix_file)
+        bytes += 8.0 * (double)d->pre_total * (double)d->post_total;
+    if (d->rule == NRT_RULE_POISSON)
+        bytes = 16.0 * (double)npost;
+    *synapses = syn;
+    return bytes;
+}
+
+/* Counts beyond 2^57 would overflow the 64-bit synapse ids long before memory ran out;
+ * nrt_mem_check has already compared the bytes with the memory. 0, or -1 (reported). */
+static int check_size(const nrt_conn_desc *d, int64_t npre, int64_t npost, nrt_err *err)
+{
+    double syn = expected_synapses(d, npre, npost);
+    if (syn > (double)INT64_MAX / 64) {
+        nrt_err_report(err, "connection '%s' would make about %.3g synapses, more than nrnc can count",
+                       d->name, syn);
         return -1;
     }
     return 0;

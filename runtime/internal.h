@@ -172,6 +172,12 @@ const char *nrt_monitors_rate_file(const nrt_monitors *mon, int r);
  * writes rate_POP_2.csv and is "POP_2" in summary.json. */
 int nrt_rate_ordinal(const nrt_run_desc *desc, int r);
 
+/* ---- Memory plan (memplan.c) ----------------------------------------------------- */
+
+/* Refuses a run whose populations, synapses and monitors would not fit in `limit` bytes
+ * (0: the memory available now), naming the largest part; 0 or -1 (reported). */
+int nrt_mem_check(const nrt_run_desc *desc, double limit, nrt_err *err);
+
 /* ---- summary.json (summary.c) ----------------------------------------------------- */
 
 typedef struct nrt_summary {

@@ -26,6 +26,9 @@ int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, 
 void nrt_conn_free(nrt_conn *c, const nrt_conn_desc *d);
 /* Bytes the block's storage takes (for summary.json and the docs' bytes per synapse). */
 int64_t nrt_conn_bytes(const nrt_conn *c, const nrt_conn_desc *d);
+/* Bytes a block of npre x npost will take once built, before anything is drawn; the
+ * expected synapse count goes to *synapses. */
+double nrt_conn_estimate(const nrt_conn_desc *d, int64_t npre, int64_t npost, double *synapses);
 
 typedef struct nrt_net nrt_net;
 

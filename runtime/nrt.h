@@ -205,6 +205,7 @@ typedef struct nrt_run_desc {
     int64_t nsteps;
     uint64_t seed;
     int threads;
+    double max_memory;            /* bytes a run may plan to use; 0: the memory available */
     nrt_format format;
     int progress;                 /* -1 auto (terminal and long run), 0 never, 1 always */
     double compile_s;             /* reported in summary.json timing_s.compile */
@@ -242,6 +243,9 @@ typedef struct nrt_sim_spec {
 } nrt_sim_spec;
 
 int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec);
+
+/* "512M", "8G", "1.5GiB" or a number of bytes (binary multiples); false if malformed. */
+bool nrt_parse_memory(const char *text, double *bytes);
 
 /* ---- Called from generated code --------------------------------------------------- */
 

@@ -128,7 +128,7 @@ static int setup(sim *s)
         nrt_err_report(&s->err, "out of memory");
         return -1;
     }
-    if (check_desc(s) != 0 || nrt_monitors_open(&s->mon, d, s->dt_ms, &s->err) != 0)
+    if (check_desc(s) != 0 || nrt_mem_check(d, d->max_memory, &s->err) != 0 || nrt_monitors_open(&s->mon, d, s->dt_ms, &s->err) != 0)
         return -1;
     for (int p = 0; p < d->npops; p++) {
         if (d->pops[p].source &&

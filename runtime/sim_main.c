@@ -176,6 +176,9 @@ static int apply(const char *prog, nrt_sim_spec *spec, sim_sets *sets, const cha
         if (!parse_count(value, &n) || n < 1 || n > 4096)
             return usage(prog, "--threads needs a positive integer, got '%s'", value);
         d->threads = (int)n;
+    } else if (strcmp(flag, "--max-memory") == 0) {
+        if (!nrt_parse_memory(value, &d->max_memory))
+            return usage(prog, "--max-memory needs a size such as 8G or 512M, got '%s'", value);
     } else if (strcmp(flag, "--format") == 0) {
         if (strcmp(value, "csv") != 0 && strcmp(value, "npy") != 0)
             return usage(prog, "--format must be csv or npy, got '%s'", value);
@@ -195,14 +198,14 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
     static sim_sets sets;   /* one simulation per process: static keeps the stack small */
     sets.n = 0;
     static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--threads",
-                                             "--format", "--network", "--set", "--method"};
+                                             "--format", "--network", "--set", "--method", "--max-memory"};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--quiet") == 0) { spec->run.progress = 0; continue; }
         if (strcmp(arg, "--progress") == 0) { spec->run.progress = 1; continue; }
         if (strcmp(arg, "--help") == 0) {
             printf("usage: %s [--out DIR] [--duration T] [--seed N] [--set [POP.]NAME=VALUE] "
-                   "[--format csv|npy] [--threads N] [--quiet|--progress]\n", prog);
+                   "[--format csv|npy] [--threads N] [--max-memory SIZE] [--quiet|--progress]\n", prog);
             return 0;
         }
         const char *flag = NULL, *value = NULL;

@@ -13,6 +13,7 @@ network Net {
 simulate Net for 1 ms
 EOF
 expect_exit 3 "$NRNC" run "$WORK/m.nrn" --out "$WORK/out" --quiet
-expect_stderr "nrnc: error: connection 'connect1' would make about 4e+12 synapses (1.49e+04 GiB at 4 bytes each), more than this machine's"
+expect_stderr "nrnc: error: this run needs about 1.49e+04 GiB of memory, more than the"
+expect_stderr "GiB available on this machine; connection 'connect1' (about 4e+12 synapses) alone needs 1.49e+04 GiB (--max-memory changes the limit)"
 grep -q '"status": "failed"' "$WORK/out/summary.json" || fail "summary.json should say failed"
 echo ok
