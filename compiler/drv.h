@@ -25,6 +25,7 @@ typedef struct DrvOptions {
     uint64_t seed;
     int threads;
     int progress;           /* -1 auto, 0 --quiet, 1 --progress */
+    bool force;             /* --force: write into a non-empty folder nrnc did not write */
     DrvSet *sets;
     int nsets;
 } DrvOptions;
