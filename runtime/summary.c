@@ -208,14 +208,20 @@ static void put_timing(json *j, const nrt_summary *s)
     put(j, " }");
 }
 
-/* "files": { NAME: { "rows": n } }, every file of the run in the order created. */
+/* "files": { NAME: { "rows": n } }, every file of the run in the order created; while
+ * it runs, without rows (they grow), as {}. */
 static void put_files(json *j, const nrt_summary *s)
 {
     const nrt_folder *f = s->folder;
+    bool running = strcmp(s->status, "running") == 0;
     key(j, 1, false, "files");
     put(j, "{");
     for (int k = 0; k < f->nfiles; k++) {
         key(j, 2, k == 0, f->files[k].name);
+        if (running) {
+            put(j, "{}");
+            continue;
+        }
         put(j, "{ \"rows\": ");
         put_int(j, f->files[k].rows);
         put(j, " }");
