@@ -5,8 +5,9 @@
  * rng.c and expm.c are the only GSL users (rng.c also has the counter-based streams that
  * connectivity and the Poisson drive draw from), conn.c builds a connection block's
  * synapses, net.c moves spikes through them every step (spike histories, delay queues,
- * summed inputs), wfile.c reads weight matrices from files, output.c writes files (plain
- * streams and .npy with a header patched at close), monitor.c and syn_monitor.c turn the
+ * summed inputs), wfile.c reads weight matrices from files, outdir.c looks after the
+ * output folder (a previous run's files, the space for summary.json), output.c writes
+ * files in whole records (plain and .npy), monitor.c and syn_monitor.c turn the
  * loop's spikes, states and synapse variables into rows of those files, summary.c writes
  * summary.json, progress.c draws the progress bar, and run.c is the clock-driven loop
  * that ties them together.
