@@ -26,6 +26,7 @@ typedef struct DrvOptions {
     int threads;
     double max_memory;        /* bytes; 0: the memory available */
     int progress;           /* -1 auto, 0 --quiet, 1 --progress */
+    bool force;             /* --force: write into a non-empty folder nrnc did not write */
     DrvSet *sets;
     int nsets;
 } DrvOptions;

@@ -283,8 +283,9 @@ static void put_main(FILE *f, const DrvOptions *opt, const nrt_run_desc *r)
             opt->progress);
     fprintf(f, "        .npops = %d, .pops = pops, .ntraces = %d, .traces = traces, .nrates = %d, .rates = rates,\n",
             r->npops, r->ntraces, r->nrates);
-    fprintf(f, "        .nconns = %d, .conns = conns, .nsyn_traces = %d, .syn_traces = syn_traces},\n", r->nconns,
+    fprintf(f, "        .nconns = %d, .conns = conns, .nsyn_traces = %d, .syn_traces = syn_traces,\n", r->nconns,
             r->nsyn_traces);
+    fprintf(f, "        .force = %s},\n", opt->force ? "true" : "false");
     fputs("        .duration = ", f);
     put_double(f, (double)r->nsteps * r->dt);
     fputs("};\n    return nrt_sim_main(argc, argv, &spec);\n}\n", f);

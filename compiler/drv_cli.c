@@ -18,7 +18,9 @@ static const char usage_text[] =
     "       nrnc --help | --version\n"
     "\n"
     "run options:\n"
-    "  --out DIR            where results go (default nrn-out/)\n"
+    "  --out DIR            where results go (default nrn-out/); the files a previous run\n"
+    "                       left there are removed first\n"
+    "  --force              write into a non-empty --out folder that nrnc did not write\n"
     "  --duration T         simulated time, with a unit: 2s, 500ms\n"
     "  --dt T               time step, with a unit: 0.05ms\n"
     "  --seed N             random seed\n"
@@ -85,6 +87,7 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
     const char *arg = argv[*i];
     if (strcmp(arg, "--quiet") == 0) { opt->progress = 0; return -1; }
     if (strcmp(arg, "--progress") == 0) { opt->progress = 1; return -1; }
+    if (strcmp(arg, "--force") == 0) { opt->force = true; return -1; }
     static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--set", "--network",
                                              "--method", "--threads", "--format", "--max-memory", "-o"};
     const char *value = NULL, *flag = NULL;
@@ -185,8 +188,12 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
     if (!opt->model)
         return usage_error("%s", opt->command == CMD_PLOT ? "plot needs the output folder of a run"
                                                           : "no model file given");
-    if (opt->command == CMD_CHECK && (opt->out_dir || opt->nsets || opt->duration))
+    if (opt->command == CMD_CHECK && (opt->out_dir || opt->nsets || opt->duration || opt->output || opt->force))
         return usage_error("%s", "check takes only a model file");
+    /* CLI.md gives -o to build, emit and plot; a run writes a folder, named by --out */
+    if (opt->command == CMD_RUN && opt->output)
+        return usage_error("run writes a folder: use --out %s ('-o' names the file of build, emit "
+                           "and plot)", opt->output);
     return -1;
 }
 

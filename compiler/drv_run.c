@@ -74,6 +74,7 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
         desc->max_memory = opt->max_memory;
         desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
         desc->progress = opt->progress;
+        desc->force = opt->force;
         desc->compile_s = drv_now() - t_start;
         rc = nrt_run(desc);
     }

@@ -5,8 +5,9 @@
  * rng.c and expm.c are the only GSL users (rng.c also has the counter-based streams that
  * connectivity and the Poisson drive draw from), conn.c builds a connection block's
  * synapses, net.c moves spikes through them every step (spike histories, delay queues,
- * summed inputs), wfile.c reads weight matrices from files, output.c writes files (plain
- * streams and .npy with a header patched at close), monitor.c and syn_monitor.c turn the
+ * summed inputs), wfile.c reads weight matrices from files, outdir.c looks after the
+ * output folder (a previous run's files, the space for summary.json), output.c writes
+ * files in whole records (plain and .npy), monitor.c and syn_monitor.c turn the
  * loop's spikes, states and synapse variables into rows of those files, summary.c writes
  * summary.json, progress.c draws the progress bar, and run.c is the clock-driven loop
  * that ties them together.
@@ -78,12 +79,70 @@ void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc);
 bool nrt_pop_find_nonfinite(const nrt_pop *pop, const nrt_pop_desc *desc,
                             int *state, int64_t *neuron);
 
+/* ---- The output folder (outdir.c) ------------------------------------------------ */
+
+/* One file of the run, as summary.json lists it: its name and the whole rows it holds on
+ * disk (CSV: lines after the header; NPY: the shape's first number). */
+typedef struct nrt_file_entry {
+    char *name;
+    int64_t rows;
+} nrt_file_entry;
+
+/* The folder a run writes: every file it created (for summary.json's "files", which the
+ * next run into the folder removes), the descriptor budget its files share, the space
+ * kept back for the final summary.json, and whether the disk filled up. */
+typedef struct nrt_folder {
+    const char *dir;
+    nrt_err *err;
+    size_t buf_cap;           /* bytes a file buffers before it writes them */
+    int open_fds, max_fds;    /* descriptors kept open between writes, and how many may be */
+    int nfiles, files_cap;
+    nrt_file_entry *files;    /* in the order created */
+    bool reserved;            /* RESERVE_NAME holds space for the final summary.json */
+    bool full;                /* a write failed for want of space (ENOSPC, EDQUOT, EFBIG) */
+} nrt_folder;
+
+/* Raises the soft limit on open files to the hard one and sizes the buffers and the
+ * descriptor budget for about `files` files. */
+void nrt_folder_init(nrt_folder *f, const char *dir, nrt_err *err, int64_t files);
+void nrt_folder_fini(nrt_folder *f);
+/* Makes an existing folder ready for a new run: removes the files that the previous
+ * run's summary.json lists (only those), or, when the folder holds files but no
+ * summary.json written by nrnc, refuses it unless `force`. Returns 0, or the exit code
+ * (2: refused, 3: a file could not be removed), reported. */
+int nrt_folder_prepare(nrt_folder *f, bool force);
+/* Adds a created file; its index in f->files, or -1 (out of memory, reported). */
+int nrt_folder_add(nrt_folder *f, const char *name);
+/* Sets aside `bytes` of disk space (a hidden file) so that the final summary.json can be
+ * written even when the run fills the disk; 0 or -1 (reported). */
+int nrt_folder_reserve(nrt_folder *f, size_t bytes);
+/* Writes NAME whole or not at all (a temporary file renamed over it), first giving back
+ * the reserved space when `release`; 0 or -1 (reported). */
+int nrt_folder_replace(nrt_folder *f, const char *name, const char *data, size_t size,
+                       bool release);
+/* Reports errno `e` against PATH ("cannot write 'PATH': REASON", saying when the disk is
+ * full) and notes a full disk in f. */
+void nrt_folder_fail(nrt_folder *f, const char *path, int e);
+/* pwrite of all `size` bytes at `at`, resuming after a short write or EINTR; 0 or -1. */
+int nrt_write_all(int fd, const void *data, size_t size, int64_t at);
+
 /* ---- Output files (output.c) ------------------------------------------------------ */
 
+/* A file written through a buffer that only ever reaches the disk in whole records (a
+ * CSV line, an NPY row): callers add the pieces of a record and say where it ends. The
+ * buffer is written when it fills (or at close), and a write that fails is cut back to
+ * the last whole record, so the file on disk is valid at every moment. The descriptor is
+ * kept between writes while the folder's budget allows, else opened for each write. */
 typedef struct nrt_out {
-    FILE *f;
+    int fd;                   /* -1 when not held */
     char *path;               /* for messages: "DIR/NAME" */
-    nrt_err *err;
+    nrt_folder *folder;
+    int entry;                /* index in folder->files */
+    char *buf;
+    size_t len, done, cap;    /* bytes buffered, of them whole records, allocated */
+    int64_t size;             /* bytes on disk */
+    int64_t lines;            /* newlines on disk */
+    struct nrt_npy *npy;      /* when the file is one: its header follows every write */
     bool failed;              /* already reported; later calls fail quietly */
 } nrt_out;
 
@@ -91,25 +150,32 @@ typedef struct nrt_out {
 int nrt_mkdir_p(const char *dir);
 char *nrt_path_join(const char *dir, const char *name);
 
-int nrt_out_open(nrt_out *out, const char *dir, const char *name, nrt_err *err);
+/* Creates (truncates) DIR/NAME and lists it in the folder; 0 or -1 (reported). */
+int nrt_out_open(nrt_out *out, nrt_folder *folder, const char *name);
+/* Adds part of a record; 0 or -1 (the file failed before). */
+int nrt_out_add(nrt_out *out, const void *data, size_t size);
 int nrt_out_puts(nrt_out *out, const char *s);
+/* What was added so far is whole records: they may be written from now on (now, when
+ * the buffer is full or nothing is on disk yet, as for a header). */
+int nrt_out_end(nrt_out *out);
+/* nrt_out_add and nrt_out_end: data is one or more whole records. */
 int nrt_out_write(nrt_out *out, const void *data, size_t size);
-/* Flushes and closes (no-op when never opened); 0 or -1. */
+/* Writes the whole records still buffered and closes (no-op when never opened); 0 or -1. */
 int nrt_out_close(nrt_out *out);
 
-/* A .npy v1.0 file whose fixed-size header is rewritten with the final shape at close,
- * and written with shape (0,) / (0, cols) at open, so it is a valid file all along. */
+/* A .npy v1.0 file with a header of fixed size that is rewritten with the shape after
+ * every write of rows, so that it always describes exactly the rows on disk. */
 typedef struct nrt_npy {
     nrt_out out;
     const char *descr;        /* "<f8" or "<i4" (byte order of this machine) */
-    int64_t rows;
+    int64_t rows;             /* appended (some may still be buffered) */
     int64_t cols;             /* -1 for a 1-D array */
 } nrt_npy;
 
 typedef enum nrt_npy_type { NRT_NPY_F64, NRT_NPY_I32 } nrt_npy_type;
 
-int nrt_npy_open(nrt_npy *npy, const char *dir, const char *name, nrt_npy_type type,
-                 int64_t cols, nrt_err *err);
+int nrt_npy_open(nrt_npy *npy, nrt_folder *folder, const char *name, nrt_npy_type type,
+                 int64_t cols);
 /* Appends nrows rows (items for a 1-D array) of raw native data. */
 int nrt_npy_append(nrt_npy *npy, const void *data, int64_t nrows);
 int nrt_npy_close(nrt_npy *npy);
@@ -153,7 +219,7 @@ typedef struct nrt_monitors {
 
 /* Opens every file; 0 or -1 (reported). */
 int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
-                      nrt_err *err);
+                      nrt_folder *folder);
 /* Spikes of population p stamped at step `step` (their time is step·dt). */
 int nrt_monitors_spikes(nrt_monitors *mon, int p, const nrt_pop *pop, int64_t step);
 /* Adds the spikes of the step just fired (each population's nspiked) to every rate
@@ -186,16 +252,22 @@ typedef struct nrt_summary {
     double dt_ms;
     int64_t steps_done;
     const int64_t *spike_counts;  /* per population */
-    const char *status;           /* "completed", "failed", "interrupted", "terminated" */
+    const char *status;           /* "running", "completed", "failed", "disk_full",
+                                     "interrupted", "terminated" */
     const char *signal;           /* "SIGINT", "SIGTERM", "SIGHUP" when one stopped the run */
     const char *error;            /* NULL unless failed */
     double setup_s, run_s;
     int64_t synapses;
     const int64_t *conn_synapses, *conn_bytes;   /* per block */
     const struct nrt_syn_monitors *syn_mon;
+    const nrt_folder *folder;     /* the files written */
 } nrt_summary;
 
-int nrt_summary_write(const nrt_summary *s, nrt_err *err);
+/* Replaces summary.json whole; `final` gives back the space reserved for it first.
+ * 0 or -1 (reported). */
+int nrt_summary_write(const nrt_summary *s, nrt_folder *folder, bool final);
+/* The length summary.json has now, to size the reserve for its final version. */
+size_t nrt_summary_size(const nrt_summary *s);
 
 /* ---- Progress bar (progress.c) ---------------------------------------------------- */
 

@@ -1,8 +1,9 @@
 /* Monitors: spikes, state traces and population rates, turned into rows of the output
  * files as the run goes.
  *
- * Nothing is kept in memory beyond one row: spikes go straight to spikes.csv (or to the
- * per-population .npy pair), traces write one sample per due step. The loop's order
+ * Nothing is kept here beyond one row: spikes go straight to spikes.csv (or to the
+ * per-population .npy pair), traces write one sample per due step, each a whole record
+ * for output.c, which buffers them and writes whole records only. The loop's order
  * (step, then population, then the ascending spiked list) is already the order CLI.md
  * asks for, so no sorting happens here.
  *
@@ -33,14 +34,14 @@ static char *concat3(const char *a, const char *b, const char *c)
     return s;
 }
 
-static int open_spikes(nrt_monitors *mon, nrt_err *err)
+static int open_spikes(nrt_monitors *mon, nrt_folder *folder)
 {
     const nrt_run_desc *d = mon->desc;
     bool any = false;
     for (int p = 0; p < d->npops; p++) {
         mon->csv_prefix[p] = concat3(d->pops[p].name, ",", "");
         if (!mon->csv_prefix[p]) {
-            nrt_err_report(err, "out of memory");
+            nrt_err_report(folder->err, "out of memory");
             return -1;
         }
         if (!d->pops[p].record_spikes)
@@ -52,13 +53,13 @@ static int open_spikes(nrt_monitors *mon, nrt_err *err)
         char *i = concat3("spikes_", d->pops[p].name, "_i.npy");
         int rc = 0;
         if (!t || !i) {
-            nrt_err_report(err, "out of memory");
+            nrt_err_report(folder->err, "out of memory");
             rc = -1;
         }
         if (rc == 0)
-            rc = nrt_npy_open(&mon->spikes_t[p], d->outdir, t, NRT_NPY_F64, -1, err);
+            rc = nrt_npy_open(&mon->spikes_t[p], folder, t, NRT_NPY_F64, -1);
         if (rc == 0)
-            rc = nrt_npy_open(&mon->spikes_i[p], d->outdir, i, NRT_NPY_I32, -1, err);
+            rc = nrt_npy_open(&mon->spikes_i[p], folder, i, NRT_NPY_I32, -1);
         free(t);
         free(i);
         if (rc != 0)
@@ -66,9 +67,10 @@ static int open_spikes(nrt_monitors *mon, nrt_err *err)
     }
     if (!any || d->format == NRT_FORMAT_NPY)
         return 0;
-    if (nrt_out_open(&mon->spikes_csv, d->outdir, "spikes.csv", err) != 0)
+    if (nrt_out_open(&mon->spikes_csv, folder, "spikes.csv") != 0)
         return -1;
-    return nrt_out_puts(&mon->spikes_csv, "population,neuron,t_ms\n");
+    static const char header[] = "population,neuron,t_ms\n";
+    return nrt_out_write(&mon->spikes_csv, header, sizeof header - 1);
 }
 
 static int write_trace_header(nrt_trace_mon *tm)
@@ -83,11 +85,11 @@ static int write_trace_header(nrt_trace_mon *tm)
         if (nrt_out_puts(&tm->csv, num) != 0)
             return -1;
     }
-    return nrt_out_puts(&tm->csv, "\n");
+    return nrt_out_write(&tm->csv, "\n", 1);
 }
 
 static int open_trace(nrt_monitors *mon, nrt_trace_mon *tm, const nrt_trace_desc *td,
-                      nrt_err *err)
+                      nrt_folder *folder)
 {
     const nrt_run_desc *d = mon->desc;
     int64_t n = d->pops[td->pop].n;
@@ -103,14 +105,14 @@ static int open_trace(nrt_monitors *mon, nrt_trace_mon *tm, const nrt_trace_desc
     tm->row = npy ? malloc(((size_t)(tm->hi - tm->lo) + 1) * sizeof *tm->row) : NULL;
     int rc = 0;
     if (!tm->file || !tfile || (npy && !tm->row)) {
-        nrt_err_report(err, "out of memory");
+        nrt_err_report(folder->err, "out of memory");
         rc = -1;
     } else if (npy) {
-        rc = nrt_npy_open(&tm->data, d->outdir, tm->file, NRT_NPY_F64, tm->hi - tm->lo, err);
+        rc = nrt_npy_open(&tm->data, folder, tm->file, NRT_NPY_F64, tm->hi - tm->lo);
         if (rc == 0)
-            rc = nrt_npy_open(&tm->times, d->outdir, tfile, NRT_NPY_F64, -1, err);
+            rc = nrt_npy_open(&tm->times, folder, tfile, NRT_NPY_F64, -1);
     } else {
-        rc = nrt_out_open(&tm->csv, d->outdir, tm->file, err);
+        rc = nrt_out_open(&tm->csv, folder, tm->file);
         if (rc == 0)
             rc = write_trace_header(tm);
     }
@@ -128,7 +130,7 @@ int nrt_rate_ordinal(const nrt_run_desc *desc, int r)
     return ord;
 }
 
-static int open_rate(nrt_monitors *mon, int r, nrt_err *err)
+static int open_rate(nrt_monitors *mon, int r, nrt_folder *folder)
 {
     const nrt_run_desc *d = mon->desc;
     nrt_rate_mon *rm = &mon->rates[r];
@@ -149,16 +151,16 @@ static int open_rate(nrt_monitors *mon, int r, nrt_err *err)
     char *tfile = base ? concat3(base, "_t.npy", "") : NULL;
     int rc = 0;
     if (!rm->file || !tfile) {
-        nrt_err_report(err, "out of memory");
+        nrt_err_report(folder->err, "out of memory");
         rc = -1;
     } else if (npy) {
-        rc = nrt_npy_open(&rm->data, d->outdir, rm->file, NRT_NPY_F64, -1, err);
+        rc = nrt_npy_open(&rm->data, folder, rm->file, NRT_NPY_F64, -1);
         if (rc == 0)
-            rc = nrt_npy_open(&rm->times, d->outdir, tfile, NRT_NPY_F64, -1, err);
+            rc = nrt_npy_open(&rm->times, folder, tfile, NRT_NPY_F64, -1);
     } else {
-        rc = nrt_out_open(&rm->csv, d->outdir, rm->file, err);
+        rc = nrt_out_open(&rm->csv, folder, rm->file);
         if (rc == 0)
-            rc = nrt_out_puts(&rm->csv, "t_ms,rate_hz\n");
+            rc = nrt_out_write(&rm->csv, "t_ms,rate_hz\n", 13);
     }
     free(base);
     free(tfile);
@@ -166,7 +168,7 @@ static int open_rate(nrt_monitors *mon, int r, nrt_err *err)
 }
 
 int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
-                      nrt_err *err)
+                      nrt_folder *folder)
 {
     memset(mon, 0, sizeof *mon);
     mon->desc = desc;
@@ -183,20 +185,20 @@ int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
     mon->rates = calloc(nr + 1, sizeof *mon->rates);
     if (!mon->csv_prefix || !mon->spikes_t || !mon->spikes_i || !mon->observed ||
         !mon->traces || !mon->rates) {
-        nrt_err_report(err, "out of memory");
+        nrt_err_report(folder->err, "out of memory");
         return -1;
     }
     for (size_t p = 0; p < np; p++)
         mon->observed[p] = -1;
     mon->ntraces = (int)nt;
     mon->nrates = (int)nr;
-    if (open_spikes(mon, err) != 0)
+    if (open_spikes(mon, folder) != 0)
         return -1;
     for (int t = 0; t < mon->ntraces; t++)
-        if (open_trace(mon, &mon->traces[t], &desc->traces[t], err) != 0)
+        if (open_trace(mon, &mon->traces[t], &desc->traces[t], folder) != 0)
             return -1;
     for (int r = 0; r < mon->nrates; r++)
-        if (open_rate(mon, r, err) != 0)
+        if (open_rate(mon, r, folder) != 0)
             return -1;
     return 0;
 }
@@ -285,7 +287,7 @@ static int sample_csv(nrt_trace_mon *tm, const nrt_pop *pop, const char *t)
         if (nrt_out_puts(&tm->csv, num) != 0)
             return -1;
     }
-    return nrt_out_puts(&tm->csv, "\n");
+    return nrt_out_write(&tm->csv, "\n", 1);
 }
 
 static int sample_npy(nrt_trace_mon *tm, const nrt_pop *pop, double t_ms)

@@ -221,13 +221,16 @@ typedef struct nrt_run_desc {
     const nrt_conn_desc *conns;
     int nsyn_traces;
     const nrt_syn_trace_desc *syn_traces;
+    bool force;                   /* write into a non-empty folder that nrnc did not write */
 } nrt_run_desc;
 
 /* Allocates the populations, runs init, the loop and the monitors, writes the output
  * folder. Returns the process exit code: 0, or 3 when the run failed (a non-finite state,
- * an output file that cannot be written); the reason is printed to stderr. An interrupted
- * run (SIGINT) still writes complete files for the steps done and says so in
- * summary.json; it returns 130. */
+ * an output file that cannot be written, a full disk); the reason is printed to stderr.
+ * An interrupted run (SIGINT) still writes complete files for the steps done and says so
+ * in summary.json; it returns 130. A folder that holds files but no summary.json of an
+ * nrnc run is refused (exit 2) unless desc->force; in one that has, the files that
+ * summary.json lists are removed first. */
 int nrt_run(const nrt_run_desc *desc);
 
 /* ---- Standalone simulators (`nrnc build`) ------------------------------------------ */

@@ -1,19 +1,28 @@
-/* Output files: the folder, buffered streams with checked writes, and .npy arrays.
+/* Output files: the folder, buffered files that reach the disk in whole records only,
+ * and .npy arrays.
  *
- * Every write is checked (a full disk shows up in fwrite, fflush or fclose, whichever
- * hits the buffer's end first) and reported once per file as
- * "nrnc: error: cannot write 'PATH': REASON"; later writes to a failed file return -1
- * without a second message, so the loop can stop at its next check.
+ * A file is a buffer in memory and a descriptor. Records (a CSV line, an NPY row) are
+ * added to the buffer, and only whole ones are written, when the buffer fills or at
+ * close; a write that fails (a full disk) is cut back with ftruncate to the last whole
+ * record. So whatever stops the run, even kill -9 between two writes, every file on disk
+ * is whole: CSV files end with a complete line, and a .npy header, rewritten after every
+ * write of rows, always gives the number of rows that are on disk. The header has a
+ * fixed size (128 bytes, a multiple of the 64 that NumPy aligns to, room for any int64
+ * shape), so the data never moves.
  *
- * A .npy file is written with a header of fixed size (128 bytes, a multiple of the 64
- * that current NumPy aligns to) saying shape (0,); data is streamed behind it, and
- * nrt_npy_close seeks back and rewrites the header with the final row count. Since the
- * header never changes length, the data never moves. */
+ * Descriptors are kept open between writes while the folder's budget lasts (half the
+ * soft limit on open files); the files beyond it are opened for each write and closed
+ * again, so the number of files a run writes is bounded by memory, not by descriptors.
+ *
+ * Every failure is reported once per file as "nrnc: error: cannot write 'PATH': REASON";
+ * later calls on a failed file return -1 quietly, so the loop stops at its next check. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -103,59 +112,182 @@ char *nrt_path_join(const char *dir, const char *name)
     return p;
 }
 
-/* Reports the current errno against the file and marks it failed. */
-static int fail(nrt_out *out)
+static int fail(nrt_out *out, int e)
 {
-    int e = errno ? errno : EIO;
     if (!out->failed)
-        nrt_err_report(out->err, "cannot write '%s': %s", out->path, strerror(e));
+        nrt_folder_fail(out->folder, out->path, e ? e : EIO);
     out->failed = true;
     return -1;
 }
 
-int nrt_out_open(nrt_out *out, const char *dir, const char *name, nrt_err *err)
+/* The file's descriptor for one write: the one held, else the file opened again. */
+static int acquire(nrt_out *out)
 {
-    out->err = err;
-    out->failed = false;
-    out->path = nrt_path_join(dir, name);
-    out->f = NULL;
-    if (!out->path) {
+    if (out->fd >= 0)
+        return out->fd;
+    return open(out->path, O_WRONLY | O_CLOEXEC);
+}
+
+/* Keeps fd for the next write while the folder's budget allows, else closes it. */
+static void release(nrt_out *out, int fd)
+{
+    nrt_folder *f = out->folder;
+    if (fd < 0 || fd == out->fd)
+        return;
+    if (f->open_fds < f->max_fds) {
+        out->fd = fd;
+        f->open_fds++;
+    } else {
+        close(fd);
+    }
+}
+
+int nrt_out_open(nrt_out *out, nrt_folder *folder, const char *name)
+{
+    memset(out, 0, sizeof *out);
+    out->fd = -1;
+    out->folder = folder;
+    out->path = nrt_path_join(folder->dir, name);
+    out->entry = out->path ? nrt_folder_add(folder, name) : -1;
+    if (out->entry < 0) {
+        if (!out->path)
+            nrt_err_report(folder->err, "out of memory");
         out->failed = true;
-        nrt_err_report(err, "out of memory");
         return -1;
     }
-    out->f = fopen(out->path, "wb");
-    return out->f ? 0 : fail(out);
+    int fd = open(out->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return fail(out, errno);
+    release(out, fd);
+    return 0;
+}
+
+static void npy_header(const nrt_npy *npy, int64_t rows, char *h);
+
+/* The rows of an .npy file that the bytes on disk hold. */
+static int64_t npy_rows_on_disk(const nrt_npy *npy, int64_t size)
+{
+    int64_t item = npy->descr[2] == '8' ? 8 : 4;
+    int64_t per_row = npy->cols < 0 ? item : item * npy->cols;
+    return per_row > 0 ? (size - NPY_HEADER) / per_row : npy->rows;
+}
+
+static int64_t count_lines(const char *p, size_t n)
+{
+    int64_t lines = 0;
+    const char *end = p + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    return lines;
+}
+
+/* Writes the whole records buffered; on failure the file is cut back to the records it
+ * held before, and the failure reported. */
+static int flush(nrt_out *out)
+{
+    if (out->failed)
+        return -1;
+    if (out->done == 0)
+        return 0;
+    int fd = acquire(out);
+    if (fd < 0)
+        return fail(out, errno);
+    int rc = nrt_write_all(fd, out->buf, out->done, out->size);
+    if (rc == 0 && out->npy) {
+        char h[NPY_HEADER];
+        npy_header(out->npy, npy_rows_on_disk(out->npy, out->size + (int64_t)out->done), h);
+        rc = nrt_write_all(fd, h, sizeof h, 0);
+    }
+    if (rc != 0) {
+        int e = errno;
+        /* Not possible on a device or a pipe, where nothing partial can be taken back. */
+        if (ftruncate(fd, (off_t)out->size) != 0)
+            errno = e;
+        release(out, fd);
+        return fail(out, e);
+    }
+    release(out, fd);
+    out->size += (int64_t)out->done;
+    nrt_file_entry *entry = &out->folder->files[out->entry];
+    if (out->npy) {
+        entry->rows = npy_rows_on_disk(out->npy, out->size);
+    } else {
+        out->lines += count_lines(out->buf, out->done);
+        entry->rows = out->lines > 0 ? out->lines - 1 : 0;   /* after the header */
+    }
+    memmove(out->buf, out->buf + out->done, out->len - out->done);
+    out->len -= out->done;
+    out->done = 0;
+    return 0;
+}
+
+int nrt_out_add(nrt_out *out, const void *data, size_t size)
+{
+    if (out->failed)
+        return -1;
+    /* A full buffer of whole records goes out before it would have to grow. */
+    if (out->len + size > out->folder->buf_cap && out->done == out->len && flush(out) != 0)
+        return -1;
+    if (out->len + size > out->cap) {
+        size_t cap = out->cap ? out->cap : out->folder->buf_cap;
+        while (cap < out->len + size)
+            cap *= 2;
+        char *grown = realloc(out->buf, cap);
+        if (!grown) {
+            nrt_err_report(out->folder->err, "out of memory buffering '%s'", out->path);
+            out->failed = true;
+            return -1;
+        }
+        out->buf = grown;
+        out->cap = cap;
+    }
+    memcpy(out->buf + out->len, data, size);
+    out->len += size;
+    return 0;
 }
 
 int nrt_out_puts(nrt_out *out, const char *s)
 {
+    return nrt_out_add(out, s, strlen(s));
+}
+
+int nrt_out_end(nrt_out *out)
+{
     if (out->failed)
         return -1;
-    errno = 0;
-    return fputs(s, out->f) == EOF ? fail(out) : 0;
+    out->done = out->len;
+    if (out->len >= out->folder->buf_cap || out->size == 0)
+        return flush(out);
+    return 0;
 }
 
 int nrt_out_write(nrt_out *out, const void *data, size_t size)
 {
-    if (out->failed)
+    if (nrt_out_add(out, data, size) != 0)
         return -1;
-    errno = 0;
-    return fwrite(data, 1, size, out->f) == size ? 0 : fail(out);
+    return nrt_out_end(out);
 }
 
 int nrt_out_close(nrt_out *out)
 {
-    int rc = out->failed ? -1 : 0;
-    if (out->f) {
-        errno = 0;
-        bool bad = ferror(out->f) != 0;
-        if (fclose(out->f) != 0 || bad)
-            rc = fail(out);
-        out->f = NULL;
+    if (!out->path)
+        return 0;
+    int rc = flush(out);
+    if (out->fd >= 0) {
+        if (close(out->fd) != 0 && rc == 0)
+            rc = fail(out, errno);
+        out->folder->open_fds--;
+        out->fd = -1;
     }
+    if (out->failed)
+        rc = -1;
+    free(out->buf);
     free(out->path);
+    out->buf = NULL;
     out->path = NULL;
+    out->len = out->done = out->cap = 0;
     return rc;
 }
 
@@ -169,16 +301,15 @@ static bool little_endian(void)
     return first == 1;
 }
 
-/* The 128-byte header for the current shape. */
-static void npy_header(const nrt_npy *npy, char *h)
+/* The 128-byte header for `rows` rows. */
+static void npy_header(const nrt_npy *npy, int64_t rows, char *h)
 {
     char dict[NPY_HEADER];
     char shape[64];
     if (npy->cols < 0)
-        snprintf(shape, sizeof shape, "(%lld,)", (long long)npy->rows);
+        snprintf(shape, sizeof shape, "(%lld,)", (long long)rows);
     else
-        snprintf(shape, sizeof shape, "(%lld, %lld)", (long long)npy->rows,
-                 (long long)npy->cols);
+        snprintf(shape, sizeof shape, "(%lld, %lld)", (long long)rows, (long long)npy->cols);
     int len = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, "
                        "'shape': %s, }", npy->descr, shape);
     memcpy(h, "\x93NUMPY\x01\x00", 8);
@@ -189,8 +320,8 @@ static void npy_header(const nrt_npy *npy, char *h)
     h[NPY_HEADER - 1] = '\n';
 }
 
-int nrt_npy_open(nrt_npy *npy, const char *dir, const char *name, nrt_npy_type type,
-                 int64_t cols, nrt_err *err)
+int nrt_npy_open(nrt_npy *npy, nrt_folder *folder, const char *name, nrt_npy_type type,
+                 int64_t cols)
 {
     if (type == NRT_NPY_F64)
         npy->descr = little_endian() ? "<f8" : ">f8";
@@ -198,11 +329,20 @@ int nrt_npy_open(nrt_npy *npy, const char *dir, const char *name, nrt_npy_type t
         npy->descr = little_endian() ? "<i4" : ">i4";
     npy->rows = 0;
     npy->cols = cols;
-    if (nrt_out_open(&npy->out, dir, name, err) != 0)
+    if (nrt_out_open(&npy->out, folder, name) != 0)
         return -1;
+    npy->out.npy = npy;
+    /* shape (0,) or (0, cols) on disk at once: a valid, empty array */
     char h[NPY_HEADER];
-    npy_header(npy, h);
-    return nrt_out_write(&npy->out, h, sizeof h);
+    npy_header(npy, 0, h);
+    int fd = acquire(&npy->out);
+    int rc = fd < 0 ? -1 : nrt_write_all(fd, h, sizeof h, 0);
+    int e = errno;
+    release(&npy->out, fd);
+    if (rc != 0)
+        return fail(&npy->out, e);
+    npy->out.size = NPY_HEADER;
+    return 0;
 }
 
 int nrt_npy_append(nrt_npy *npy, const void *data, int64_t nrows)
@@ -217,15 +357,5 @@ int nrt_npy_append(nrt_npy *npy, const void *data, int64_t nrows)
 
 int nrt_npy_close(nrt_npy *npy)
 {
-    nrt_out *out = &npy->out;
-    if (out->f && !out->failed) {
-        char h[NPY_HEADER];
-        npy_header(npy, h);
-        errno = 0;
-        if (fflush(out->f) != 0 || fseek(out->f, 0, SEEK_SET) != 0)
-            fail(out);
-        else
-            nrt_out_write(out, h, sizeof h);
-    }
-    return nrt_out_close(out);
+    return nrt_out_close(&npy->out);
 }

@@ -6,9 +6,12 @@
  * spikes due and sum the inputs (net.c), integrate every population, fire every
  * population that has a threshold, queue the outgoing spikes and run on_post, stop on a
  * non-finite state, write the step's spikes (stamped (k+1)·dt) and the traces due at
- * (k+1)·dt. Whatever ends the run (the last step, a failure, SIGINT, SIGTERM, SIGHUP, a
- * write error) the files are closed whole and summary.json is written last, saying how
- * it ended. Rate monitors count each step's spikes (nspiked) and, like
+ * (k+1)·dt. Before any of it the folder is made ready (the previous run's files removed,
+ * a folder nrnc did not write refused) and, once the files are open, summary.json says
+ * "running" and lists them, and space for its final version is set aside. Whatever ends
+ * the run (the last step, a failure, SIGINT, SIGTERM, SIGHUP, a write error, a full
+ * disk) the files are closed whole and summary.json is written last, saying how it
+ * ended; kill -9 leaves whole files and the "running" summary.json. Rate monitors count each step's spikes (nspiked) and, like
  * traces, write a row on their sample steps; a population's observe runs just before its
  * traces sample.
  *
@@ -53,6 +56,7 @@ typedef struct sim {
     int64_t synapses;
     int64_t *conn_synapses, *conn_bytes;   /* per block, for summary.json */
     nrt_monitors mon;
+    nrt_folder folder;
     nrt_err err;
     nrt_progress progress;
     int64_t steps_done;
@@ -116,6 +120,34 @@ static int check_desc(sim *s)
     return 0;
 }
 
+static nrt_summary summary_of(sim *s)
+{
+    return (nrt_summary){
+        .desc = s->d, .mon = &s->mon, .dt_ms = s->dt_ms, .steps_done = s->steps_done,
+        .spike_counts = s->spike_counts, .status = s->status, .signal = s->signal, .error = s->err.first,
+        .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
+        .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes, .folder = &s->folder,
+    };
+}
+
+/* summary.json as of now: "running" during set-up and the loop. */
+static int write_summary(sim *s, bool final)
+{
+    nrt_summary sum = summary_of(s);
+    if (!final)
+        sum.status = "running";
+    return nrt_summary_write(&sum, &s->folder, final);
+}
+
+/* Space for the final summary.json: twice the running one (every count and number may
+ * grow to its longest form) and room for an error message. */
+static int reserve_summary(sim *s)
+{
+    nrt_summary sum = summary_of(s);
+    sum.status = "running";
+    return nrt_folder_reserve(&s->folder, 2 * nrt_summary_size(&sum) + (64 << 10));
+}
+
 /* Storage, init, and the t = 0 sample; 0 or -1 (reported, status set). */
 static int setup(sim *s)
 {
@@ -128,7 +160,11 @@ static int setup(sim *s)
         nrt_err_report(&s->err, "out of memory");
         return -1;
     }
-    if (check_desc(s) != 0 || nrt_mem_check(d, d->max_memory, &s->err) != 0 || nrt_monitors_open(&s->mon, d, s->dt_ms, &s->err) != 0)
+    if (check_desc(s) != 0 || nrt_mem_check(d, d->max_memory, &s->err) != 0 ||
+        nrt_monitors_open(&s->mon, d, s->dt_ms, &s->folder) != 0)
+        return -1;
+    /* the files made so far, before the connections, which may take long to build */
+    if (write_summary(s, false) != 0)
         return -1;
     for (int p = 0; p < d->npops; p++) {
         if (d->pops[p].source &&
@@ -174,7 +210,9 @@ static int setup(sim *s)
     /* the inputs that summed writes hold their value at t = 0 when first recorded */
     if (s->net)
         nrt_net_sum(s->net, s->pops, 0);
-    if (nrt_syn_monitors_open(&s->syn_mon, d, s->conns, s->dt_ms, &s->err) != 0)
+    if (nrt_syn_monitors_open(&s->syn_mon, d, s->conns, s->dt_ms, &s->folder) != 0)
+        return -1;
+    if (write_summary(s, false) != 0 || reserve_summary(s) != 0)
         return -1;
     if (nrt_syn_monitors_sample(&s->syn_mon, 0) != 0)
         return -1;
@@ -274,14 +312,11 @@ static int finish(sim *s)
 {
     if (nrt_monitors_close(&s->mon) != 0 || nrt_syn_monitors_close(&s->syn_mon) != 0)
         set_failed(s);
-    nrt_summary sum = {
-        .desc = s->d, .mon = &s->mon, .dt_ms = s->dt_ms, .steps_done = s->steps_done,
-        .spike_counts = s->spike_counts, .status = s->status, .signal = s->signal, .error = s->err.first,
-        .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
-        .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes,
-    };
-    if (nrt_summary_write(&sum, &s->err) != 0)
+    if (s->folder.full)
+        s->status = "disk_full";
+    if (write_summary(s, true) != 0)
         set_failed(s);
+    nrt_folder_fini(&s->folder);
     nrt_monitors_free(&s->mon);
     nrt_syn_monitors_free(&s->syn_mon);
     nrt_net_free(s->net);
@@ -301,6 +336,14 @@ static int finish(sim *s)
     return s->code;
 }
 
+/* Files of a run at most (spikes, traces, rates, weights with their companions), to
+ * share the buffer memory among them. */
+static int64_t count_files(const nrt_run_desc *d)
+{
+    return 1 + 2 * (int64_t)d->npops + 2 * (int64_t)d->ntraces + 2 * (int64_t)d->nrates +
+           4 * (int64_t)d->nsyn_traces;
+}
+
 int nrt_run(const nrt_run_desc *desc)
 {
     if (nrt_mkdir_p(desc->outdir) != 0) {
@@ -309,6 +352,20 @@ int nrt_run(const nrt_run_desc *desc)
         return EXIT_FAILED;
     }
     sim s = { .d = desc, .dt_ms = nrt_dt_ms(desc->dt), .status = "completed" };
+    nrt_folder_init(&s.folder, desc->outdir, &s.err, count_files(desc));
+    int rc = nrt_folder_prepare(&s.folder, desc->force);
+    if (rc != 0) {
+        nrt_folder_fini(&s.folder);
+        nrt_err_fini(&s.err);
+        return rc;
+    }
+    /* A file grown past `ulimit -f` fails its write with EFBIG, handled like a full
+     * disk, instead of killing the process with SIGXFSZ. */
+    struct sigaction ign, old_xfsz;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGXFSZ, &ign, &old_xfsz);
     double t0 = nrt_now();
     if (setup(&s) != 0) {
         set_failed(&s);
@@ -318,5 +375,7 @@ int nrt_run(const nrt_run_desc *desc)
         loop(&s);
         s.run_s = nrt_now() - t1;
     }
-    return finish(&s);
+    rc = finish(&s);
+    sigaction(SIGXFSZ, &old_xfsz, NULL);
+    return rc;
 }

@@ -22,7 +22,7 @@ static int usage(const char *prog, const char *fmt, const char *arg)
     fprintf(stderr, "%s: error: ", prog);
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n(options: --out DIR --duration T --seed N --set [POP.]NAME=VALUE --format csv|npy "
-                    "--threads N --quiet --progress)\n");
+                    "--threads N --quiet --progress --force)\n");
     return EXIT_USAGE;
 }
 
@@ -203,9 +203,10 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
         const char *arg = argv[i];
         if (strcmp(arg, "--quiet") == 0) { spec->run.progress = 0; continue; }
         if (strcmp(arg, "--progress") == 0) { spec->run.progress = 1; continue; }
+        if (strcmp(arg, "--force") == 0) { spec->run.force = true; continue; }
         if (strcmp(arg, "--help") == 0) {
             printf("usage: %s [--out DIR] [--duration T] [--seed N] [--set [POP.]NAME=VALUE] "
-                   "[--format csv|npy] [--threads N] [--max-memory SIZE] [--quiet|--progress]\n", prog);
+                   "[--format csv|npy] [--threads N] [--max-memory SIZE] [--quiet|--progress] [--force]\n", prog);
             return 0;
         }
         const char *flag = NULL, *value = NULL;

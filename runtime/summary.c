@@ -1,7 +1,9 @@
 /* summary.json: what ran, how it ended, where the files are.
  *
- * Written last, also after a failure or an interrupt, so its presence with
- * "status": "completed" says that every other file is whole. Keys come in a fixed order,
+ * Written at the start ("status": "running", with every file the run writes under
+ * "files") and again last, also after a failure, a full disk or an interrupt; each time
+ * it replaces the previous one whole (outdir.c), so it is valid JSON at every moment.
+ * "files" gives the whole rows each file holds on disk. Keys come in a fixed order,
  * numbers in the shortest form that reads back (times in ms as exact multiples of dt,
  * timings rounded to the microsecond), strings JSON-escaped; a non-finite number, which
  * JSON cannot carry, is written as null. */
@@ -13,15 +15,32 @@
 #include "internal.h"
 #include "syn_monitor.h"
 
+/* The text, built in memory: it reaches the disk in one piece. */
 typedef struct json {
-    nrt_out out;
-    int rc;
+    char *text;
+    size_t len, cap;
+    bool oom;
 } json;
 
 static void put(json *j, const char *s)
 {
-    if (j->rc == 0)
-        j->rc = nrt_out_puts(&j->out, s);
+    size_t n = strlen(s);
+    if (j->oom)
+        return;
+    if (j->len + n + 1 > j->cap) {
+        size_t cap = j->cap ? j->cap : 4096;
+        while (cap < j->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(j->text, cap);
+        if (!grown) {
+            j->oom = true;
+            return;
+        }
+        j->text = grown;
+        j->cap = cap;
+    }
+    memcpy(j->text + j->len, s, n + 1);
+    j->len += n;
 }
 
 static void put_str(json *j, const char *s)
@@ -189,6 +208,27 @@ static void put_timing(json *j, const nrt_summary *s)
     put(j, " }");
 }
 
+/* "files": { NAME: { "rows": n } }, every file of the run in the order created; while
+ * it runs, without rows (they grow), as {}. */
+static void put_files(json *j, const nrt_summary *s)
+{
+    const nrt_folder *f = s->folder;
+    bool running = strcmp(s->status, "running") == 0;
+    key(j, 1, false, "files");
+    put(j, "{");
+    for (int k = 0; k < f->nfiles; k++) {
+        key(j, 2, k == 0, f->files[k].name);
+        if (running) {
+            put(j, "{}");
+            continue;
+        }
+        put(j, "{ \"rows\": ");
+        put_int(j, f->files[k].rows);
+        put(j, " }");
+    }
+    put(j, f->nfiles > 0 ? "\n  }" : "}");
+}
+
 static void put_body(json *j, const nrt_summary *s)
 {
     const nrt_run_desc *d = s->desc;
@@ -207,7 +247,7 @@ static void put_body(json *j, const nrt_summary *s)
         key(j, 1, false, "error");
         put_str(j, s->error);
     }
-    if (strcmp(s->status, "completed") != 0) {
+    if (strcmp(s->status, "completed") != 0 && strcmp(s->status, "running") != 0) {
         key(j, 1, false, "stopped_at_ms");
         put_time(j, s->steps_done, s->dt_ms);
     }
@@ -248,19 +288,29 @@ static void put_body(json *j, const nrt_summary *s)
         key(j, 1, false, "rates");
         put_rates(j, s);
     }
+    put_files(j, s);
     key(j, 1, false, "timing_s");
     put_timing(j, s);
     put(j, "\n}\n");
 }
 
-int nrt_summary_write(const nrt_summary *s, nrt_err *err)
+int nrt_summary_write(const nrt_summary *s, nrt_folder *folder, bool final)
 {
-    json j = { .rc = 0 };
-    if (nrt_out_open(&j.out, s->desc->outdir, "summary.json", err) != 0) {
-        nrt_out_close(&j.out);
-        return -1;
-    }
+    json j = { .oom = false };
     put_body(&j, s);
-    int rc = nrt_out_close(&j.out);
-    return j.rc != 0 ? -1 : rc;
+    int rc = -1;
+    if (j.oom)
+        nrt_err_report(folder->err, "out of memory writing summary.json");
+    else
+        rc = nrt_folder_replace(folder, "summary.json", j.text, j.len, final);
+    free(j.text);
+    return rc;
+}
+
+size_t nrt_summary_size(const nrt_summary *s)
+{
+    json j = { .oom = false };
+    put_body(&j, s);
+    free(j.text);
+    return j.oom ? 0 : j.len;
 }

@@ -24,7 +24,7 @@ static double value_at(const nrt_syn_monitors *m, const nrt_syn_trace_desc *t, i
     return x / v->scale;
 }
 
-static int open_one(nrt_syn_monitors *m, nrt_syn_mon *sm, nrt_err *err)
+static int open_one(nrt_syn_monitors *m, nrt_syn_mon *sm, nrt_folder *folder)
 {
     const nrt_syn_trace_desc *t = sm->d;
     for (int b = t->first; b < t->first + t->count; b++)
@@ -38,14 +38,14 @@ static int open_one(nrt_syn_monitors *m, nrt_syn_mon *sm, nrt_err *err)
         char name[512];
         snprintf(name, sizeof name, "%s_t.npy", t->file);
         sm->row = malloc((size_t)(sm->nsyn > 0 ? sm->nsyn : 1) * sizeof *sm->row);
-        if (!sm->row || nrt_npy_open(&sm->data, m->desc->outdir, sm->file, NRT_NPY_F64, sm->nsyn, err) != 0 ||
-            nrt_npy_open(&sm->times, m->desc->outdir, name, NRT_NPY_F64, -1, err) != 0)
+        if (!sm->row || nrt_npy_open(&sm->data, folder, sm->file, NRT_NPY_F64, sm->nsyn) != 0 ||
+            nrt_npy_open(&sm->times, folder, name, NRT_NPY_F64, -1) != 0)
             return -1;
         /* the synapses' indices, once */
         for (int which = 0; which < 2; which++) {
             nrt_npy idx;
             snprintf(name, sizeof name, "%s_%s.npy", t->file, which ? "post" : "pre");
-            if (nrt_npy_open(&idx, m->desc->outdir, name, NRT_NPY_I32, -1, err) != 0)
+            if (nrt_npy_open(&idx, folder, name, NRT_NPY_I32, -1) != 0)
                 return -1;
             for (int b = t->first; b < t->first + t->count; b++) {
                 const nrt_conn *c = &m->conns[b];
@@ -61,13 +61,14 @@ static int open_one(nrt_syn_monitors *m, nrt_syn_mon *sm, nrt_err *err)
         return 0;
     }
     snprintf(sm->file, len, "%s.csv", t->file);
-    if (nrt_out_open(&sm->csv, m->desc->outdir, sm->file, err) != 0)
+    if (nrt_out_open(&sm->csv, folder, sm->file) != 0)
         return -1;
-    return nrt_out_puts(&sm->csv, "t_ms,pre,post,value\n");
+    static const char header[] = "t_ms,pre,post,value\n";
+    return nrt_out_write(&sm->csv, header, sizeof header - 1);
 }
 
 int nrt_syn_monitors_open(nrt_syn_monitors *m, const nrt_run_desc *desc, const nrt_conn *conns, double dt_ms,
-                          nrt_err *err)
+                          nrt_folder *folder)
 {
     memset(m, 0, sizeof *m);
     m->desc = desc;
@@ -75,13 +76,13 @@ int nrt_syn_monitors_open(nrt_syn_monitors *m, const nrt_run_desc *desc, const n
     m->dt_ms = dt_ms;
     m->mon = calloc((size_t)desc->nsyn_traces + 1, sizeof *m->mon);
     if (!m->mon) {
-        nrt_err_report(err, "out of memory");
+        nrt_err_report(folder->err, "out of memory");
         return -1;
     }
     m->n = desc->nsyn_traces;
     for (int t = 0; t < m->n; t++) {
         m->mon[t].d = &desc->syn_traces[t];
-        if (open_one(m, &m->mon[t], err) != 0)
+        if (open_one(m, &m->mon[t], folder) != 0)
             return -1;
     }
     return 0;
@@ -98,9 +99,9 @@ static int sample_csv(nrt_syn_monitors *m, nrt_syn_mon *sm, int64_t step)
         for (int64_t i = 0; c->row && i < c->npre; i++)
             for (int64_t s = c->row[i]; s < c->row[i + 1]; s++) {
                 nrt_format_double(value_at(m, t, b, s, t_s), vbuf, sizeof vbuf);
-                snprintf(line, sizeof line, "%s,%lld,%lld,%s\n", tbuf, (long long)(c->pre_offset + i),
-                         (long long)(c->post_offset + c->post[s]), vbuf);
-                if (nrt_out_puts(&sm->csv, line) != 0)
+                int len = snprintf(line, sizeof line, "%s,%lld,%lld,%s\n", tbuf, (long long)(c->pre_offset + i),
+                                   (long long)(c->post_offset + c->post[s]), vbuf);
+                if (nrt_out_write(&sm->csv, line, (size_t)len) != 0)
                     return -1;
             }
     }

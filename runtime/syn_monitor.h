@@ -25,7 +25,7 @@ typedef struct nrt_syn_monitors {
 } nrt_syn_monitors;
 
 int nrt_syn_monitors_open(nrt_syn_monitors *m, const nrt_run_desc *desc, const nrt_conn *conns, double dt_ms,
-                          nrt_err *err);
+                          nrt_folder *folder);
 int nrt_syn_monitors_sample(nrt_syn_monitors *m, int64_t step);
 int nrt_syn_monitors_close(nrt_syn_monitors *m);
 void nrt_syn_monitors_free(nrt_syn_monitors *m);
