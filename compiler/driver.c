@@ -69,7 +69,7 @@ static int close_output(const DrvOptions *opt, FILE *f)
 
 /* ---- run parameters ---------------------------------------------------------------- */
 
-static bool time_flag(const char *flag, const char *text, double *out)
+bool drv_time_flag(const char *flag, const char *text, double *out)
 {
     Dim dim;
     char err[160];
@@ -146,10 +146,10 @@ static int run_parameters(Session *s, LowerOptions *lo)
         return EXIT_USAGE;
     bool sim_here = p->simulate_net == lo->network;
     lo->dt = sim_here && p->sim_has_dt ? p->sim_dt_s : 1e-4;
-    if (opt->dt && !time_flag("--dt", opt->dt, &lo->dt))
+    if (opt->dt && !drv_time_flag("--dt", opt->dt, &lo->dt))
         return EXIT_USAGE;
     if (opt->duration) {
-        if (!time_flag("--duration", opt->duration, &lo->duration))
+        if (!drv_time_flag("--duration", opt->duration, &lo->duration))
             return EXIT_USAGE;
     } else if (sim_here) {
         lo->duration = p->sim_duration_s;
@@ -159,6 +159,18 @@ static int run_parameters(Session *s, LowerOptions *lo)
         return EXIT_USAGE;
     }
     lo->timing_from_flags = opt->duration || opt->dt;
+    double every;
+    if (opt->checkpoint_every && !drv_time_flag("--checkpoint-every", opt->checkpoint_every, &every))
+        return EXIT_USAGE;
+    if (opt->checkpoint_every && !(every > 0)) {
+        fprintf(stderr, "nrnc: error: --checkpoint-every must be positive, got '%s'\n", opt->checkpoint_every);
+        return EXIT_USAGE;
+    }
+    if (opt->resume && opt->out_dir && strcmp(opt->resume, opt->out_dir) != 0) {
+        fprintf(stderr, "nrnc: error: --resume %s continues the run in that folder: drop --out %s\n", opt->resume,
+                opt->out_dir);
+        return EXIT_USAGE;
+    }
     lo->seed = opt->has_seed ? opt->seed : sim_here && p->sim_has_seed ? (uint64_t)p->sim_seed : 0;
     if (!parse_sets(s, lo))
         return EXIT_USAGE;

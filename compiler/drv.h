@@ -25,6 +25,8 @@ typedef struct DrvOptions {
     uint64_t seed;
     int threads;
     double max_memory;        /* bytes; 0: the memory available */
+    const char *checkpoint_every;   /* --checkpoint-every T, checked by drv_time_flag */
+    const char *resume;       /* --resume DIR */
     int progress;           /* -1 auto, 0 --quiet, 1 --progress */
     bool force;             /* --force: write into a non-empty folder nrnc did not write */
     DrvSet *sets;
@@ -45,5 +47,8 @@ int drv_run(const DrvOptions *opt, const struct IrModule *m, double t_start);
 int drv_build(const DrvOptions *opt, const struct IrModule *m);
 int drv_emit_machine(const DrvOptions *opt, const struct IrModule *m);   /* asm, obj, header */
 double drv_now(void);
+/* A time flag's value in seconds: a non-negative time with its unit (--dt: positive);
+ * false with the error printed. */
+bool drv_time_flag(const char *flag, const char *text, double *out);
 
 #endif

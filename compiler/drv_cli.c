@@ -29,6 +29,8 @@ static const char usage_text[] =
     "  --method M           override every population's integrator\n"
     "  --threads N          worker threads (results do not depend on N)\n"
     "  --format csv|npy     spike and trace file format\n"
+    "  --checkpoint-every T save the whole state every T of simulated time (and at a stop)\n"
+    "  --resume DIR         continue the run whose checkpoint is in DIR (its --out)\n"
     "  --max-memory SIZE    refuse a run planned to need more (8G, 512M; default: available memory)\n"
     "  --quiet, --progress  never / always show a progress bar\n";
 
@@ -89,7 +91,7 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
     if (strcmp(arg, "--progress") == 0) { opt->progress = 1; return -1; }
     if (strcmp(arg, "--force") == 0) { opt->force = true; return -1; }
     static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--set", "--network",
-                                             "--method", "--threads", "--format", "--max-memory", "-o"};
+                                             "--method", "--threads", "--format", "--max-memory", "--checkpoint-every", "--resume", "-o"};
     const char *value = NULL, *flag = NULL;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
         size_t n = strlen(with_value[k]);
@@ -115,6 +117,8 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
     else if (strcmp(flag, "--dt") == 0) opt->dt = value;
     else if (strcmp(flag, "--network") == 0) opt->network = value;
     else if (strcmp(flag, "--method") == 0) opt->method = value;
+    else if (strcmp(flag, "--checkpoint-every") == 0) opt->checkpoint_every = value;
+    else if (strcmp(flag, "--resume") == 0) opt->resume = value;
     else if (strcmp(flag, "--set") == 0) return add_set(opt, value);
     else if (strcmp(flag, "--seed") == 0) {
         if (!parse_u64(value, &opt->seed))

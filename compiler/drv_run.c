@@ -69,7 +69,10 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         nrt_run_desc *desc = &dd->run;
         desc->model = base_name(opt->model);
-        desc->outdir = opt->out_dir ? opt->out_dir : "nrn-out";
+        desc->outdir = opt->resume ? opt->resume : opt->out_dir ? opt->out_dir : "nrn-out";
+        desc->resume = opt->resume != NULL;
+        if (opt->checkpoint_every)
+            drv_time_flag("--checkpoint-every", opt->checkpoint_every, &desc->checkpoint_every);
         desc->threads = opt->threads ? opt->threads : (cores > 0 ? (int)cores : 1);
         desc->max_memory = opt->max_memory;
         desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;

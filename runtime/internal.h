@@ -86,6 +86,8 @@ bool nrt_pop_find_nonfinite(const nrt_pop *pop, const nrt_pop_desc *desc,
 typedef struct nrt_file_entry {
     char *name;
     int64_t rows;
+    int64_t size, lines;      /* bytes and newlines on disk */
+    struct nrt_out *out;      /* the open file, or NULL once closed */
 } nrt_file_entry;
 
 /* The folder a run writes: every file it created (for summary.json's "files", which the
@@ -99,6 +101,12 @@ typedef struct nrt_folder {
     int nfiles, files_cap;
     nrt_file_entry *files;    /* in the order created */
     bool reserved;            /* RESERVE_NAME holds space for the final summary.json */
+    /* --resume: the files as the checkpoint left them. Opening one reopens it cut back
+     * to that size; while `replaying`, what monitors write as they open (headers, index
+     * files already on disk) is dropped. */
+    const nrt_file_entry *resume;
+    int nresume;
+    bool replaying;
     bool full;                /* a write failed for want of space (ENOSPC, EDQUOT, EFBIG) */
 } nrt_folder;
 
@@ -160,6 +168,8 @@ int nrt_out_puts(nrt_out *out, const char *s);
 int nrt_out_end(nrt_out *out);
 /* nrt_out_add and nrt_out_end: data is one or more whole records. */
 int nrt_out_write(nrt_out *out, const void *data, size_t size);
+/* Writes the whole records buffered; 0 or -1. */
+int nrt_out_flush(nrt_out *out);
 /* Writes the whole records still buffered and closes (no-op when never opened); 0 or -1. */
 int nrt_out_close(nrt_out *out);
 
@@ -238,6 +248,59 @@ const char *nrt_monitors_rate_file(const nrt_monitors *mon, int r);
  * writes rate_POP_2.csv and is "POP_2" in summary.json. */
 int nrt_rate_ordinal(const nrt_run_desc *desc, int r);
 
+/* ---- Checkpoints (checkpoint.c) -------------------------------------------------- */
+
+#define NRT_CKPT_FILE "checkpoint.nrnck"
+
+/* A checkpoint stream: bytes go through a running hash that the file ends with. */
+typedef struct nrt_ckpt_io {
+    FILE *f;
+    uint64_t hash;
+    bool bad;                 /* a short read or a failed write: later calls do nothing */
+} nrt_ckpt_io;
+
+void nrt_ckpt_put(nrt_ckpt_io *io, const void *data, size_t size);
+bool nrt_ckpt_get(nrt_ckpt_io *io, void *data, size_t size);
+void nrt_rng_save(const nrt_rng *rng, nrt_ckpt_io *io);
+bool nrt_rng_load(nrt_rng *rng, nrt_ckpt_io *io);
+/* The rate monitors' counts since their last row; load returns 0 or -1. */
+void nrt_monitors_save(const nrt_monitors *mon, nrt_ckpt_io *io);
+int nrt_monitors_load(nrt_monitors *mon, nrt_ckpt_io *io);
+
+struct nrt_net;
+
+/* What a checkpoint holds, as pointers into a running simulation. */
+typedef struct nrt_ckpt_state {
+    const nrt_run_desc *d;
+    int64_t step;             /* steps done */
+    nrt_pop *pops;
+    nrt_conn *conns;
+    struct nrt_net *net;      /* NULL without connections */
+    int64_t *spike_counts;
+    nrt_monitors *mon;
+} nrt_ckpt_state;
+
+char *nrt_ckpt_path(const char *dir);
+/* Writes OUTDIR/checkpoint.nrnck atomically, after flushing every output file of the
+ * folder so that their sizes are part of it; 0 or -1 (reported). */
+int nrt_ckpt_write(const nrt_ckpt_state *st, struct nrt_folder *folder, nrt_err *err);
+
+/* Resuming goes in two steps: open checks the file (its hash, the run it belongs to) and
+ * gives the folder the output files to reopen; restore, once set-up is done, overwrites
+ * the state. Both 0 or -1 (reported). */
+typedef struct nrt_ckpt_reader {
+    nrt_ckpt_io io;
+    char *path;
+    nrt_err *err;
+    struct nrt_file_entry *files;
+    int nfiles;
+} nrt_ckpt_reader;
+
+int nrt_ckpt_open(nrt_ckpt_reader *r, const nrt_run_desc *d, struct nrt_folder *folder, int64_t *step,
+                  nrt_err *err);
+int nrt_ckpt_restore(nrt_ckpt_reader *r, nrt_ckpt_state *st);
+void nrt_ckpt_close(nrt_ckpt_reader *r);
+
 /* ---- Memory plan (memplan.c) ----------------------------------------------------- */
 
 /* Refuses a run whose populations, synapses and monitors would not fit in `limit` bytes
@@ -261,6 +324,8 @@ typedef struct nrt_summary {
     const int64_t *conn_synapses, *conn_bytes;   /* per block */
     const struct nrt_syn_monitors *syn_mon;
     const nrt_folder *folder;     /* the files written */
+    int64_t checkpoint_step;      /* the step of the last checkpoint written, or -1 */
+    int64_t resumed_step;         /* --resume: the checkpoint's step, else -1 */
 } nrt_summary;
 
 /* Replaces summary.json whole; `final` gives back the space reserved for it first.

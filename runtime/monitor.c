@@ -421,3 +421,17 @@ const char *nrt_monitors_rate_file(const nrt_monitors *mon, int r)
 {
     return r < mon->nrates ? mon->rates[r].file : NULL;
 }
+
+void nrt_monitors_save(const nrt_monitors *mon, nrt_ckpt_io *io)
+{
+    for (int r = 0; r < mon->nrates; r++)
+        nrt_ckpt_put(io, &mon->rates[r].count, sizeof mon->rates[r].count);
+}
+
+int nrt_monitors_load(nrt_monitors *mon, nrt_ckpt_io *io)
+{
+    for (int r = 0; r < mon->nrates; r++)
+        if (!nrt_ckpt_get(io, &mon->rates[r].count, sizeof mon->rates[r].count))
+            return -1;
+    return 0;
+}

@@ -234,3 +234,48 @@ oom:
     nrt_err_report(net->err, "out of memory queueing spikes");
     return -1;
 }
+
+/* A ring's lists, each as its length then its values (pairs for event rings). */
+static void ring_save(const ring *r, int64_t width, nrt_ckpt_io *io)
+{
+    nrt_ckpt_put(io, &r->size, sizeof r->size);
+    for (int64_t s = 0; s < r->size; s++) {
+        nrt_ckpt_put(io, &r->slot[s].n, sizeof r->slot[s].n);
+        nrt_ckpt_put(io, r->slot[s].v, (size_t)(r->slot[s].n * width) * sizeof(int64_t));
+    }
+}
+
+static int ring_load(ring *r, int64_t width, nrt_ckpt_io *io)
+{
+    int64_t size = -1;
+    if (!nrt_ckpt_get(io, &size, sizeof size) || size != r->size)
+        return -1;
+    for (int64_t s = 0; s < r->size; s++) {
+        int64_t n = -1;
+        if (!nrt_ckpt_get(io, &n, sizeof n) || n < 0 || n > INT64_MAX / 16 || list_reserve(&r->slot[s], n * width) != 0)
+            return -1;
+        r->slot[s].n = n;
+        if (!nrt_ckpt_get(io, r->slot[s].v, (size_t)(n * width) * sizeof(int64_t)))
+            return -1;
+    }
+    return 0;
+}
+
+void nrt_net_save(const nrt_net *net, nrt_ckpt_io *io)
+{
+    for (int p = 0; p < net->d->npops; p++)
+        ring_save(&net->spikes[p], 1, io);
+    for (int b = 0; b < net->d->nconns; b++)
+        ring_save(&net->events[b], 2, io);
+}
+
+int nrt_net_load(nrt_net *net, nrt_ckpt_io *io)
+{
+    for (int p = 0; p < net->d->npops; p++)
+        if (ring_load(&net->spikes[p], 1, io) != 0)
+            return -1;
+    for (int b = 0; b < net->d->nconns; b++)
+        if (ring_load(&net->events[b], 2, io) != 0)
+            return -1;
+    return 0;
+}

@@ -43,4 +43,8 @@ void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k);
 /* §7 (3), after every population fired in step k: queue the outgoing spikes, run on_post. */
 int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k);
 
+/* The spike histories and delay queues, for checkpoints; load returns 0 or -1. */
+void nrt_net_save(const nrt_net *net, nrt_ckpt_io *io);
+int nrt_net_load(nrt_net *net, nrt_ckpt_io *io);
+
 #endif

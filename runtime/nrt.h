@@ -206,6 +206,8 @@ typedef struct nrt_run_desc {
     uint64_t seed;
     int threads;
     double max_memory;            /* bytes a run may plan to use; 0: the memory available */
+    double checkpoint_every;      /* seconds of simulated time between checkpoints; 0: none */
+    bool resume;                  /* continue the run whose checkpoint is in outdir */
     nrt_format format;
     int progress;                 /* -1 auto (terminal and long run), 0 never, 1 always */
     double compile_s;             /* reported in summary.json timing_s.compile */

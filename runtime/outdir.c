@@ -414,6 +414,8 @@ static int remove_listed(nrt_folder *f, scan *s)
 {
     keep(s, strdup(RESERVE_NAME));
     keep(s, strdup("." SUMMARY_NAME ".tmp"));
+    keep(s, strdup(NRT_CKPT_FILE));
+    keep(s, strdup(NRT_CKPT_FILE ".tmp"));
     if (s->oom) {
         nrt_err_report(f->err, "out of memory");
         return 3;

@@ -142,6 +142,44 @@ static void release(nrt_out *out, int fd)
     }
 }
 
+/* --resume: the file as the checkpoint saw it, cut back to that size (a run stopped
+ * after the checkpoint wrote more). */
+static int reopen(nrt_out *out, const char *name)
+{
+    nrt_folder *f = out->folder;
+    const nrt_file_entry *saved = NULL;
+    for (int k = 0; k < f->nresume && !saved; k++)
+        if (strcmp(f->resume[k].name, name) == 0)
+            saved = &f->resume[k];
+    if (!saved) {
+        nrt_err_report(f->err, "cannot resume: the checkpoint does not list '%s'", out->path);
+        out->failed = true;
+        return -1;
+    }
+    int fd = open(out->path, O_WRONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size < saved->size) {
+        close(fd);
+        nrt_err_report(f->err, "cannot resume: '%s' is shorter than at the checkpoint", out->path);
+        out->failed = true;
+        return -1;
+    }
+    if (fd < 0 || ftruncate(fd, (off_t)saved->size) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return fail(out, e);
+    }
+    release(out, fd);
+    out->size = saved->size;
+    out->lines = saved->lines;
+    nrt_file_entry *entry = &f->files[out->entry];
+    entry->size = out->size;
+    entry->lines = out->lines;
+    entry->rows = out->lines > 0 ? out->lines - 1 : 0;
+    return 0;
+}
+
 int nrt_out_open(nrt_out *out, nrt_folder *folder, const char *name)
 {
     memset(out, 0, sizeof *out);
@@ -155,6 +193,9 @@ int nrt_out_open(nrt_out *out, nrt_folder *folder, const char *name)
         out->failed = true;
         return -1;
     }
+    folder->files[out->entry].out = out;
+    if (folder->resume)
+        return reopen(out, name);
     int fd = open(out->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return fail(out, errno);
@@ -211,11 +252,13 @@ static int flush(nrt_out *out)
     release(out, fd);
     out->size += (int64_t)out->done;
     nrt_file_entry *entry = &out->folder->files[out->entry];
+    entry->size = out->size;
     if (out->npy) {
         entry->rows = npy_rows_on_disk(out->npy, out->size);
     } else {
         out->lines += count_lines(out->buf, out->done);
         entry->rows = out->lines > 0 ? out->lines - 1 : 0;   /* after the header */
+        entry->lines = out->lines;
     }
     memmove(out->buf, out->buf + out->done, out->len - out->done);
     out->len -= out->done;
@@ -223,10 +266,17 @@ static int flush(nrt_out *out)
     return 0;
 }
 
+int nrt_out_flush(nrt_out *out)
+{
+    return flush(out);
+}
+
 int nrt_out_add(nrt_out *out, const void *data, size_t size)
 {
     if (out->failed)
         return -1;
+    if (out->folder->replaying)
+        return 0;
     /* A full buffer of whole records goes out before it would have to grow. */
     if (out->len + size > out->folder->buf_cap && out->done == out->len && flush(out) != 0)
         return -1;
@@ -257,6 +307,8 @@ int nrt_out_end(nrt_out *out)
 {
     if (out->failed)
         return -1;
+    if (out->folder->replaying)
+        return 0;
     out->done = out->len;
     if (out->len >= out->folder->buf_cap || out->size == 0)
         return flush(out);
@@ -275,6 +327,8 @@ int nrt_out_close(nrt_out *out)
     if (!out->path)
         return 0;
     int rc = flush(out);
+    if (out->entry >= 0)
+        out->folder->files[out->entry].out = NULL;
     if (out->fd >= 0) {
         if (close(out->fd) != 0 && rc == 0)
             rc = fail(out, errno);
@@ -332,6 +386,18 @@ int nrt_npy_open(nrt_npy *npy, nrt_folder *folder, const char *name, nrt_npy_typ
     if (nrt_out_open(&npy->out, folder, name) != 0)
         return -1;
     npy->out.npy = npy;
+    if (folder->resume) {
+        /* the header may say more rows than the size the file was cut back to */
+        npy->rows = npy_rows_on_disk(npy, npy->out.size);
+        folder->files[npy->out.entry].rows = npy->rows;
+        char h[NPY_HEADER];
+        npy_header(npy, npy->rows, h);
+        int fd = acquire(&npy->out);
+        int rc = fd < 0 ? -1 : nrt_write_all(fd, h, sizeof h, 0);
+        int e = errno;
+        release(&npy->out, fd);
+        return rc == 0 ? 0 : fail(&npy->out, e);
+    }
     /* shape (0,) or (0, cols) on disk at once: a valid, empty array */
     char h[NPY_HEADER];
     npy_header(npy, 0, h);
@@ -349,6 +415,8 @@ int nrt_npy_append(nrt_npy *npy, const void *data, int64_t nrows)
 {
     size_t item = npy->descr[2] == '8' ? 8 : 4;
     size_t per_row = npy->cols < 0 ? item : item * (size_t)npy->cols;
+    if (npy->out.folder->replaying)
+        return 0;
     if (nrt_out_write(&npy->out, data, per_row * (size_t)nrows) != 0)
         return -1;
     npy->rows += nrows;

@@ -156,3 +156,19 @@ void nrt_poisson_counts(uint64_t seed, int stmt, int64_t post_offset, int64_t st
         }
     }
 }
+
+/* The Mersenne Twister's whole state, for checkpoints. */
+void nrt_rng_save(const nrt_rng *rng, nrt_ckpt_io *io)
+{
+    int64_t size = (int64_t)gsl_rng_size(rng->g);
+    nrt_ckpt_put(io, &size, sizeof size);
+    nrt_ckpt_put(io, gsl_rng_state(rng->g), (size_t)size);
+}
+
+bool nrt_rng_load(nrt_rng *rng, nrt_ckpt_io *io)
+{
+    int64_t size = -1;
+    if (!nrt_ckpt_get(io, &size, sizeof size) || size != (int64_t)gsl_rng_size(rng->g))
+        return false;
+    return nrt_ckpt_get(io, gsl_rng_state(rng->g), (size_t)size);
+}

@@ -60,6 +60,10 @@ typedef struct sim {
     nrt_err err;
     nrt_progress progress;
     int64_t steps_done;
+    int64_t start;                /* the first step: 0, or the checkpoint's when resuming */
+    int64_t checkpoint_steps;     /* --checkpoint-every in steps, or 0 */
+    int64_t checkpoint_step;      /* the step of the last checkpoint written, or -1 */
+    nrt_ckpt_reader resume;       /* --resume: the checkpoint, open until restored */
     const char *status;
     const char *signal;           /* the signal that stopped the run, or NULL */
     int code;
@@ -127,6 +131,7 @@ static nrt_summary summary_of(sim *s)
         .spike_counts = s->spike_counts, .status = s->status, .signal = s->signal, .error = s->err.first,
         .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
         .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes, .folder = &s->folder,
+        .checkpoint_step = s->checkpoint_step, .resumed_step = s->d->resume ? s->start : -1,
     };
 }
 
@@ -160,8 +165,12 @@ static int setup(sim *s)
         nrt_err_report(&s->err, "out of memory");
         return -1;
     }
-    if (check_desc(s) != 0 || nrt_mem_check(d, d->max_memory, &s->err) != 0 ||
-        nrt_monitors_open(&s->mon, d, s->dt_ms, &s->folder) != 0)
+    if (check_desc(s) != 0 || nrt_mem_check(d, d->max_memory, &s->err) != 0)
+        return -1;
+    s->folder.replaying = d->resume;
+    int rc = nrt_monitors_open(&s->mon, d, s->dt_ms, &s->folder);
+    s->folder.replaying = false;
+    if (rc != 0)
         return -1;
     /* the files made so far, before the connections, which may take long to build */
     if (write_summary(s, false) != 0)
@@ -210,10 +219,27 @@ static int setup(sim *s)
     /* the inputs that summed writes hold their value at t = 0 when first recorded */
     if (s->net)
         nrt_net_sum(s->net, s->pops, 0);
-    if (nrt_syn_monitors_open(&s->syn_mon, d, s->conns, s->dt_ms, &s->folder) != 0)
+    s->folder.replaying = d->resume;
+    rc = nrt_syn_monitors_open(&s->syn_mon, d, s->conns, s->dt_ms, &s->folder);
+    s->folder.replaying = false;
+    if (rc != 0)
         return -1;
+    if (d->resume) {
+        nrt_ckpt_state st = {.d = d, .pops = s->pops, .conns = s->conns, .net = s->net,
+                             .spike_counts = s->spike_counts, .mon = &s->mon};
+        rc = nrt_ckpt_restore(&s->resume, &st);
+        nrt_ckpt_close(&s->resume);
+        s->folder.resume = NULL;
+        s->folder.nresume = 0;
+        if (rc != 0)
+            return -1;
+        s->steps_done = s->start;
+        s->checkpoint_step = s->start;    /* the folder keeps it until the next one */
+    }
     if (write_summary(s, false) != 0 || reserve_summary(s) != 0)
         return -1;
+    if (d->resume)
+        return 0;   /* the samples at the checkpoint's step are in the files already */
     if (nrt_syn_monitors_sample(&s->syn_mon, 0) != 0)
         return -1;
     return nrt_monitors_sample(&s->mon, s->pops, 0);
@@ -273,6 +299,19 @@ write_failed:
     return -1;
 }
 
+/* The whole state as of now (s->steps_done), for --checkpoint-every. */
+static int checkpoint(sim *s)
+{
+    nrt_ckpt_state st = {.d = s->d, .step = s->steps_done, .pops = s->pops, .conns = s->conns, .net = s->net,
+                         .spike_counts = s->spike_counts, .mon = &s->mon};
+    if (nrt_ckpt_write(&st, &s->folder, &s->err) != 0) {
+        set_failed(s);
+        return -1;
+    }
+    s->checkpoint_step = s->steps_done;
+    return 0;
+}
+
 static void loop(sim *s)
 {
     const nrt_run_desc *d = s->d;
@@ -286,13 +325,21 @@ static void loop(sim *s)
         sigaction(stop_signals[k], &sa, &old[k]);
     nrt_progress_begin(&s->progress, d->progress, d->nsteps, s->dt_ms);
     s->err.progress = &s->progress;
-    for (int64_t k = 0; k < d->nsteps && !interrupted; k++) {
+    for (int64_t k = s->start; k < d->nsteps && !interrupted; k++) {
         if (k >= s->progress.next_check)
             nrt_progress_tick(&s->progress, k);
         if (deliver_and_sum(s, k) != 0 || step(s, k) != 0)
             break;
         s->steps_done = k + 1;
+        if (s->checkpoint_steps && s->steps_done % s->checkpoint_steps == 0 && s->steps_done < d->nsteps &&
+            checkpoint(s) != 0)
+            break;
     }
+    /* and where the run stopped, unless it failed: a stopped run resumes from its last
+     * step, a finished one can be made longer */
+    if (s->checkpoint_steps && s->code == 0 && s->steps_done > s->start &&
+        (s->steps_done % s->checkpoint_steps != 0 || s->steps_done == d->nsteps))
+        checkpoint(s);
     nrt_progress_end(&s->progress);
     s->err.progress = NULL;
     for (int k = 0; k < NSTOP; k++)
@@ -310,6 +357,7 @@ static void loop(sim *s)
 /* Closes the files, writes summary.json, frees everything; returns the exit code. */
 static int finish(sim *s)
 {
+    nrt_ckpt_close(&s->resume);
     if (nrt_monitors_close(&s->mon) != 0 || nrt_syn_monitors_close(&s->syn_mon) != 0)
         set_failed(s);
     if (s->folder.full)
@@ -351,10 +399,16 @@ int nrt_run(const nrt_run_desc *desc)
                 strerror(errno));
         return EXIT_FAILED;
     }
-    sim s = { .d = desc, .dt_ms = nrt_dt_ms(desc->dt), .status = "completed" };
+    sim s = { .d = desc, .dt_ms = nrt_dt_ms(desc->dt), .status = "completed", .checkpoint_step = -1 };
     nrt_folder_init(&s.folder, desc->outdir, &s.err, count_files(desc));
-    int rc = nrt_folder_prepare(&s.folder, desc->force);
+    if (desc->checkpoint_every > 0) {
+        double steps = nearbyint(desc->checkpoint_every / desc->dt);
+        s.checkpoint_steps = steps < 1 ? 1 : steps > 1e15 ? INT64_MAX : (int64_t)steps;
+    }
+    int rc = desc->resume ? nrt_ckpt_open(&s.resume, desc, &s.folder, &s.start, &s.err) != 0 ? EXIT_FAILED : 0
+                          : nrt_folder_prepare(&s.folder, desc->force);
     if (rc != 0) {
+        nrt_ckpt_close(&s.resume);
         nrt_folder_fini(&s.folder);
         nrt_err_fini(&s.err);
         return rc;

@@ -176,6 +176,13 @@ static int apply(const char *prog, nrt_sim_spec *spec, sim_sets *sets, const cha
         if (!parse_count(value, &n) || n < 1 || n > 4096)
             return usage(prog, "--threads needs a positive integer, got '%s'", value);
         d->threads = (int)n;
+    } else if (strcmp(flag, "--checkpoint-every") == 0) {
+        if (!parse_time(value, &t) || !(t > 0))
+            return usage(prog, "--checkpoint-every needs a positive time with its unit (e.g. 100ms), got '%s'", value);
+        d->checkpoint_every = t;
+    } else if (strcmp(flag, "--resume") == 0) {
+        d->outdir = value;
+        d->resume = true;
     } else if (strcmp(flag, "--max-memory") == 0) {
         if (!nrt_parse_memory(value, &d->max_memory))
             return usage(prog, "--max-memory needs a size such as 8G or 512M, got '%s'", value);
@@ -198,7 +205,8 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
     static sim_sets sets;   /* one simulation per process: static keeps the stack small */
     sets.n = 0;
     static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--threads",
-                                             "--format", "--network", "--set", "--method", "--max-memory"};
+                                             "--format", "--network", "--set", "--method", "--max-memory",
+                                             "--checkpoint-every", "--resume"};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--quiet") == 0) { spec->run.progress = 0; continue; }
@@ -206,7 +214,8 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
         if (strcmp(arg, "--force") == 0) { spec->run.force = true; continue; }
         if (strcmp(arg, "--help") == 0) {
             printf("usage: %s [--out DIR] [--duration T] [--seed N] [--set [POP.]NAME=VALUE] "
-                   "[--format csv|npy] [--threads N] [--max-memory SIZE] [--quiet|--progress] [--force]\n", prog);
+                   "[--format csv|npy] [--threads N] [--max-memory SIZE] "
+                   "[--checkpoint-every T] [--resume DIR] [--quiet|--progress] [--force]\n", prog);
             return 0;
         }
         const char *flag = NULL, *value = NULL;

@@ -288,6 +288,16 @@ static void put_body(json *j, const nrt_summary *s)
         key(j, 1, false, "rates");
         put_rates(j, s);
     }
+    if (s->resumed_step >= 0) {
+        key(j, 1, false, "resumed_from_ms");
+        put_time(j, s->resumed_step, s->dt_ms);
+    }
+    if (s->checkpoint_step >= 0) {
+        key(j, 1, false, "checkpoint");
+        put(j, "{ \"file\": \"" NRT_CKPT_FILE "\", \"t_ms\": ");
+        put_time(j, s->checkpoint_step, s->dt_ms);
+        put(j, " }");
+    }
     put_files(j, s);
     key(j, 1, false, "timing_s");
     put_timing(j, s);
