@@ -46,7 +46,8 @@ typedef void *yyscan_t;
 
 enum {
     PARSE_MAX_NESTING = 256,    /* brackets, blocks and expression tree depth */
-    PARSE_MAX_ERRORS = 50       /* per file; parsing stops after this many */
+    PARSE_MAX_ERRORS = 21       /* per file; parsing stops after this many (one more
+                                   than diag prints, so that it says some were dropped) */
 };
 
 /* A list under construction: head/tail of a `next`-linked chain; for expression lists,
