@@ -47,6 +47,9 @@ struct AstSym {
     bool uses_random;       /* SYM_LET: its expression calls a random function */
     bool poisoned;          /* its own value had an error: uses adapt, to avoid cascades */
     bool adapts;            /* a state initialised to a bare 0 while its unit is inferred */
+    /* SYM_PARAM: an exponent of a quantity with a unit that this param's value goes
+     * into. It fixes that quantity's unit, so the param cannot be overridden. */
+    const AstExpr *unit_exponent;
     AstItem *item;          /* SYM_MODEL / SYM_NETWORK / SYM_FUNCTION */
     void *sema;             /* SYM_MODEL: SemaModel*; SYM_NETWORK: SemaNetwork* */
 };

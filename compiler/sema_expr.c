@@ -604,6 +604,43 @@ static bool const_exponent(SemaCtx *c, AstExpr *k, Rat *out)
     return false;
 }
 
+/* The params whose values go into exponent k (directly or through other params'
+ * declared values) fix the unit of a power: remember it on them, so that overriding
+ * one of them (per population, per neuron, --set) is refused instead of silently
+ * changing the unit of the result. */
+static void mark_unit_exponent(const AstExpr *e, const AstExpr *k, int depth)
+{
+    if (!e || depth > 300)
+        return;
+    switch (e->kind) {
+    case AST_NAME:
+        if (e->sym && e->sym->kind == SYM_PARAM && !e->sym->unit_exponent) {
+            e->sym->unit_exponent = k;
+            if (e->sym->decl)
+                mark_unit_exponent(e->sym->decl->value, k, depth + 1);
+        }
+        return;
+    case AST_UNARY:
+        mark_unit_exponent(e->u.unary.operand, k, depth + 1);
+        return;
+    case AST_BINARY:
+        mark_unit_exponent(e->u.binary.lhs, k, depth + 1);
+        mark_unit_exponent(e->u.binary.rhs, k, depth + 1);
+        return;
+    case AST_COND:
+        mark_unit_exponent(e->u.cond.cond, k, depth + 1);
+        mark_unit_exponent(e->u.cond.then, k, depth + 1);
+        mark_unit_exponent(e->u.cond.els, k, depth + 1);
+        return;
+    case AST_CALL:
+        for (const AstExpr *a = e->u.call.args; a; a = a->next)
+            mark_unit_exponent(a, k, depth + 1);
+        return;
+    default:
+        return;
+    }
+}
+
 static void check_pow(SemaCtx *c, AstExpr *e, AstExpr *base, AstExpr *k)
 {
     need_dimensionless(c, k, "an exponent");
@@ -620,6 +657,7 @@ static void check_pow(SemaCtx *c, AstExpr *e, AstExpr *base, AstExpr *k)
         e->dim_free = true;
     } else {
         set_dim(e, d);
+        mark_unit_exponent(k, k, 0);
     }
 }
 

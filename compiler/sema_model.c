@@ -279,7 +279,14 @@ static void check_threshold(SemaCtx *c, AstDecl *d)
 static void check_refractory(SemaCtx *c, SemaModel *m, AstDecl *d)
 {
     c->where = WHERE_REFRACTORY;
+    int before = c->d->nerrors;
     sema_expect_dim(c, d->value, dim_base(DIM_TIME), "ms", "a refractory period");
+    double v;
+    if (c->d->nerrors == before && !d->value->dim_error && sema_const_eval(d->value, &v) && v < 0) {
+        DisplayUnit u = sema_expr_display(c, d->value);
+        diag_error(c->d, d->value->loc, "a refractory period must not be negative, got %g %s", v / u.scale,
+                   u.text);
+    }
     for (AstName *h = d->hold; h; h = h->next) {
         AstSym *s = symtab_get(m->scope, h->name);
         if (!s) {

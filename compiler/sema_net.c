@@ -136,6 +136,14 @@ static void check_override_value(SemaCtx *c, SemaPop *p, int slot, AstExpr *valu
 {
     SemaModel *m = p->model;
     AstSym *s = slot < m->params.len ? m->params.items[slot] : m->states.items[slot - m->params.len];
+    if (slot < m->params.len && s->unit_exponent) {
+        diag_error(c->d, value->loc, "param '%s' cannot be given a value here: it is the exponent of a "
+                   "quantity with a unit, and that unit cannot change", s->name);
+        diag_note(c->d, s->unit_exponent->loc, "'%s' goes into this exponent", s->name);
+        diag_help(c->d, "give the exponent a literal value in the model, or make the base dimensionless "
+                  "(e.g. (v / 1 mV) ^ k)");
+        return;
+    }
     c->model = m;
     c->where = slot < m->params.len ? WHERE_PARAM : WHERE_STATE_INIT;
     c->current = s;

@@ -141,6 +141,17 @@ static int add_set(const char *prog, const nrt_run_desc *d, sim_sets *sets, cons
                     strcmp(unit, "1") == 0 ? "no unit (it is dimensionless)" : unit, name);
             return EXIT_USAGE;
         }
+        int flags = index < pd->nparams && pd->param_flags ? pd->param_flags[index] : 0;
+        if (flags & NRT_PARAM_FIXED) {
+            fprintf(stderr, "%s: error: --set %s: param '%s' cannot be set: it is the exponent of a quantity "
+                            "with a unit, and that unit cannot change\n", prog, text, name);
+            return EXIT_USAGE;
+        }
+        if ((flags & NRT_PARAM_NONNEG) && value < 0) {
+            fprintf(stderr, "%s: error: --set %s: '%s' sets the refractory period of population '%s'; it must "
+                            "not be negative\n", prog, text, name, pd->name);
+            return EXIT_USAGE;
+        }
         if (sets->n == MAX_SETS)
             return usage(prog, "too many --set options (at most 256): '%s'", text);
         sets->items[sets->n++] = (nrt_set){.pop = p, .index = index, .value = value};
