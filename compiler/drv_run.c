@@ -70,7 +70,10 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
         nrt_run_desc *desc = &dd->run;
         desc->model = base_name(opt->model);
         desc->outdir = opt->out_dir ? opt->out_dir : "nrn-out";
-        desc->threads = opt->threads ? opt->threads : (cores > 0 ? (int)cores : 1);
+        desc->threads = nrt_threads_used(opt->threads ? opt->threads : (cores > 0 ? (int)cores : 1));
+        if (opt->threads > desc->threads)
+            fprintf(stderr, "nrnc: note: --threads %d: this version runs on %d thread%s (results do not "
+                    "depend on the count)\n", opt->threads, desc->threads, desc->threads == 1 ? "" : "s");
         desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
         desc->progress = opt->progress;
         desc->compile_s = drv_now() - t_start;

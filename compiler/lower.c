@@ -655,6 +655,21 @@ static void unused_set(Diags *d, const SemaNetwork *n, const LowerSet *set)
         diag_error(d, nrn_loc_none(), "--set %s: network '%s' has no population '%s'", set->text, n->name, set->pop);
         return;
     }
+    for (int k = 0; k < n->pops.len; k++) {
+        const SemaPop *p = n->pops.items[k];
+        const AstSym *s = (pop && p != pop) || !p->model ? NULL : sema_model_member(p->model, set->name);
+        if (s && (s->kind == SYM_LET || s->kind == SYM_INPUT)) {
+            diag_error(d, nrn_loc_none(), "--set %s: '%s' is %s of '%s', not a param or state; it cannot be set",
+                       set->text, set->name, s->kind == SYM_LET ? "a let (a value derived from others)" : "an input",
+                       p->model->item->name);
+            diag_note(d, s->loc, "'%s' is declared here", set->name);
+            if (s->kind == SYM_LET)
+                diag_help(d, "set the params it is computed from");
+            else
+                diag_help(d, "connections write it (summed post.%s = ...)", set->name);
+            return;
+        }
+    }
     diag_error(d, nrn_loc_none(), "--set %s: no population of network '%s' has a param or state '%s'", set->text,
                n->name, set->name);
     for (int k = 0; k < n->pops.len; k++) {
@@ -679,9 +694,17 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
     m->dt = opt->dt;
     double steps = opt->duration / opt->dt;
     m->nsteps = (int64_t)llround(steps);
-    if (fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps))
+    bool rounded = fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps);
+    if (rounded)
         m->nsteps = (int64_t)ceil(steps);
     m->seed = opt->seed;
+    if (rounded && steps >= 0 && steps <= 1e15) {
+        /* rounded up to whole steps (LANGUAGE.md §7: fixed dt), so say by how much */
+        bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;
+        diag_warning(d, in_model ? prog->simulate->u.simulate.duration->loc : nrn_loc_none(),
+                     "duration %g ms is not a multiple of dt %g ms; running %lld steps (%g ms)",
+                     opt->duration * 1e3, opt->dt * 1e3, (long long)m->nsteps, (double)m->nsteps * opt->dt * 1e3);
+    }
     if (!(steps >= 0) || steps > 1e15) {
         /* beyond what an int64 step counter and a double time can represent exactly */
         bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;

@@ -234,6 +234,10 @@ typedef struct nrt_run_desc {
  * summary.json; it returns 130. */
 int nrt_run(const nrt_run_desc *desc);
 
+/* The number of worker threads a run asked for `requested` threads uses, which
+ * summary.json reports: 1 in this version, which runs on one thread. */
+int nrt_threads_used(int requested);
+
 /* ---- Standalone simulators (`nrnc build`) ------------------------------------------ */
 
 /* The main() of a built simulator calls nrt_sim_main with the run it was built for.

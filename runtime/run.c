@@ -301,6 +301,12 @@ static int finish(sim *s)
     return s->code;
 }
 
+int nrt_threads_used(int requested)
+{
+    (void)requested;
+    return 1;
+}
+
 int nrt_run(const nrt_run_desc *desc)
 {
     if (nrt_mkdir_p(desc->outdir) != 0) {

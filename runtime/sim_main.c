@@ -7,6 +7,7 @@
  * network) cannot change here, and saying so is better than silently ignoring the
  * option. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,8 +185,10 @@ static int apply(const char *prog, nrt_sim_spec *spec, sim_sets *sets, const cha
             return usage(prog, "--seed needs a non-negative integer, got '%s'", value);
         d->seed = n;
     } else if (strcmp(flag, "--threads") == 0) {
-        if (!parse_count(value, &n) || n < 1 || n > 4096)
+        if (!parse_count(value, &n) || n < 1)
             return usage(prog, "--threads needs a positive integer, got '%s'", value);
+        if (n > INT_MAX)
+            return usage(prog, "--threads %s is too large (at most 2147483647)", value);
         d->threads = (int)n;
     } else if (strcmp(flag, "--format") == 0) {
         if (strcmp(value, "csv") != 0 && strcmp(value, "npy") != 0)
@@ -243,11 +246,22 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
     if (!(steps <= 1e15))
         return usage(prog, "--duration %s is more than 1e15 steps of this simulator's dt", "given");
     spec->run.nsteps = (int64_t)llround(steps);
-    if (fabs(steps - (double)spec->run.nsteps) > 1e-9 * fmax(1.0, steps))
+    if (fabs(steps - (double)spec->run.nsteps) > 1e-9 * fmax(1.0, steps)) {
+        /* rounded up to whole steps, as nrnc run does, and said as it says it */
         spec->run.nsteps = (int64_t)ceil(steps);
-    if (spec->run.threads < 1) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        spec->run.threads = cores > 0 ? (int)cores : 1;
+        fprintf(stderr, "%s: warning: duration %g ms is not a multiple of dt %g ms; running %lld steps (%g ms)\n",
+                prog, spec->duration * 1e3, spec->run.dt * 1e3, (long long)spec->run.nsteps,
+                (double)spec->run.nsteps * spec->run.dt * 1e3);
     }
+    int requested = spec->run.threads;   /* given here or to nrnc build; 0: all cores */
+    bool threads_given = requested >= 1;
+    if (requested < 1) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        requested = cores > 0 ? (int)cores : 1;
+    }
+    spec->run.threads = nrt_threads_used(requested);
+    if (threads_given && requested > spec->run.threads)
+        fprintf(stderr, "%s: note: --threads %d: this version runs on %d thread%s (results do not depend on "
+                "the count)\n", prog, requested, spec->run.threads, spec->run.threads == 1 ? "" : "s");
     return nrt_run(&spec->run);
 }
