@@ -51,44 +51,72 @@ static char *dim_text(SemaCtx *c, Dim d)
     return arena_strdup(c->a, dim_format(d, buf, sizeof buf));
 }
 
-DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
+/* a^ka * b^kb in the units they were written in (b may be unknown when kb is 0). */
+static DisplayUnit combined(SemaCtx *c, DisplayUnit a, Rat ka, DisplayUnit b, Rat kb)
 {
     DisplayUnit u = {NULL, 1.0};
+    char buf[96];
+    if (a.text && (b.text || kb.num == 0) && unit_text_combine(a.text, ka, kb.num ? b.text : NULL, kb, buf, sizeof buf))
+        u.text = arena_strdup(c->a, buf);
+    return u;
+}
+
+/* The unit e's value is written in: that of its literal or declared name, or (with
+ * `compose`, for messages) composed of its operands' (v * v in mV^2, I_e / g in nA/nS);
+ * NULL text where none was written. A declaration without a unit takes the first kind
+ * only: its traces are in a named unit or in SI, never in a product such as nS*mV. */
+static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int depth)
+{
+    DisplayUnit u = {NULL, 1.0};
+    const Rat one = {1, 1}, none = {0, 1};
+    if (depth > 300)
+        return u;
     switch (e->kind) {
     case AST_NUM:
-        if (e->u.num.unit) {
-            UnitInfo info;
-            if (unit_parse_term(e->u.num.unit->text, &info, NULL, 0)) {
-                u.text = e->u.num.unit->text;
-                u.scale = info.scale;
-            }
-        }
+        if (e->u.num.unit)
+            u.text = e->u.num.unit->text;
         break;
     case AST_NAME:
     case AST_FIELD:
-        if (e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM || e->sym->kind == SYM_WEIGHT))
+        /* a member declared without a unit: in messages, the units of its value's parts */
+        if (compose && e->sym && e->sym->decl && !e->sym->decl->unit && e->sym->decl->value &&
+            (e->sym->kind == SYM_LET || e->sym->kind == SYM_PARAM || e->sym->kind == SYM_STATE))
+            u = written_unit(c, e->sym->decl->value, compose, depth + 1);
+        if (!u.text && e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM || e->sym->kind == SYM_WEIGHT))
             u = e->sym->unit;
+        if (compose && !u.text && e->sym && e->sym->kind == SYM_UNIT)
+            u.text = e->sym->name;      /* `5 * ms` */
         break;
     case AST_UNARY:
         if (e->u.unary.op != OP_NOT)
-            u = sema_expr_display(c, e->u.unary.operand);
+            u = written_unit(c, e->u.unary.operand, compose, depth + 1);
         break;
     case AST_BINARY: {
         const AstExpr *l = e->u.binary.lhs, *r = e->u.binary.rhs;
         AstOp op = e->u.binary.op;
         if (op == OP_ADD || op == OP_SUB) {
-            u = sema_expr_display(c, l);
+            u = written_unit(c, l, compose, depth + 1);
             if (!u.text || l->dim_free)
-                u = sema_expr_display(c, r);
+                u = written_unit(c, r, compose, depth + 1);
         } else if ((op == OP_MUL || op == OP_DIV) && dim_is_none(r->dim)) {
-            u = sema_expr_display(c, l);     /* v / 2, v * k: the unit of v */
+            u = written_unit(c, l, compose, depth + 1);     /* v / 2, v * k: the unit of v */
         } else if (op == OP_MUL && dim_is_none(l->dim)) {
-            u = sema_expr_display(c, r);
+            u = written_unit(c, r, compose, depth + 1);
+        } else if (compose && (op == OP_MUL || op == OP_DIV)) {
+            DisplayUnit ur = written_unit(c, r, compose, depth + 1);
+            Rat kr = op == OP_MUL ? one : rat_make(-1, 1);
+            u = dim_is_none(l->dim) ? combined(c, ur, kr, ur, none)
+                                    : combined(c, written_unit(c, l, compose, depth + 1), one, ur, kr);
+        } else if (compose && op == OP_POW && !dim_is_none(l->dim)) {
+            double k;
+            Rat rk;
+            if (sema_const_eval(r, &k) && rat_from_double(k, &rk))
+                u = combined(c, written_unit(c, l, compose, depth + 1), rk, u, none);
         }
         break;
     }
     case AST_COND:
-        u = sema_expr_display(c, e->u.cond.then);
+        u = written_unit(c, e->u.cond.then, compose, depth + 1);
         break;
     case AST_CALL:
         if (e->u.call.nargs >= 1 && (strcmp(e->u.call.name, "abs") == 0 ||
@@ -97,7 +125,9 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
                                      strcmp(e->u.call.name, "clip") == 0 ||
                                      strcmp(e->u.call.name, "uniform") == 0 ||
                                      strcmp(e->u.call.name, "normal") == 0))
-            u = sema_expr_display(c, e->u.call.args);
+            u = written_unit(c, e->u.call.args, compose, depth + 1);
+        else if (compose && e->u.call.nargs == 1 && strcmp(e->u.call.name, "sqrt") == 0)
+            u = combined(c, written_unit(c, e->u.call.args, compose, depth + 1), rat_make(1, 2), u, none);
         break;
     default:
         break;
@@ -107,7 +137,15 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
         UnitInfo info;
         if (!unit_parse_term(u.text, &info, NULL, 0) || !dim_eq(info.dim, e->dim))
             u.text = NULL;
+        else
+            u.scale = info.scale;
     }
+    return u;
+}
+
+static DisplayUnit display(SemaCtx *c, const AstExpr *e, bool compose)
+{
+    DisplayUnit u = written_unit(c, e, compose, 0);
     if (!u.text) {
         u.text = dim_text(c, e->dim);
         u.scale = 1.0;
@@ -115,7 +153,9 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
     return u;
 }
 
-const char *sema_expr_unit(SemaCtx *c, const AstExpr *e) { return sema_expr_display(c, e).text; }
+DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e) { return display(c, e, false); }
+
+const char *sema_expr_unit(SemaCtx *c, const AstExpr *e) { return display(c, e, true).text; }
 
 /* "in mV", or "dimensionless" */
 static const char *in_unit(SemaCtx *c, const AstExpr *e)
