@@ -312,13 +312,15 @@ static bool used_before_declared(SemaCtx *c, AstExpr *e, AstSym *s)
     return true;
 }
 
-static void check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
+/* Checks where a member may be used; true when it reported that it may not be used
+ * here at all (the root cause: no unit errors should follow from that use). */
+static bool check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
 {
     switch (s->kind) {
     case SYM_STATE:
         if (c->where == WHERE_PARAM) {
             diag_error(c->d, e->loc, "a param's value cannot depend on state '%s'", s->name);
-            return;
+            return false;
         }
         if (c->where == WHERE_STATE_INIT)
             used_before_declared(c, e, s);
@@ -331,12 +333,17 @@ static void check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
         if (c->where == WHERE_PARAM || c->where == WHERE_STATE_INIT) {
             diag_error(c->d, e->loc, "let '%s' cannot be used in an initial value", s->name);
             diag_help(c->d, "write the expression out, or make '%s' a param", s->name);
-            return;
+            return true;
         }
         sema_infer_let(c, s);
         if (s->visit == 2 && c->where == WHERE_ODE && s->uses_random)
             diag_error(c->d, e->loc, "let '%s' uses a random function and cannot appear in an ODE",
                        s->name);
+        if (s->visit == 2 && c->where != WHERE_ODE && c->where != WHERE_LET && s->uses_noise) {
+            diag_error(c->d, e->loc, "let '%s' uses noise (xi) and can only appear in an ODE", s->name);
+            diag_note(c->d, s->loc, "'%s' is declared here", s->name);
+            return true;
+        }
         break;
     case SYM_INPUT:
         if (c->where == WHERE_PARAM || c->where == WHERE_STATE_INIT)
@@ -345,6 +352,7 @@ static void check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
     default:
         break;
     }
+    return false;
 }
 
 static AstSym *lookup(SemaCtx *c, const char *name)
@@ -381,9 +389,9 @@ static void check_name(SemaCtx *c, AstExpr *e)
     }
     if (s) {
         e->sym = s;
-        check_member_use(c, e, s);   /* infers a let's dimension on first use */
+        bool misplaced = check_member_use(c, e, s);   /* infers a let's dimension on first use */
         set_dim(e, s->dim);
-        e->dim_free = e->dim_error = s->poisoned;
+        e->dim_free = e->dim_error = s->poisoned || misplaced;
         e->dim_free |= s->adapts;
         if (s->kind == SYM_POP || s->kind == SYM_CONN) {
             diag_error(c->d, e->loc, "%s '%s' cannot be used as a value",
@@ -424,8 +432,10 @@ static void check_name(SemaCtx *c, AstExpr *e)
         e->sym = x;
         set_dim(e, x->dim);
         c->saw_noise = true;
-        if (c->where != WHERE_ODE && c->where != WHERE_LET)
+        if (c->where != WHERE_ODE && c->where != WHERE_LET) {
             diag_error(c->d, e->loc, "noise '%s' can only appear in an ODE", name);
+            e->dim_free = e->dim_error = true;   /* the root cause: no unit errors from it */
+        }
         return;
     }
     UnitInfo u;

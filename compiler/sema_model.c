@@ -119,6 +119,7 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
     SemaCtx inner = *c;
     inner.let_depth = c->let_depth + 1;
     inner.saw_random = false;
+    inner.saw_noise = false;
     inner.current = NULL;
     inner.where = WHERE_LET;
     AstDecl *d = s->decl;
@@ -134,6 +135,7 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
         s->unit = sema_expr_display(&inner, d->value);
     }
     s->uses_random = inner.saw_random;
+    s->uses_noise = inner.saw_noise;
     s->poisoned = c->d->nerrors != before && !d->unit;
     s->adapts = !d->unit && d->value->dim_free && !d->value->dim_error;   /* let z = 0, or built on one */
     s->visit = 2;
