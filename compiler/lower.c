@@ -518,7 +518,20 @@ static void check_refractory_value(LowerCtx *c, LowerOptions *opt, IrPop *ip)
 {
     const SemaModel *m = c->model;
     double v;
-    if (!ip->refractory || !uniform_value(ip, ip->refractory, &v, 0) || v >= 0)
+    /* as a built simulator checks --set: a negative value of a param the period grows with */
+    for (int k = 0; k < opt->nsets; k++) {
+        const LowerSet *set = &opt->sets[k];
+        const AstSym *s = set->used && (!set->pop || strcmp(set->pop, ip->name) == 0)
+                              ? sema_model_member(m, set->name) : NULL;
+        if (s && s->kind == SYM_PARAM && ip->params[s->index].nonneg && set->si_value < 0) {
+            diag_error(c->d, nrn_loc_none(), "--set %s: '%s' sets the refractory period of population '%s'; "
+                       "it must not be negative", set->text, set->name, ip->name);
+            opt->set_error = true;
+            c->failed = true;
+            return;
+        }
+    }
+    if (!uniform_value(ip, ip->refractory, &v, 0) || v >= 0)
         return;
     const char *why = NULL;
     for (int k = 0; k < ip->nparams && !why; k++)
