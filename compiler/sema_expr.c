@@ -64,12 +64,14 @@ static DisplayUnit combined(SemaCtx *c, DisplayUnit a, Rat ka, DisplayUnit b, Ra
 /* The unit e's value is written in: that of its literal or declared name, or (with
  * `compose`, for messages) composed of its operands' (v * v in mV^2, I_e / g in nA/nS);
  * NULL text where none was written. A declaration without a unit takes the first kind
- * only: its traces are in a named unit or in SI, never in a product such as nS*mV. */
-static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int depth)
+ * only: its traces are in a named unit or in SI, never in a product such as nS*mV.
+ * Lets are followed into their values, which could blow up (each let using the previous
+ * one twice): `budget` bounds the nodes visited, past it the answer is SI. */
+static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int depth, long *budget)
 {
     DisplayUnit u = {NULL, 1.0};
     const Rat one = {1, 1}, none = {0, 1};
-    if (depth > 300)
+    if (depth > 300 || --*budget < 0)
         return u;
     switch (e->kind) {
     case AST_NUM:
@@ -81,7 +83,7 @@ static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int 
         /* a member declared without a unit: in messages, the units of its value's parts */
         if (compose && e->sym && e->sym->decl && !e->sym->decl->unit && e->sym->decl->value &&
             (e->sym->kind == SYM_LET || e->sym->kind == SYM_PARAM || e->sym->kind == SYM_STATE))
-            u = written_unit(c, e->sym->decl->value, compose, depth + 1);
+            u = written_unit(c, e->sym->decl->value, compose, depth + 1, budget);
         if (!u.text && e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM || e->sym->kind == SYM_WEIGHT))
             u = e->sym->unit;
         if (compose && !u.text && e->sym && e->sym->kind == SYM_UNIT)
@@ -89,34 +91,34 @@ static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int 
         break;
     case AST_UNARY:
         if (e->u.unary.op != OP_NOT)
-            u = written_unit(c, e->u.unary.operand, compose, depth + 1);
+            u = written_unit(c, e->u.unary.operand, compose, depth + 1, budget);
         break;
     case AST_BINARY: {
         const AstExpr *l = e->u.binary.lhs, *r = e->u.binary.rhs;
         AstOp op = e->u.binary.op;
         if (op == OP_ADD || op == OP_SUB) {
-            u = written_unit(c, l, compose, depth + 1);
+            u = written_unit(c, l, compose, depth + 1, budget);
             if (!u.text || l->dim_free)
-                u = written_unit(c, r, compose, depth + 1);
+                u = written_unit(c, r, compose, depth + 1, budget);
         } else if ((op == OP_MUL || op == OP_DIV) && dim_is_none(r->dim)) {
-            u = written_unit(c, l, compose, depth + 1);     /* v / 2, v * k: the unit of v */
+            u = written_unit(c, l, compose, depth + 1, budget);     /* v / 2, v * k: the unit of v */
         } else if (op == OP_MUL && dim_is_none(l->dim)) {
-            u = written_unit(c, r, compose, depth + 1);
+            u = written_unit(c, r, compose, depth + 1, budget);
         } else if (compose && (op == OP_MUL || op == OP_DIV)) {
-            DisplayUnit ur = written_unit(c, r, compose, depth + 1);
+            DisplayUnit ur = written_unit(c, r, compose, depth + 1, budget);
             Rat kr = op == OP_MUL ? one : rat_make(-1, 1);
             u = dim_is_none(l->dim) ? combined(c, ur, kr, ur, none)
-                                    : combined(c, written_unit(c, l, compose, depth + 1), one, ur, kr);
+                                    : combined(c, written_unit(c, l, compose, depth + 1, budget), one, ur, kr);
         } else if (compose && op == OP_POW && !dim_is_none(l->dim)) {
             double k;
             Rat rk;
             if (sema_const_eval(r, &k) && rat_from_double(k, &rk))
-                u = combined(c, written_unit(c, l, compose, depth + 1), rk, u, none);
+                u = combined(c, written_unit(c, l, compose, depth + 1, budget), rk, u, none);
         }
         break;
     }
     case AST_COND:
-        u = written_unit(c, e->u.cond.then, compose, depth + 1);
+        u = written_unit(c, e->u.cond.then, compose, depth + 1, budget);
         break;
     case AST_CALL:
         if (e->u.call.nargs >= 1 && (strcmp(e->u.call.name, "abs") == 0 ||
@@ -125,9 +127,9 @@ static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int 
                                      strcmp(e->u.call.name, "clip") == 0 ||
                                      strcmp(e->u.call.name, "uniform") == 0 ||
                                      strcmp(e->u.call.name, "normal") == 0))
-            u = written_unit(c, e->u.call.args, compose, depth + 1);
+            u = written_unit(c, e->u.call.args, compose, depth + 1, budget);
         else if (compose && e->u.call.nargs == 1 && strcmp(e->u.call.name, "sqrt") == 0)
-            u = combined(c, written_unit(c, e->u.call.args, compose, depth + 1), rat_make(1, 2), u, none);
+            u = combined(c, written_unit(c, e->u.call.args, compose, depth + 1, budget), rat_make(1, 2), u, none);
         break;
     default:
         break;
@@ -145,7 +147,8 @@ static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int 
 
 static DisplayUnit display(SemaCtx *c, const AstExpr *e, bool compose)
 {
-    DisplayUnit u = written_unit(c, e, compose, 0);
+    long budget = 20000;
+    DisplayUnit u = written_unit(c, e, compose, 0, &budget);
     if (!u.text) {
         u.text = dim_text(c, e->dim);
         u.scale = 1.0;
