@@ -16,7 +16,9 @@
  * yyerrok lets the very next statement report its own mistake.
  *
  * Everything is allocated in the compilation's arena, so nothing needs a %destructor.
- * Expression values carry their tree depth (type Ex); a tree deeper than
+ * Expression values carry their nesting depth (type Ex), in which a run of + - (or * /)
+ * counts once however long it is (see "Runs" below: such a run becomes a tree at most
+ * CHAIN_LEFT_MAX levels high per level of nesting); an expression nested deeper than
  * PARSE_MAX_NESTING is reported once and not grown further, which keeps every later
  * recursive pass within a small, fixed stack depth whatever the input. */
 
@@ -45,7 +47,7 @@ typedef void *yyscan_t;
 #endif
 
 enum {
-    PARSE_MAX_NESTING = 256,    /* brackets, blocks and expression tree depth */
+    PARSE_MAX_NESTING = 256,    /* brackets, blocks and expression nesting depth */
     PARSE_MAX_ERRORS = 21       /* per file; parsing stops after this many (one more
                                    than diag prints, so that it says some were dropped) */
 };
@@ -1205,7 +1207,7 @@ static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc)
     return x;
 }
 
-/* ---- Runs of one associative operator group ------------------------------------------
+/* ---- Runs of one associative operator group -------------------------------------------
  *
  * `a + b - c + ...` and `a * b / c * ...` are read as one run (a Chain) that counts as a
  * single level of nesting however many terms it has, so that a long flat sum is not
