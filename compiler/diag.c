@@ -250,13 +250,37 @@ static void print_line(const Diags *d, FILE *out, const DiagLine *l)
         print_source(d, out, l->loc);
 }
 
+/* Past DIAG_MAX_PER_FILE errors in one file (a file that is not a model at all, say),
+ * the rest of that file's messages are dropped for one line that says so, at the first
+ * one dropped. */
+static void print_too_many(const Diags *d, FILE *out, NrnLoc loc)
+{
+    const SourceFile *f = diag_file(d, loc.file);
+    fprintf(out, "%s:%d:%d: error: too many errors in this file; stopping after %d\n",
+            f->path, loc.line, loc.col, DIAG_MAX_PER_FILE);
+}
+
 void diag_flush(Diags *d, FILE *out)
 {
     if (d->nmsgs)
         qsort(d->msgs, (size_t)d->nmsgs, sizeof(DiagMsg), cmp_msg);
-    for (int i = 0; i < d->nmsgs; i++)
+    int file = -1, errors = 0;
+    for (int i = 0; i < d->nmsgs; i++) {
+        const DiagLine *head = &d->msgs[i].lines[0];
+        if (head->loc.file != file) {
+            file = head->loc.file;
+            errors = 0;
+        }
+        if (file >= 0 && errors >= DIAG_MAX_PER_FILE) {
+            if (errors++ == DIAG_MAX_PER_FILE)
+                print_too_many(d, out, head->loc);
+            continue;
+        }
+        if (head->level == DIAG_ERROR)
+            errors++;
         for (int j = 0; j < d->msgs[i].nlines; j++)
             print_line(d, out, &d->msgs[i].lines[j]);
+    }
     if (d->nerrors > d->nmsgs && d->nmsgs >= d->max_errors)
         fprintf(out, "nrnc: too many errors (%d), stopping\n", d->nerrors);
     free_msgs(d);

@@ -29,6 +29,9 @@ typedef enum DiagLevel { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE, DIAG_HELP } DiagLe
 
 typedef struct DiagMsg DiagMsg;
 
+/* Errors printed per file; diag_flush drops the rest of that file's messages. */
+enum { DIAG_MAX_PER_FILE = 20 };
+
 typedef struct Diags {
     Arena *arena;
     SourceFile *files;

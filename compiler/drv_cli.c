@@ -1,6 +1,7 @@
 /* Command-line parsing (../shared/spec/CLI.md). Every malformed flag is a usage error
  * (exit 2) that says which flag and why. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,10 @@ static const char usage_text[] =
     "       nrnc emit ast|ir|llvm|asm|obj|header MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
     "       nrnc build MODEL.nrn -o SIM [RUN OPTIONS]   (then ./SIM [RUN OPTIONS])\n"
     "       nrnc plot OUTDIR [-o FILE.svg]\n"
-    "       nrnc --help | --version\n"
-    "\n"
+    "       nrnc COMMAND --help | nrnc --help | --version\n"
+    "\n";
+
+static const char run_options_text[] =
     "run options:\n"
     "  --out DIR            where results go (default nrn-out/); the files a previous run\n"
     "                       left there are removed first\n"
@@ -33,6 +36,39 @@ static const char usage_text[] =
     "  --resume DIR         continue the run whose checkpoint is in DIR (its --out)\n"
     "  --max-memory SIZE    refuse a run planned to need more (8G, 512M; default: available memory)\n"
     "  --quiet, --progress  never / always show a progress bar\n";
+
+/* `nrnc COMMAND --help`: that command's usage, then the run options where it takes them. */
+static const struct {
+    DrvCommand cmd;
+    const char *text;
+    bool run_options;
+} command_help[] = {
+    {CMD_CHECK, "usage: nrnc check MODEL.nrn\n"
+                "\n"
+                "Parses and checks MODEL.nrn (names, units, the rules of the language) without\n"
+                "running it; prints its diagnostics on stderr. Exit 0 when the model has no\n"
+                "errors, 1 when it has.\n", false},
+    {CMD_RUN, "usage: nrnc run MODEL.nrn [RUN OPTIONS]\n"
+              "\n"
+              "Compiles MODEL.nrn in memory and simulates it: the network of its simulate\n"
+              "statement, for its duration, unless the options say otherwise. Results go to\n"
+              "the output folder (spikes.csv, trace_*.csv, summary.json). Exit 0 on success,\n"
+              "1 for errors in the model, 2 for a bad command line, 3 when the run failed.\n", true},
+    {CMD_BUILD, "usage: nrnc build MODEL.nrn -o SIM [RUN OPTIONS]\n"
+                "\n"
+                "Compiles MODEL.nrn into a standalone simulator SIM; the run options given here\n"
+                "become its defaults. ./SIM takes the run options too (./SIM --help).\n", true},
+    {CMD_EMIT, "usage: nrnc emit KIND MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
+               "\n"
+               "Writes a stage of the compilation to FILE (default: stdout). KIND is one of\n"
+               "  ast     the syntax tree          ir      the IR, with each method's reason\n"
+               "  llvm    LLVM IR                  asm     assembly for this machine\n"
+               "  obj     an object file (-o)      header  the C header of the object file\n", true},
+    {CMD_PLOT, "usage: nrnc plot OUTDIR [-o FILE.svg]\n"
+               "\n"
+               "Draws the spike raster, traces and rates of a finished (or interrupted) run in\n"
+               "OUTDIR as an SVG file (default: OUTDIR/plot.svg).\n", false},
+};
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -126,8 +162,10 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
         opt->has_seed = true;
     } else if (strcmp(flag, "--threads") == 0) {
         uint64_t n;
-        if (!parse_u64(value, &n) || n < 1 || n > 4096)
+        if (!parse_u64(value, &n) || n < 1)
             return usage_error("--threads needs a positive integer, got '%s'", value);
+        if (n > INT_MAX)
+            return usage_error("--threads %s is too large (at most 2147483647)", value);
         opt->threads = (int)n;
     } else if (strcmp(flag, "--format") == 0) {
         if (strcmp(value, "csv") != 0 && strcmp(value, "npy") != 0)
@@ -138,6 +176,20 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
             return usage_error("--max-memory needs a size such as 8G or 512M, got '%s'", value);
     }
     return -1;
+}
+
+static int command_usage(DrvCommand cmd)
+{
+    for (size_t k = 0; k < sizeof command_help / sizeof *command_help; k++)
+        if (command_help[k].cmd == cmd) {
+            fputs(command_help[k].text, stdout);
+            if (command_help[k].run_options) {
+                fputc('\n', stdout);
+                fputs(run_options_text, stdout);
+            }
+            return 0;
+        }
+    NRN_UNREACHABLE();
 }
 
 static int parse_command(DrvOptions *opt, const char *cmd)
@@ -159,10 +211,12 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
     opt->progress = -1;
     if (argc < 2) {
         fputs(usage_text, stderr);
+        fputs(run_options_text, stderr);
         return EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage_text, stdout);
+        fputs(run_options_text, stdout);
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
@@ -172,6 +226,9 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
     int rc = parse_command(opt, argv[1]);
     if (rc >= 0)
         return rc;
+    for (int k = 2; k < argc; k++)
+        if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0)
+            return command_usage(opt->command);
     int i = 2;
     if (opt->command == CMD_EMIT) {
         if (i >= argc)

@@ -53,6 +53,11 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
     d->param_names = names + p->nstates;
     d->param_units = units + p->nstates;
     d->param_scales = scales + p->nstates;
+    unsigned char *flags = xcalloc(dd, (size_t)p->nparams + 1, sizeof *flags);
+    for (int q = 0; q < p->nparams; q++)
+        flags[q] = (unsigned char)((p->params[q].fixed ? NRT_PARAM_FIXED : 0) |
+                                   (p->params[q].nonneg ? NRT_PARAM_NONNEG : 0));
+    d->param_flags = flags;
     d->method = p->is_source ? "spike_source" : builtin_method_name(p->method);
     d->record_spikes = p->record_spikes;
     if (p->is_source) {

@@ -71,6 +71,8 @@ typedef struct IrParam {
     int slot;               /* scalar slot (uniform) or array slot (per neuron) */
     const char *origin;     /* "declaration", "population", "--set" */
     DisplayUnit unit;
+    bool fixed;             /* the exponent of a quantity with a unit: not overridable */
+    bool nonneg;            /* the refractory period grows with it: not negative */
 } IrParam;
 
 typedef struct IrState {

@@ -220,6 +220,14 @@ static IrExpr *value_for(LowerCtx *c, LowerOptions *opt, const AstSym *s, int sl
     if (set) {
         set->used = true;
         *origin = "--set";
+        if (s->kind == SYM_PARAM && s->unit_exponent) {
+            diag_error(c->d, nrn_loc_none(), "--set %s: param '%s' cannot be set: it is the exponent of a "
+                       "quantity with a unit, and that unit cannot change", set->text, s->name);
+            diag_note(c->d, s->unit_exponent->loc, "'%s' goes into this exponent", s->name);
+            c->failed = true;
+            opt->set_error = true;
+            return ir_const(c->a, set->si_value);
+        }
         if (!set->dimensionless_literal || !dim_is_none(s->dim) || set->si_value != 0) {
             if (!dim_eq(set->dim, s->dim)) {
                 char want[64], have[64];
@@ -269,6 +277,7 @@ static void lower_values(LowerCtx *c, LowerOptions *opt, IrPop *ip)
         p->name = s->name;
         p->unit = s->unit;
         p->value = value_for(c, opt, s, k, &p->origin);
+        p->fixed = s->unit_exponent != NULL;
         p->per_neuron = ir_uses(p->value, IR_INDEX, -1) || ir_uses(p->value, IR_RAND, -1) ||
                         ir_uses(p->value, IR_RANDN, -1) || ir_uses_per_neuron_param(ip, p->value);
         p->slot = p->per_neuron ? ip->narrays++ : ip->nscalars++;
@@ -455,6 +464,96 @@ static bool pop_small_enough(Diags *d, const IrPop *ip)
     return ok && stmts_small_enough(d, ip, ip->reset);
 }
 
+/* The value of e when it depends on uniform params and literals only. */
+static bool uniform_value(const IrPop *ip, const IrExpr *e, double *out, int depth)
+{
+    double x, y;
+    if (depth > 300)
+        return false;
+    switch (e->op) {
+    case IR_CONST:
+        *out = e->value;
+        return true;
+    case IR_PARAM:
+        return !ip->params[e->index].per_neuron && uniform_value(ip, ip->params[e->index].value, out, depth + 1);
+    case IR_NEG:
+        if (!uniform_value(ip, e->a, &x, depth + 1))
+            return false;
+        *out = -x;
+        return true;
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIV:
+        if (!uniform_value(ip, e->a, &x, depth + 1) || !uniform_value(ip, e->b, &y, depth + 1))
+            return false;
+        *out = e->op == IR_ADD ? x + y : e->op == IR_SUB ? x - y : e->op == IR_MUL ? x * y : x / y;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The params that a refractory period grows with (its terms and factors, not what it
+ * subtracts or divides by): a built simulator refuses negative --set values for them. */
+static void mark_refractory_params(IrPop *ip, const IrExpr *e)
+{
+    switch (e->op) {
+    case IR_PARAM:
+        ip->params[e->index].nonneg = true;
+        return;
+    case IR_ADD: case IR_MUL:
+        mark_refractory_params(ip, e->b);
+        mark_refractory_params(ip, e->a);
+        return;
+    case IR_SUB: case IR_DIV:
+        mark_refractory_params(ip, e->a);
+        return;
+    default:
+        return;
+    }
+}
+
+/* A refractory period that the population's values (overrides, --set) make negative.
+ * The model's own constant period is checked by sema; what varies per neuron or in
+ * time is left to the run (a negative period there counts as none). */
+static void check_refractory_value(LowerCtx *c, LowerOptions *opt, IrPop *ip)
+{
+    const SemaModel *m = c->model;
+    double v;
+    /* as a built simulator checks --set: a negative value of a param the period grows with */
+    for (int k = 0; k < opt->nsets; k++) {
+        const LowerSet *set = &opt->sets[k];
+        const AstSym *s = set->used && (!set->pop || strcmp(set->pop, ip->name) == 0)
+                              ? sema_model_member(m, set->name) : NULL;
+        if (s && s->kind == SYM_PARAM && ip->params[s->index].nonneg && set->si_value < 0) {
+            diag_error(c->d, nrn_loc_none(), "--set %s: '%s' sets the refractory period of population '%s'; "
+                       "it must not be negative", set->text, set->name, ip->name);
+            opt->set_error = true;
+            c->failed = true;
+            return;
+        }
+    }
+    if (!uniform_value(ip, ip->refractory, &v, 0) || v >= 0)
+        return;
+    const char *why = NULL;
+    for (int k = 0; k < ip->nparams && !why; k++)
+        if (strcmp(ip->params[k].origin, "--set") == 0 && ir_uses(ip->refractory, IR_PARAM, k))
+            why = ip->params[k].name;
+    if (why) {
+        for (int k = 0; k < opt->nsets; k++) {
+            const LowerSet *set = &opt->sets[k];
+            if (strcmp(set->name, why) == 0 && (!set->pop || strcmp(set->pop, ip->name) == 0))
+                why = set->text;
+        }
+        diag_error(c->d, nrn_loc_none(), "--set %s: the refractory period of population '%s' would be %g ms; "
+                   "it must not be negative", why, ip->name, v * 1e3);
+        opt->set_error = true;
+    } else {
+        diag_error(c->d, m->refractory->value->loc, "the refractory period of population '%s' is %g ms; "
+                   "it must not be negative", ip->name, v * 1e3);
+        diag_note(c->d, c->pop->item->loc, "with the values given to population '%s' here", ip->name);
+    }
+    c->failed = true;
+}
+
 static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
 {
     LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip};
@@ -467,6 +566,10 @@ static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions 
     if (sp->is_source)
         return lower_source(a, d, sp, ip, opt->dt) && !c.failed;
     lower_dynamics(&c, ip);
+    if (ip->refractory && !c.failed) {
+        mark_refractory_params(ip, ip->refractory);
+        check_refractory_value(&c, opt, ip);
+    }
     return !c.failed && pop_small_enough(d, ip);
 }
 
@@ -565,6 +668,21 @@ static void unused_set(Diags *d, const SemaNetwork *n, const LowerSet *set)
         diag_error(d, nrn_loc_none(), "--set %s: network '%s' has no population '%s'", set->text, n->name, set->pop);
         return;
     }
+    for (int k = 0; k < n->pops.len; k++) {
+        const SemaPop *p = n->pops.items[k];
+        const AstSym *s = (pop && p != pop) || !p->model ? NULL : sema_model_member(p->model, set->name);
+        if (s && (s->kind == SYM_LET || s->kind == SYM_INPUT)) {
+            diag_error(d, nrn_loc_none(), "--set %s: '%s' is %s of '%s', not a param or state; it cannot be set",
+                       set->text, set->name, s->kind == SYM_LET ? "a let (a value derived from others)" : "an input",
+                       p->model->item->name);
+            diag_note(d, s->loc, "'%s' is declared here", set->name);
+            if (s->kind == SYM_LET)
+                diag_help(d, "set the params it is computed from");
+            else
+                diag_help(d, "connections write it (summed post.%s = ...)", set->name);
+            return;
+        }
+    }
     diag_error(d, nrn_loc_none(), "--set %s: no population of network '%s' has a param or state '%s'", set->text,
                n->name, set->name);
     for (int k = 0; k < n->pops.len; k++) {
@@ -589,9 +707,17 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
     m->dt = opt->dt;
     double steps = opt->duration / opt->dt;
     m->nsteps = (int64_t)llround(steps);
-    if (fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps))
+    bool rounded = fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps);
+    if (rounded)
         m->nsteps = (int64_t)ceil(steps);
     m->seed = opt->seed;
+    if (rounded && steps >= 0 && steps <= 1e15) {
+        /* rounded up to whole steps (LANGUAGE.md §7: fixed dt), so say by how much */
+        bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;
+        diag_warning(d, in_model ? prog->simulate->u.simulate.duration->loc : nrn_loc_none(),
+                     "duration %g ms is not a multiple of dt %g ms; running %lld steps (%g ms)",
+                     opt->duration * 1e3, opt->dt * 1e3, (long long)m->nsteps, (double)m->nsteps * opt->dt * 1e3);
+    }
     if (!(steps >= 0) || steps > 1e15) {
         /* beyond what an int64 step counter and a double time can represent exactly */
         bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;

@@ -45,8 +45,12 @@ struct AstSym {
     double value;           /* SYM_UNIT: scale; SYM_NET_PARAM: SI value; SYM_PI */
     int visit;              /* 0 new, 1 being inferred, 2 done (recursion detection) */
     bool uses_random;       /* SYM_LET: its expression calls a random function */
+    bool uses_noise;        /* SYM_LET: its expression uses white noise (xi) */
     bool poisoned;          /* its own value had an error: uses adapt, to avoid cascades */
     bool adapts;            /* a state initialised to a bare 0 while its unit is inferred */
+    /* SYM_PARAM: an exponent of a quantity with a unit that this param's value goes
+     * into. It fixes that quantity's unit, so the param cannot be overridden. */
+    const AstExpr *unit_exponent;
     AstItem *item;          /* SYM_MODEL / SYM_NETWORK / SYM_FUNCTION */
     void *sema;             /* SYM_MODEL: SemaModel*; SYM_NETWORK: SemaNetwork* */
 };

@@ -51,44 +51,74 @@ static char *dim_text(SemaCtx *c, Dim d)
     return arena_strdup(c->a, dim_format(d, buf, sizeof buf));
 }
 
-DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
+/* a^ka * b^kb in the units they were written in (b may be unknown when kb is 0). */
+static DisplayUnit combined(SemaCtx *c, DisplayUnit a, Rat ka, DisplayUnit b, Rat kb)
 {
     DisplayUnit u = {NULL, 1.0};
+    char buf[96];
+    if (a.text && (b.text || kb.num == 0) && unit_text_combine(a.text, ka, kb.num ? b.text : NULL, kb, buf, sizeof buf))
+        u.text = arena_strdup(c->a, buf);
+    return u;
+}
+
+/* The unit e's value is written in: that of its literal or declared name, or (with
+ * `compose`, for messages) composed of its operands' (v * v in mV^2, I_e / g in nA/nS);
+ * NULL text where none was written. A declaration without a unit takes the first kind
+ * only: its traces are in a named unit or in SI, never in a product such as nS*mV.
+ * Lets are followed into their values, which could blow up (each let using the previous
+ * one twice): `budget` bounds the nodes visited, past it the answer is SI. */
+static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int depth, long *budget)
+{
+    DisplayUnit u = {NULL, 1.0};
+    const Rat one = {1, 1}, none = {0, 1};
+    if (depth > 300 || --*budget < 0)
+        return u;
     switch (e->kind) {
     case AST_NUM:
-        if (e->u.num.unit) {
-            UnitInfo info;
-            if (unit_parse_term(e->u.num.unit->text, &info, NULL, 0)) {
-                u.text = e->u.num.unit->text;
-                u.scale = info.scale;
-            }
-        }
+        if (e->u.num.unit)
+            u.text = e->u.num.unit->text;
         break;
     case AST_NAME:
     case AST_FIELD:
-        if (e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM || e->sym->kind == SYM_WEIGHT))
+        /* a member declared without a unit: in messages, the units of its value's parts */
+        if (compose && e->sym && e->sym->decl && !e->sym->decl->unit && e->sym->decl->value &&
+            (e->sym->kind == SYM_LET || e->sym->kind == SYM_PARAM || e->sym->kind == SYM_STATE))
+            u = written_unit(c, e->sym->decl->value, compose, depth + 1, budget);
+        if (!u.text && e->sym && e->sym->unit.text && (e->sym->kind <= SYM_NET_PARAM || e->sym->kind == SYM_WEIGHT))
             u = e->sym->unit;
+        if (compose && !u.text && e->sym && e->sym->kind == SYM_UNIT)
+            u.text = e->sym->name;      /* `5 * ms` */
         break;
     case AST_UNARY:
         if (e->u.unary.op != OP_NOT)
-            u = sema_expr_display(c, e->u.unary.operand);
+            u = written_unit(c, e->u.unary.operand, compose, depth + 1, budget);
         break;
     case AST_BINARY: {
         const AstExpr *l = e->u.binary.lhs, *r = e->u.binary.rhs;
         AstOp op = e->u.binary.op;
         if (op == OP_ADD || op == OP_SUB) {
-            u = sema_expr_display(c, l);
+            u = written_unit(c, l, compose, depth + 1, budget);
             if (!u.text || l->dim_free)
-                u = sema_expr_display(c, r);
+                u = written_unit(c, r, compose, depth + 1, budget);
         } else if ((op == OP_MUL || op == OP_DIV) && dim_is_none(r->dim)) {
-            u = sema_expr_display(c, l);     /* v / 2, v * k: the unit of v */
+            u = written_unit(c, l, compose, depth + 1, budget);     /* v / 2, v * k: the unit of v */
         } else if (op == OP_MUL && dim_is_none(l->dim)) {
-            u = sema_expr_display(c, r);
+            u = written_unit(c, r, compose, depth + 1, budget);
+        } else if (compose && (op == OP_MUL || op == OP_DIV)) {
+            DisplayUnit ur = written_unit(c, r, compose, depth + 1, budget);
+            Rat kr = op == OP_MUL ? one : rat_make(-1, 1);
+            u = dim_is_none(l->dim) ? combined(c, ur, kr, ur, none)
+                                    : combined(c, written_unit(c, l, compose, depth + 1, budget), one, ur, kr);
+        } else if (compose && op == OP_POW && !dim_is_none(l->dim)) {
+            double k;
+            Rat rk;
+            if (sema_const_eval(r, &k) && rat_from_double(k, &rk))
+                u = combined(c, written_unit(c, l, compose, depth + 1, budget), rk, u, none);
         }
         break;
     }
     case AST_COND:
-        u = sema_expr_display(c, e->u.cond.then);
+        u = written_unit(c, e->u.cond.then, compose, depth + 1, budget);
         break;
     case AST_CALL:
         if (e->u.call.nargs >= 1 && (strcmp(e->u.call.name, "abs") == 0 ||
@@ -97,7 +127,9 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
                                      strcmp(e->u.call.name, "clip") == 0 ||
                                      strcmp(e->u.call.name, "uniform") == 0 ||
                                      strcmp(e->u.call.name, "normal") == 0))
-            u = sema_expr_display(c, e->u.call.args);
+            u = written_unit(c, e->u.call.args, compose, depth + 1, budget);
+        else if (compose && e->u.call.nargs == 1 && strcmp(e->u.call.name, "sqrt") == 0)
+            u = combined(c, written_unit(c, e->u.call.args, compose, depth + 1, budget), rat_make(1, 2), u, none);
         break;
     default:
         break;
@@ -107,7 +139,16 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
         UnitInfo info;
         if (!unit_parse_term(u.text, &info, NULL, 0) || !dim_eq(info.dim, e->dim))
             u.text = NULL;
+        else
+            u.scale = info.scale;
     }
+    return u;
+}
+
+static DisplayUnit display(SemaCtx *c, const AstExpr *e, bool compose)
+{
+    long budget = 20000;
+    DisplayUnit u = written_unit(c, e, compose, 0, &budget);
     if (!u.text) {
         u.text = dim_text(c, e->dim);
         u.scale = 1.0;
@@ -115,7 +156,9 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e)
     return u;
 }
 
-const char *sema_expr_unit(SemaCtx *c, const AstExpr *e) { return sema_expr_display(c, e).text; }
+DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e) { return display(c, e, false); }
+
+const char *sema_expr_unit(SemaCtx *c, const AstExpr *e) { return display(c, e, true).text; }
 
 /* "in mV", or "dimensionless" */
 static const char *in_unit(SemaCtx *c, const AstExpr *e)
@@ -272,13 +315,15 @@ static bool used_before_declared(SemaCtx *c, AstExpr *e, AstSym *s)
     return true;
 }
 
-static void check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
+/* Checks where a member may be used; true when it reported that it may not be used
+ * here at all (the root cause: no unit errors should follow from that use). */
+static bool check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
 {
     switch (s->kind) {
     case SYM_STATE:
         if (c->where == WHERE_PARAM) {
             diag_error(c->d, e->loc, "a param's value cannot depend on state '%s'", s->name);
-            return;
+            return false;
         }
         if (c->where == WHERE_STATE_INIT)
             used_before_declared(c, e, s);
@@ -291,12 +336,17 @@ static void check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
         if (c->where == WHERE_PARAM || c->where == WHERE_STATE_INIT) {
             diag_error(c->d, e->loc, "let '%s' cannot be used in an initial value", s->name);
             diag_help(c->d, "write the expression out, or make '%s' a param", s->name);
-            return;
+            return true;
         }
         sema_infer_let(c, s);
         if (s->visit == 2 && c->where == WHERE_ODE && s->uses_random)
             diag_error(c->d, e->loc, "let '%s' uses a random function and cannot appear in an ODE",
                        s->name);
+        if (s->visit == 2 && c->where != WHERE_ODE && c->where != WHERE_LET && s->uses_noise) {
+            diag_error(c->d, e->loc, "let '%s' uses noise (xi) and can only appear in an ODE", s->name);
+            diag_note(c->d, s->loc, "'%s' is declared here", s->name);
+            return true;
+        }
         break;
     case SYM_INPUT:
         if (c->where == WHERE_PARAM || c->where == WHERE_STATE_INIT)
@@ -305,6 +355,7 @@ static void check_member_use(SemaCtx *c, AstExpr *e, AstSym *s)
     default:
         break;
     }
+    return false;
 }
 
 static AstSym *lookup(SemaCtx *c, const char *name)
@@ -341,9 +392,9 @@ static void check_name(SemaCtx *c, AstExpr *e)
     }
     if (s) {
         e->sym = s;
-        check_member_use(c, e, s);   /* infers a let's dimension on first use */
+        bool misplaced = check_member_use(c, e, s);   /* infers a let's dimension on first use */
         set_dim(e, s->dim);
-        e->dim_free = e->dim_error = s->poisoned;
+        e->dim_free = e->dim_error = s->poisoned || misplaced;
         e->dim_free |= s->adapts;
         if (s->kind == SYM_POP || s->kind == SYM_CONN) {
             diag_error(c->d, e->loc, "%s '%s' cannot be used as a value",
@@ -384,8 +435,10 @@ static void check_name(SemaCtx *c, AstExpr *e)
         e->sym = x;
         set_dim(e, x->dim);
         c->saw_noise = true;
-        if (c->where != WHERE_ODE && c->where != WHERE_LET)
+        if (c->where != WHERE_ODE && c->where != WHERE_LET) {
             diag_error(c->d, e->loc, "noise '%s' can only appear in an ODE", name);
+            e->dim_free = e->dim_error = true;   /* the root cause: no unit errors from it */
+        }
         return;
     }
     UnitInfo u;
@@ -604,6 +657,43 @@ static bool const_exponent(SemaCtx *c, AstExpr *k, Rat *out)
     return false;
 }
 
+/* The params whose values go into exponent k (directly or through other params'
+ * declared values) fix the unit of a power: remember it on them, so that overriding
+ * one of them (per population, per neuron, --set) is refused instead of silently
+ * changing the unit of the result. */
+static void mark_unit_exponent(const AstExpr *e, const AstExpr *k, int depth)
+{
+    if (!e || depth > 300)
+        return;
+    switch (e->kind) {
+    case AST_NAME:
+        if (e->sym && e->sym->kind == SYM_PARAM && !e->sym->unit_exponent) {
+            e->sym->unit_exponent = k;
+            if (e->sym->decl)
+                mark_unit_exponent(e->sym->decl->value, k, depth + 1);
+        }
+        return;
+    case AST_UNARY:
+        mark_unit_exponent(e->u.unary.operand, k, depth + 1);
+        return;
+    case AST_BINARY:
+        mark_unit_exponent(e->u.binary.lhs, k, depth + 1);
+        mark_unit_exponent(e->u.binary.rhs, k, depth + 1);
+        return;
+    case AST_COND:
+        mark_unit_exponent(e->u.cond.cond, k, depth + 1);
+        mark_unit_exponent(e->u.cond.then, k, depth + 1);
+        mark_unit_exponent(e->u.cond.els, k, depth + 1);
+        return;
+    case AST_CALL:
+        for (const AstExpr *a = e->u.call.args; a; a = a->next)
+            mark_unit_exponent(a, k, depth + 1);
+        return;
+    default:
+        return;
+    }
+}
+
 static void check_pow(SemaCtx *c, AstExpr *e, AstExpr *base, AstExpr *k)
 {
     need_dimensionless(c, k, "an exponent");
@@ -620,6 +710,7 @@ static void check_pow(SemaCtx *c, AstExpr *e, AstExpr *base, AstExpr *k)
         e->dim_free = true;
     } else {
         set_dim(e, d);
+        mark_unit_exponent(k, k, 0);
     }
 }
 

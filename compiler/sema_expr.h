@@ -62,8 +62,11 @@ void sema_expr(SemaCtx *c, AstExpr *e);
 /* Checks e and that its dimension is `want` (a bare 0 adapts); `what` names the slot in
  * messages ("the initial value of 'v'"). */
 void sema_expect_dim(SemaCtx *c, AstExpr *e, Dim want, const char *want_unit, const char *what);
-/* The unit an expression's value is best shown in (what the user wrote, else SI). */
+/* The unit an expression's value is best shown in, in messages: what the user wrote,
+ * composed through * / ^ sqrt (v * v in mV^2), else SI. */
 const char *sema_expr_unit(SemaCtx *c, const AstExpr *e);
+/* The unit a value is stored and shown in (an undeclared unit, a trace): that of the
+ * literal or name it comes from, else SI. */
 DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e);
 /* Resolves a unit annotation; reports unknown units. */
 bool sema_unit(SemaCtx *c, const AstUnit *u, UnitInfo *out);

@@ -119,6 +119,7 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
     SemaCtx inner = *c;
     inner.let_depth = c->let_depth + 1;
     inner.saw_random = false;
+    inner.saw_noise = false;
     inner.current = NULL;
     inner.where = WHERE_LET;
     AstDecl *d = s->decl;
@@ -134,6 +135,7 @@ void sema_infer_let(SemaCtx *c, AstSym *s)
         s->unit = sema_expr_display(&inner, d->value);
     }
     s->uses_random = inner.saw_random;
+    s->uses_noise = inner.saw_noise;
     s->poisoned = c->d->nerrors != before && !d->unit;
     s->adapts = !d->unit && d->value->dim_free && !d->value->dim_error;   /* let z = 0, or built on one */
     s->visit = 2;
@@ -279,7 +281,14 @@ static void check_threshold(SemaCtx *c, AstDecl *d)
 static void check_refractory(SemaCtx *c, SemaModel *m, AstDecl *d)
 {
     c->where = WHERE_REFRACTORY;
+    int before = c->d->nerrors;
     sema_expect_dim(c, d->value, dim_base(DIM_TIME), "ms", "a refractory period");
+    double v;
+    if (c->d->nerrors == before && !d->value->dim_error && sema_const_eval(d->value, &v) && v < 0) {
+        DisplayUnit u = sema_expr_display(c, d->value);
+        diag_error(c->d, d->value->loc, "a refractory period must not be negative, got %g %s", v / u.scale,
+                   u.text);
+    }
     for (AstName *h = d->hold; h; h = h->next) {
         AstSym *s = symtab_get(m->scope, h->name);
         if (!s) {

@@ -132,10 +132,26 @@ static int override_slot(SemaCtx *c, SemaPop *p, const char *name, NrnLoc loc)
     return -1;
 }
 
+/* A param that goes into the exponent of a quantity with a unit fixes that unit: no value
+ * but its declared one (LANGUAGE.md §2). True when `value` tries to give it another. */
+static bool refuse_unit_exponent(SemaCtx *c, const AstSym *s, const AstExpr *value)
+{
+    if (s->kind != SYM_PARAM || !s->unit_exponent)
+        return false;
+    diag_error(c->d, value->loc, "param '%s' cannot be given a value here: it is the exponent of a "
+               "quantity with a unit, and that unit cannot change", s->name);
+    diag_note(c->d, s->unit_exponent->loc, "'%s' goes into this exponent", s->name);
+    diag_help(c->d, "give the exponent a literal value in the model, or make the base dimensionless "
+              "(e.g. (v / 1 mV) ^ k)");
+    return true;
+}
+
 static void check_override_value(SemaCtx *c, SemaPop *p, int slot, AstExpr *value)
 {
     SemaModel *m = p->model;
     AstSym *s = slot < m->params.len ? m->params.items[slot] : m->states.items[slot - m->params.len];
+    if (refuse_unit_exponent(c, s, value))
+        return;
     c->model = m;
     c->where = slot < m->params.len ? WHERE_PARAM : WHERE_STATE_INIT;
     c->current = s;
@@ -618,6 +634,8 @@ static void check_using_args(SemaCtx *c, SemaConn *k)
             continue;
         }
         k->synapse_args[m->index] = a->value;
+        if (refuse_unit_exponent(c, m, a->value))
+            continue;
         c->model = s;
         c->where = WHERE_PARAM;
         c->current = m;

@@ -29,6 +29,7 @@
  * parses back. */
 #include "units.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -802,6 +803,148 @@ bool unit_parse_term(const char *text, UnitInfo *out, char *err, size_t errlen)
         return fail(&c, "unexpected '%.*s' after the unit", word_len(c.p), c.p);
     out->scale = term_scale(t.pow10);
     out->dim = t.dim;
+    return true;
+}
+
+/* ---- composing unit texts ----------------------------------------------------------
+ *
+ * Messages show a derived quantity in the units its parts were written in (v * v is in
+ * mV^2, I * R in nA*Mohm) rather than in SI. A unit text is read as a list of named
+ * factors with rational exponents, lists are merged name by name, and the result is
+ * written in dim_format's notation, which unit_parse_term reads back. */
+
+enum { COMBINE_MAX_FACTORS = 8 };
+
+typedef struct NamedFactors {
+    char name[COMBINE_MAX_FACTORS][16];
+    Rat exp[COMBINE_MAX_FACTORS];
+    int n;
+} NamedFactors;
+
+static bool add_named(NamedFactors *f, const char *name, size_t len, Rat k)
+{
+    if (len == 0 || len >= sizeof f->name[0])
+        return false;
+    for (int i = 0; i < f->n; i++)
+        if (strlen(f->name[i]) == len && strncmp(f->name[i], name, len) == 0)
+            return rat_add_checked(f->exp[i], k, &f->exp[i]);
+    if (f->n == COMBINE_MAX_FACTORS)
+        return false;
+    memcpy(f->name[f->n], name, len);
+    f->name[f->n][len] = '\0';
+    f->exp[f->n++] = k;
+    return true;
+}
+
+static bool named_term(Cursor *c, NamedFactors *f, Rat k, int depth);
+
+/* factor := NAME ['^' exponent] | '1' | '(' term ')'  (each raised to k) */
+static bool named_factor(Cursor *c, NamedFactors *f, Rat k, int depth)
+{
+    skip_spaces(c);
+    if (*c->p == '(') {
+        c->p++;
+        if (!named_term(c, f, k, depth + 1))
+            return false;
+        skip_spaces(c);
+        return *c->p++ == ')';
+    }
+    if (*c->p == '1' && !is_digit(c->p[1])) {
+        c->p++;
+        return true;
+    }
+    const char *start = c->p;
+    while (isalnum((unsigned char)*c->p) || *c->p == '_')
+        c->p++;
+    size_t len = (size_t)(c->p - start);
+    skip_spaces(c);
+    Rat e = {1, 1};
+    if (*c->p == '^') {
+        c->p++;
+        if (!parse_exponent(c, &e))
+            return false;
+    }
+    Rat ke;
+    return rat_mul_checked(e, k, &ke) && add_named(f, start, len, ke);
+}
+
+/* term := factor (('*' | '/') factor)* */
+static bool named_term(Cursor *c, NamedFactors *f, Rat k, int depth)
+{
+    if (depth > 4 || !named_factor(c, f, k, depth))
+        return false;
+    for (;;) {
+        skip_spaces(c);
+        if (*c->p != '*' && *c->p != '/')
+            return true;
+        Rat kk = *c->p++ == '*' ? k : rat_make(-k.num, k.den);
+        if (!named_factor(c, f, kk, depth))
+            return false;
+    }
+}
+
+static bool read_named(const char *text, Rat k, NamedFactors *f)
+{
+    char err[8];
+    Cursor c = {text, err, sizeof err};
+    if (!named_term(&c, f, k, 0))
+        return false;
+    skip_spaces(&c);
+    return *c.p == '\0';
+}
+
+/* The factors of one sign (+1 or -1) joined with '*'; how many there were. */
+static int put_named(const NamedFactors *f, int sign, char *buf, size_t n, size_t *len)
+{
+    int count = 0;
+    for (int i = 0; i < f->n; i++) {
+        Rat e = f->exp[i];
+        if (e.num == 0 || (e.num > 0) != (sign > 0))
+            continue;
+        int num = e.num < 0 ? -e.num : e.num;
+        const char *sep = count++ ? "*" : "";
+        int w;
+        if (e.den != 1)
+            w = snprintf(buf + *len, n - *len, "%s%s^(%d/%d)", sep, f->name[i], num, e.den);
+        else if (num != 1)
+            w = snprintf(buf + *len, n - *len, "%s%s^%d", sep, f->name[i], num);
+        else
+            w = snprintf(buf + *len, n - *len, "%s%s", sep, f->name[i]);
+        if (w < 0 || (size_t)w >= n - *len)
+            return -1;
+        *len += (size_t)w;
+    }
+    return count;
+}
+
+bool unit_text_combine(const char *a, Rat ka, const char *b, Rat kb, char *buf, size_t n)
+{
+    NamedFactors f = {.n = 0};
+    if (!read_named(a, ka, &f) || (b && !read_named(b, kb, &f)))
+        return false;
+    int pos = 0, neg = 0;
+    for (int i = 0; i < f.n; i++) {
+        pos += f.exp[i].num > 0;
+        neg += f.exp[i].num < 0;
+    }
+    if (pos + neg == 0 || n < 4)
+        return false;
+    size_t len = 0;
+    if (pos == 0)
+        buf[len++] = '1';
+    else if (put_named(&f, 1, buf, n, &len) < 0)
+        return false;
+    if (neg > 0) {
+        int w = snprintf(buf + len, n - len, neg > 1 ? "/(" : "/");
+        if (w < 0 || (size_t)w >= n - len)
+            return false;
+        len += (size_t)w;
+        if (put_named(&f, -1, buf, n, &len) < 0 || (neg > 1 && len + 1 >= n))
+            return false;
+        if (neg > 1)
+            buf[len++] = ')';
+    }
+    buf[len] = '\0';
     return true;
 }
 

@@ -48,6 +48,13 @@ bool dim_pow_checked(Dim a, Rat k, Dim *out);
  * 1.0/3 all convert. False when none is, or |x| > 1e6, or x is not finite. */
 bool rat_from_double(double x, Rat *out);
 
+/* The unit text a^ka * b^kb (b may be NULL), written in the names of a and b, with equal
+ * names merged ("mV" * "mV" is "mV^2", "nA" * "Mohm" is "nA*Mohm", "mV" / "ms" is
+ * "mV/ms"), in dim_format's notation. a and b are unit terms (unit_parse_term's syntax,
+ * e.g. "uS/cm^2", "mol/(m^3*s)"). False when one does not parse, when everything cancels
+ * or when it does not fit n. */
+bool unit_text_combine(const char *a, Rat ka, const char *b, Rat kb, char *buf, size_t n);
+
 typedef struct UnitInfo {
     double scale;    /* SI value of one unit: mV -> 1e-3 */
     Dim dim;

@@ -35,14 +35,43 @@ static void report_too_large(Diags *d, const char *path, NrnLoc from)
                PARSE_MAX_FILE / (1024 * 1024));
 }
 
-/* A NUL byte is the mark of a binary file; it is reported where it is. */
-static bool check_text(Diags *d, const char *path, int file, const char *text, size_t size)
+enum { PARSE_TEXT_BLOCK = 4096 };   /* bytes checked for UTF-8 before parsing */
+
+/* Length of the valid UTF-8 sequence at p (at most `left` bytes), 0 if it is invalid.
+ * A sequence cut off by `left` counts as valid: the block may end inside one. */
+static int utf8_len(const unsigned char *p, size_t left)
 {
-    const char *nul = memchr(text, '\0', size);
-    if (!nul)
-        return true;
+    int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+          : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    for (int k = 1; k < n && (size_t)k < left; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+        /* overlong 3- and 4-byte forms, surrogates, code points past U+10FFFF */
+        if (k == 1 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) ||
+                       (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F)))
+            return 0;
+    }
+    return n;
+}
+
+/* Offset of the first invalid UTF-8 byte in the first block of text, or -1. */
+static long first_bad_utf8(const char *text, size_t size)
+{
+    size_t end = size < PARSE_TEXT_BLOCK ? size : PARSE_TEXT_BLOCK;
+    const unsigned char *u = (const unsigned char *)text;
+    for (size_t i = 0; i < end;) {
+        int n = utf8_len(u + i, size - i);
+        if (n == 0)
+            return (long)i;
+        i += (size_t)n;
+    }
+    return -1;
+}
+
+static NrnLoc loc_of_offset(int file, const char *text, size_t off)
+{
     NrnLoc loc = {file, 1, 1, 1};
-    for (const char *p = text; p < nul; p++) {
+    for (const char *p = text; p < text + off; p++) {
         if (*p == '\n') {
             loc.line++;
             loc.col = 1;
@@ -50,8 +79,28 @@ static bool check_text(Diags *d, const char *path, int file, const char *text, s
             loc.col++;
         }
     }
-    diag_error(d, loc, "'%s' is not a text file (it contains a NUL byte)", path);
-    return false;
+    return loc;
+}
+
+/* A NUL byte anywhere, or bytes that are not UTF-8 near the start, mark a file that is
+ * not a model (an executable, an image, a compressed file): one error, where the first
+ * such byte is, instead of a syntax error per line. */
+static bool check_text(Diags *d, const char *path, int file, const char *text, size_t size)
+{
+    const char *nul = memchr(text, '\0', size);
+    if (nul) {
+        diag_error(d, loc_of_offset(file, text, (size_t)(nul - text)),
+                   "'%s' is not a text file (it contains a NUL byte)", path);
+        return false;
+    }
+    long bad = first_bad_utf8(text, size);
+    if (bad >= 0) {
+        diag_error(d, loc_of_offset(file, text, (size_t)bad),
+                   "'%s' is not a text file (byte 0x%02X at offset %ld is not UTF-8)", path,
+                   (unsigned char)text[bad], bad);
+        return false;
+    }
+    return true;
 }
 
 /* Parses text already registered as `file`; `text` is NUL-terminated and in the arena. */

@@ -16,7 +16,9 @@
  * yyerrok lets the very next statement report its own mistake.
  *
  * Everything is allocated in the compilation's arena, so nothing needs a %destructor.
- * Expression values carry their tree depth (type Ex); a tree deeper than
+ * Expression values carry their nesting depth (type Ex), in which a run of + - (or * /)
+ * counts once however long it is (see "Runs" below: such a run becomes a tree at most
+ * CHAIN_LEFT_MAX levels high per level of nesting); an expression nested deeper than
  * PARSE_MAX_NESTING is reported once and not grown further, which keeps every later
  * recursive pass within a small, fixed stack depth whatever the input. */
 
@@ -45,15 +47,21 @@ typedef void *yyscan_t;
 #endif
 
 enum {
-    PARSE_MAX_NESTING = 256,    /* brackets, blocks and expression tree depth */
-    PARSE_MAX_ERRORS = 50       /* per file; parsing stops after this many */
+    PARSE_MAX_NESTING = 256,    /* brackets, blocks and expression nesting depth */
+    PARSE_MAX_ERRORS = 21       /* per file; parsing stops after this many (one more
+                                   than diag prints, so that it says some were dropped) */
 };
 
 /* A list under construction: head/tail of a `next`-linked chain; for expression lists,
  * also the deepest element (-1 once a too-deep element was reported). */
 typedef struct Seq { void *head, *tail; int n; int depth; } Seq;
-/* An expression and its tree depth (-1: too deep, already reported). */
-typedef struct Ex { AstExpr *e; int depth; } Ex;
+/* A run of one associative operator group (`a + b - c`, `a * b / c`) while it is being
+ * read: its terms, each with the operator before it (the first with OP_ADD or OP_MUL). */
+typedef struct ChainTerm ChainTerm;
+typedef struct Chain { ChainTerm *head, *tail; int n; bool mul; } Chain;
+/* An expression and its nesting depth (-1: too deep, already reported). While `chain` is
+ * set, the expression is an unfinished run and `e` is NULL until ex_close builds it. */
+typedef struct Ex { AstExpr *e; int depth; Chain *chain; } Ex;
 typedef struct NumTok { double value; const char *text; } NumTok;
 typedef struct NameTok { const char *name; NrnLoc loc; } NameTok;
 typedef struct UsingOpt { const char *name; NrnLoc loc; AstArg *args; } UsingOpt;
@@ -108,6 +116,8 @@ bool parse_error(ParseCtx *c, NrnLoc loc, const char *fmt, ...)
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 /* A rule's location spans its symbols when they are on one line (else it is the first
  * one's); an empty rule takes the location of what precedes it. */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                           \
@@ -160,6 +170,8 @@ static Ex mk_name(ParseCtx *c, const char *name, NrnLoc loc);
 static Ex mk_string(ParseCtx *c, const char *text, NrnLoc loc);
 static Ex mk_unary(ParseCtx *c, AstOp op, Ex x, NrnLoc loc);
 static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc);
+static Ex mk_chain(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc lloc, NrnLoc rloc);
+static Ex ex_close(ParseCtx *c, Ex x);
 static Ex mk_cond(ParseCtx *c, Ex cond, Ex a, Ex b, NrnLoc loc);
 static Ex mk_call(ParseCtx *c, const char *name, NrnLoc name_loc, Seq args, NrnLoc loc);
 static Ex mk_field(ParseCtx *c, Ex obj, const char *name, NrnLoc name_loc, NrnLoc loc);
@@ -613,7 +625,7 @@ conn_block
  * operand may be signed, x^-2). Unary minus is below ^, so -x^2 is -(x^2). */
 
 expr
-    : arith
+    : arith                             { $$ = ex_close(ctx, $1); }
     | arith '?' expr ':' expr           { $$ = mk_cond(ctx, $1, $3, $5, @$); }
     ;
 
@@ -628,10 +640,10 @@ arith
     | arith GE arith                    { $$ = mk_binary(ctx, OP_GE, $1, $3, @$); }
     | arith EQ arith                    { $$ = mk_binary(ctx, OP_EQ, $1, $3, @$); }
     | arith NE arith                    { $$ = mk_binary(ctx, OP_NE, $1, $3, @$); }
-    | arith '+' arith                   { $$ = mk_binary(ctx, OP_ADD, $1, $3, @$); }
-    | arith '-' arith                   { $$ = mk_binary(ctx, OP_SUB, $1, $3, @$); }
-    | arith '*' arith                   { $$ = mk_binary(ctx, OP_MUL, $1, $3, @$); }
-    | arith '/' arith                   { $$ = mk_binary(ctx, OP_DIV, $1, $3, @$); }
+    | arith '+' arith                   { $$ = mk_chain(ctx, OP_ADD, $1, $3, @1, @3); }
+    | arith '-' arith                   { $$ = mk_chain(ctx, OP_SUB, $1, $3, @1, @3); }
+    | arith '*' arith                   { $$ = mk_chain(ctx, OP_MUL, $1, $3, @1, @3); }
+    | arith '/' arith                   { $$ = mk_chain(ctx, OP_DIV, $1, $3, @1, @3); }
     | arith '%' arith                   { $$ = mk_binary(ctx, OP_MOD, $1, $3, @$); }
     | '-' arith %prec UNARY             { $$ = mk_unary(ctx, OP_NEG, $2, @$); }
     | '+' arith %prec UNARY             { $$ = mk_unary(ctx, OP_PLUS, $2, @$); }
@@ -1097,7 +1109,7 @@ static void seq_push_ex(Seq *s, Ex x)
 
 static Ex ex_leaf(AstExpr *e)
 {
-    Ex x = {e, 1};
+    Ex x = {e, 1, NULL};
     return x;
 }
 
@@ -1120,7 +1132,7 @@ static Ex too_deep(ParseCtx *c, Ex a, Ex b, NrnLoc loc)
     parse_error(c, loc, "expression nested too deeply (limit %d)", PARSE_MAX_NESTING);
     AstExpr *e = ast_expr_new(c->arena, AST_NUM, loc);
     e->u.num.text = "0";
-    Ex x = {e, -1};
+    Ex x = {e, -1, NULL};
     return x;
 }
 
@@ -1128,7 +1140,7 @@ static Ex too_deep(ParseCtx *c, Ex a, Ex b, NrnLoc loc)
  * limit, so it is built even past the depth limit (then marked, reported once). */
 static Ex with_depth(ParseCtx *c, AstExpr *e, int depth, NrnLoc loc)
 {
-    Ex x = {e, depth_over(depth, 0)};
+    Ex x = {e, depth_over(depth, 0), NULL};
     if (x.depth > PARSE_MAX_NESTING) {
         parse_error(c, loc, "expression nested too deeply (limit %d)", PARSE_MAX_NESTING);
         x.depth = -1;
@@ -1169,18 +1181,21 @@ static Ex mk_string(ParseCtx *c, const char *text, NrnLoc loc)
 
 static Ex mk_unary(ParseCtx *c, AstOp op, Ex x, NrnLoc loc)
 {
+    x = ex_close(c, x);
     int d = depth_over(x.depth, x.depth);
     if (d < 0 || d > PARSE_MAX_NESTING)
         return too_deep(c, x, x, loc);
     AstExpr *e = ast_expr_new(c->arena, AST_UNARY, loc);
     e->u.unary.op = op;
     e->u.unary.operand = x.e;
-    Ex r = {e, d};
+    Ex r = {e, d, NULL};
     return r;
 }
 
 static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc)
 {
+    l = ex_close(c, l);
+    r = ex_close(c, r);
     int d = depth_over(l.depth, r.depth);
     if (d < 0 || d > PARSE_MAX_NESTING)
         return too_deep(c, l, r, loc);
@@ -1188,12 +1203,140 @@ static Ex mk_binary(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc loc)
     e->u.binary.op = op;
     e->u.binary.lhs = l.e;
     e->u.binary.rhs = r.e;
-    Ex x = {e, d};
+    Ex x = {e, d, NULL};
+    return x;
+}
+
+/* ---- Runs of one associative operator group -------------------------------------------
+ *
+ * `a + b - c + ...` and `a * b / c * ...` are read as one run (a Chain) that counts as a
+ * single level of nesting however many terms it has, so that a long flat sum is not
+ * mistaken for a deep expression. When the run ends (ex_close) it becomes a tree: up to
+ * CHAIN_LEFT_MAX terms the usual left-leaning one, evaluated left to right as written;
+ * longer runs a balanced one (pairwise summation, and products alike), whose height is
+ * the logarithm of the number of terms. Either way a tree is at most CHAIN_LEFT_MAX times
+ * as high as its nesting depth, which keeps the recursive passes after the parser within
+ * a fixed stack depth. `%` is not associative and stays an ordinary binary operator. */
+
+struct ChainTerm {
+    AstOp op;               /* the operator before the term (OP_ADD / OP_MUL for the first) */
+    AstExpr *e;
+    NrnLoc loc;             /* the term's span as the grammar saw it (with parentheses) */
+    ChainTerm *next;
+};
+
+enum { CHAIN_LEFT_MAX = 16 };
+
+static bool op_is_mul(AstOp op)
+{
+    return op == OP_MUL || op == OP_DIV;
+}
+
+static ChainTerm *chain_term(ParseCtx *c, AstOp op, AstExpr *e, NrnLoc loc)
+{
+    ChainTerm *t = arena_alloc(c->arena, sizeof *t);
+    t->op = op;
+    t->e = e;
+    t->loc = loc;
+    t->next = NULL;
+    return t;
+}
+
+static AstExpr *chain_node(ParseCtx *c, AstOp op, AstExpr *l, AstExpr *r, NrnLoc loc)
+{
+    AstExpr *e = ast_expr_new(c->arena, AST_BINARY, loc);
+    e->u.binary.op = op;
+    e->u.binary.lhs = l;
+    e->u.binary.rhs = r;
+    return e;
+}
+
+static AstOp op_inverse(AstOp op)
+{
+    switch (op) {
+    case OP_ADD: return OP_SUB;
+    case OP_SUB: return OP_ADD;
+    case OP_MUL: return OP_DIV;
+    case OP_DIV: return OP_MUL;
+    default: NRN_UNREACHABLE();
+    }
+}
+
+/* Terms t[lo..hi] as a balanced tree, the first taken positively. With `flip` the
+ * operators inside are inverted: x - (b + c) covers x - b - c, x / (b * c) covers x / b / c. */
+static AstExpr *chain_balanced(ParseCtx *c, ChainTerm **t, int lo, int hi, bool flip)
+{
+    if (lo == hi)
+        return t[lo]->e;
+    int mid = lo + (hi - lo) / 2;
+    AstExpr *l = chain_balanced(c, t, lo, mid, flip);
+    AstOp op = flip ? op_inverse(t[mid + 1]->op) : t[mid + 1]->op;
+    bool inverse = op == OP_SUB || op == OP_DIV;
+    AstExpr *r = chain_balanced(c, t, mid + 1, hi, flip != inverse);
+    return chain_node(c, op, l, r, nrn_loc_join(t[lo]->loc, t[hi]->loc));
+}
+
+/* The run as a tree (see above); any other expression as it is. */
+static Ex ex_close(ParseCtx *c, Ex x)
+{
+    Chain *ch = x.chain;
+    if (!ch)
+        return x;
+    x.chain = NULL;
+    if (ch->n <= CHAIN_LEFT_MAX) {
+        ChainTerm *t = ch->head;
+        AstExpr *e = t->e;
+        NrnLoc loc = t->loc;
+        for (t = t->next; t; t = t->next) {
+            loc = nrn_loc_join(loc, t->loc);
+            e = chain_node(c, t->op, e, t->e, loc);
+        }
+        x.e = e;
+        return x;
+    }
+    ChainTerm **terms = arena_alloc(c->arena, (size_t)ch->n * sizeof *terms);
+    int k = 0;
+    for (ChainTerm *t = ch->head; t; t = t->next)
+        terms[k++] = t;
+    x.e = chain_balanced(c, terms, 0, ch->n - 1, false);
+    return x;
+}
+
+/* arith -> arith ('+' | '-' | '*' | '/') arith: extends the run on the left when the
+ * operator is of its group, else starts one. */
+static Ex mk_chain(ParseCtx *c, AstOp op, Ex l, Ex r, NrnLoc lloc, NrnLoc rloc)
+{
+    NrnLoc loc = nrn_loc_join(lloc, rloc);
+    bool mul = op_is_mul(op);
+    r = ex_close(c, r);
+    if (!l.chain || l.chain->mul != mul)
+        l = ex_close(c, l);
+    if (l.depth < 0 || r.depth < 0)
+        return too_deep(c, l, r, loc);
+    if (l.chain) {
+        int d = r.depth + 1 > l.depth ? r.depth + 1 : l.depth;
+        if (d > PARSE_MAX_NESTING)
+            return too_deep(c, ex_close(c, l), r, loc);
+        l.chain->tail = l.chain->tail->next = chain_term(c, op, r.e, rloc);
+        l.chain->n++;
+        l.depth = d;
+        return l;
+    }
+    int d = depth_over(l.depth, r.depth);
+    if (d > PARSE_MAX_NESTING)
+        return too_deep(c, l, r, loc);
+    Chain *ch = arena_alloc(c->arena, sizeof *ch);
+    ch->head = chain_term(c, mul ? OP_MUL : OP_ADD, l.e, lloc);
+    ch->tail = ch->head->next = chain_term(c, op, r.e, rloc);
+    ch->n = 2;
+    ch->mul = mul;
+    Ex x = {NULL, d, ch};
     return x;
 }
 
 static Ex mk_cond(ParseCtx *c, Ex cond, Ex a, Ex b, NrnLoc loc)
 {
+    cond = ex_close(c, cond);
     int d = depth_over(cond.depth, depth_over(a.depth, b.depth));
     if (d < 0 || d > PARSE_MAX_NESTING) {
         Ex ab = a.depth < 0 ? a : b;
@@ -1203,7 +1346,7 @@ static Ex mk_cond(ParseCtx *c, Ex cond, Ex a, Ex b, NrnLoc loc)
     e->u.cond.cond = cond.e;
     e->u.cond.then = a.e;
     e->u.cond.els = b.e;
-    Ex x = {e, d};
+    Ex x = {e, d, NULL};
     return x;
 }
 
@@ -1226,7 +1369,7 @@ static Ex mk_field(ParseCtx *c, Ex obj, const char *name, NrnLoc name_loc, NrnLo
     e->u.field.object = obj.e;
     e->u.field.name = name;
     e->u.field.name_loc = name_loc;
-    Ex x = {e, d};
+    Ex x = {e, d, NULL};
     return x;
 }
 

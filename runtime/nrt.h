@@ -106,9 +106,14 @@ typedef struct nrt_pop_desc {
     const char *const *param_names;
     const char *const *param_units;
     const double *param_scales;
+    const unsigned char *param_flags;   /* NRT_PARAM_* per param: what --set may not do */
     int ninputs;                  /* array slots of `input`s that summed writes: zeroed */
     const int *input_slots;       /* at the start of every step, before summing */
 } nrt_pop_desc;
+
+/* param_flags: FIXED, the exponent of a quantity with a unit (its value fixes a unit
+ * compiled in); NONNEG, the refractory period grows with it (no negative value). */
+enum { NRT_PARAM_FIXED = 1, NRT_PARAM_NONNEG = 2 };
 
 /* A value replacing a param's or state's initial expression: overrides[index] of pop. */
 typedef struct nrt_set {
@@ -234,6 +239,10 @@ typedef struct nrt_run_desc {
  * nrnc run is refused (exit 2) unless desc->force; in one that has, the files that
  * summary.json lists are removed first. */
 int nrt_run(const nrt_run_desc *desc);
+
+/* The number of worker threads a run asked for `requested` threads uses, which
+ * summary.json reports: 1 in this version, which runs on one thread. */
+int nrt_threads_used(int requested);
 
 /* ---- Standalone simulators (`nrnc build`) ------------------------------------------ */
 

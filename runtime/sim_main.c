@@ -7,6 +7,7 @@
  * network) cannot change here, and saying so is better than silently ignoring the
  * option. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,17 @@ static int add_set(const char *prog, const nrt_run_desc *d, sim_sets *sets, cons
                     strcmp(unit, "1") == 0 ? "no unit (it is dimensionless)" : unit, name);
             return EXIT_USAGE;
         }
+        int flags = index < pd->nparams && pd->param_flags ? pd->param_flags[index] : 0;
+        if (flags & NRT_PARAM_FIXED) {
+            fprintf(stderr, "%s: error: --set %s: param '%s' cannot be set: it is the exponent of a quantity "
+                            "with a unit, and that unit cannot change\n", prog, text, name);
+            return EXIT_USAGE;
+        }
+        if ((flags & NRT_PARAM_NONNEG) && value < 0) {
+            fprintf(stderr, "%s: error: --set %s: '%s' sets the refractory period of population '%s'; it must "
+                            "not be negative\n", prog, text, name, pd->name);
+            return EXIT_USAGE;
+        }
         if (sets->n == MAX_SETS)
             return usage(prog, "too many --set options (at most 256): '%s'", text);
         sets->items[sets->n++] = (nrt_set){.pop = p, .index = index, .value = value};
@@ -173,8 +185,10 @@ static int apply(const char *prog, nrt_sim_spec *spec, sim_sets *sets, const cha
             return usage(prog, "--seed needs a non-negative integer, got '%s'", value);
         d->seed = n;
     } else if (strcmp(flag, "--threads") == 0) {
-        if (!parse_count(value, &n) || n < 1 || n > 4096)
+        if (!parse_count(value, &n) || n < 1)
             return usage(prog, "--threads needs a positive integer, got '%s'", value);
+        if (n > INT_MAX)
+            return usage(prog, "--threads %s is too large (at most 2147483647)", value);
         d->threads = (int)n;
     } else if (strcmp(flag, "--checkpoint-every") == 0) {
         if (!parse_time(value, &t) || !(t > 0))
@@ -245,11 +259,22 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
     if (!(steps <= 1e15))
         return usage(prog, "--duration %s is more than 1e15 steps of this simulator's dt", "given");
     spec->run.nsteps = (int64_t)llround(steps);
-    if (fabs(steps - (double)spec->run.nsteps) > 1e-9 * fmax(1.0, steps))
+    if (fabs(steps - (double)spec->run.nsteps) > 1e-9 * fmax(1.0, steps)) {
+        /* rounded up to whole steps, as nrnc run does, and said as it says it */
         spec->run.nsteps = (int64_t)ceil(steps);
-    if (spec->run.threads < 1) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        spec->run.threads = cores > 0 ? (int)cores : 1;
+        fprintf(stderr, "%s: warning: duration %g ms is not a multiple of dt %g ms; running %lld steps (%g ms)\n",
+                prog, spec->duration * 1e3, spec->run.dt * 1e3, (long long)spec->run.nsteps,
+                (double)spec->run.nsteps * spec->run.dt * 1e3);
     }
+    int requested = spec->run.threads;   /* given here or to nrnc build; 0: all cores */
+    bool threads_given = requested >= 1;
+    if (requested < 1) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        requested = cores > 0 ? (int)cores : 1;
+    }
+    spec->run.threads = nrt_threads_used(requested);
+    if (threads_given && requested > spec->run.threads)
+        fprintf(stderr, "%s: note: --threads %d: this version runs on %d thread%s (results do not depend on "
+                "the count)\n", prog, requested, spec->run.threads, spec->run.threads == 1 ? "" : "s");
     return nrt_run(&spec->run);
 }

@@ -299,6 +299,42 @@ static void test_format(void)
     expect(strcmp(small, "S/m") == 0, "truncated format is \"%s\"", small);
 }
 
+/* unit_text_combine: messages in the user's units (v * v in mV^2, not V^2). */
+static void test_combine(void)
+{
+    static const struct { const char *a; int ka_num, ka_den; const char *b; int kb_num; const char *want; } cases[] = {
+        {"mV", 1, 1, "mV", 1, "mV^2"}, {"nA", 1, 1, "Mohm", 1, "nA*Mohm"}, {"mV", 1, 1, "ms", -1, "mV/ms"},
+        {"ms", -1, 1, NULL, 0, "1/ms"}, {"mV", 1, 2, NULL, 0, "mV^(1/2)"}, {"mV/ms", 1, 1, "ms", 1, "mV"},
+        {"uS/cm^2", 1, 1, "mV", 1, "uS*mV/cm^2"}, {"nA", 1, 1, "nS*ms", -1, "nA/(nS*ms)"},
+        {"mol/(m^3*s)", 1, 1, "s", 1, "mol/m^3"}, {"mV^(1/2)/ms", 2, 1, NULL, 0, "mV/ms^2"},
+        {"1/ms", 1, 1, "mV", 1, "mV/ms"}, {"mV", -2, 1, NULL, 0, "1/mV^2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        bool ok = unit_text_combine(cases[i].a, rat_make(cases[i].ka_num, cases[i].ka_den), cases[i].b,
+                                    rat_make(cases[i].kb_num, 1), buf, sizeof buf);
+        expect(ok && strcmp(buf, cases[i].want) == 0, "combine(%s, %s) = \"%s\", want \"%s\"", cases[i].a,
+               cases[i].b ? cases[i].b : "-", ok ? buf : "(failed)", cases[i].want);
+        /* the result parses back, with the dimension of the product */
+        UnitInfo ua, ub = {1.0, dim_none()}, back;
+        unit_parse_term(cases[i].a, &ua, NULL, 0);
+        if (cases[i].b)
+            unit_parse_term(cases[i].b, &ub, NULL, 0);
+        Dim want = dim_mul(dim_pow(ua.dim, rat_make(cases[i].ka_num, cases[i].ka_den)),
+                           dim_pow(ub.dim, rat_make(cases[i].kb_num, 1)));
+        expect(ok && unit_parse_term(buf, &back, NULL, 0) && dim_eq(back.dim, want),
+               "combine(%s, %s): \"%s\" does not parse back to its dimension", cases[i].a,
+               cases[i].b ? cases[i].b : "-", ok ? buf : "");
+    }
+    char buf[64], tiny[6];
+    expect(!unit_text_combine("mV", rat_make(1, 1), "mV", rat_make(-1, 1), buf, sizeof buf),
+           "combine: everything cancels: false");
+    expect(!unit_text_combine("mV +", rat_make(1, 1), NULL, rat_make(0, 1), buf, sizeof buf),
+           "combine: a text that is not a unit term: false");
+    expect(!unit_text_combine("nA", rat_make(1, 1), "Mohm", rat_make(1, 1), tiny, sizeof tiny),
+           "combine: too long for the buffer: false");
+}
+
 static void test_terms(void)
 {
     static const struct { const char *text; double scale; int dim[DIM_COUNT]; } ok_cases[] = {
@@ -479,6 +515,7 @@ int main(void)
     test_rationals();
     test_dims();
     test_format();
+    test_combine();
     test_terms();
     test_term_errors();
     test_quantities();
