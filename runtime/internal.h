@@ -9,8 +9,9 @@
  * output folder (a previous run's files, the space for summary.json), output.c writes
  * files in whole records (plain and .npy), monitor.c and syn_monitor.c turn the
  * loop's spikes, states and synapse variables into rows of those files, summary.c writes
- * summary.json, progress.c draws the progress bar, and run.c is the clock-driven loop
- * that ties them together.
+ * summary.json, progress.c draws the progress bar, memplan.c estimates a run's memory
+ * before anything is allocated, checkpoint.c saves and restores the whole state of a
+ * run, and run.c is the clock-driven loop that ties them together.
  *
  * Errors: every failure is reported once, as "nrnc: error: MESSAGE" on stderr, through an
  * nrt_err that keeps the first message for summary.json; functions that can fail return
