@@ -28,7 +28,9 @@ typedef struct Env {
     LLVMValueRef *arrays;      /* base pointer per array slot */
     LLVMValueRef scalars;
     LLVMValueRef *states;      /* current value per state, or NULL: load from its array */
-    LLVMValueRef *params;      /* value per param, or NULL: load from its slot */
+    LLVMValueRef *params;      /* value per uniform param, loaded on first use into the
+                                  block `hoist`; or NULL: load at each use */
+    LLVMBasicBlockRef hoist;
     LLVMValueRef *noise;       /* per noise stream: this neuron's N(0,1) deviate this step */
     LLVMValueRef sqrt_dt;      /* sqrt(dt), where noise is used */
     /* connection code (cg_conn.c): the synapse and the neurons on either side */
@@ -84,7 +86,10 @@ LLVMValueRef *cg_step_rk45(Cg *g, Arena *scratch, Env *env, LLVMValueRef held);
 LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMValueRef t, LLVMValueRef held);
 
 /* cg_pop.c */
-void cg_pop_functions(Cg *g, int index, const IrPop *p);
+/* same: an earlier population with the same step code (ir_shared_step_code), whose
+ * integrate, fire and observe this one aliases; same_init: one with the same init code
+ * (ir_shared_init_code), whose init body this one calls; or -1 */
+void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init);
 /* cg_conn.c */
 void cg_conn_functions(Cg *g, int index, const IrConn *c);
 LLVMValueRef cg_conn_field(Cg *g, LLVMValueRef conn, int field, LLVMTypeRef ty, const char *name);

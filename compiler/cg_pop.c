@@ -80,12 +80,74 @@ static LLVMValueRef initial_value(Cg *g, Env *env, LLVMValueRef overrides, int k
     return LLVMBuildSelect(g->b, none, cg_emit(g, env, e), ov, "");
 }
 
-static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
+/* A private constant array of n values of type ty, named after the population. */
+static LLVMValueRef const_table(Cg *g, const char *what, int index, LLVMTypeRef ty, LLVMValueRef *vals, int n)
 {
     char name[64];
-    cg_symbol_name(name, sizeof name, "init", index);
-    LLVMTypeRef params[2] = {g->ptr, g->f64};
-    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
+    cg_symbol_name(name, sizeof name, what, index);
+    LLVMTypeRef aty = LLVMArrayType2(ty, (uint64_t)n);
+    LLVMValueRef gv = LLVMAddGlobal(g->mod, aty, name);
+    LLVMSetInitializer(gv, LLVMConstArray2(ty, vals, (uint64_t)n));
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
+static bool constant_param(const IrParam *q) { return !q->per_neuron && q->value->op == IR_CONST; }
+
+static int count_constant_params(const IrPop *p)
+{
+    int m = 0;
+    for (int k = 0; k < p->nparams; k++)
+        m += constant_param(&p->params[k]);
+    return m;
+}
+
+/* Uniform params whose value is a constant (the usual case, and every param a model
+ * declares but never reads): one loop over tables of (overrides index, scalar slot) and
+ * `values` (an argument: populations that differ only in such values share this code),
+ * so that init, and the time LLVM spends on it, does not grow with the number of params.
+ * The others are computed afterwards, in declaration order. */
+static void init_constant_params(Cg *g, Arena *scratch, int index, const IrPop *p, LLVMValueRef fn,
+                                 LLVMValueRef scalars, LLVMValueRef overrides, LLVMValueRef values)
+{
+    int m = count_constant_params(p);
+    if (m == 0)
+        return;
+    LLVMValueRef *which = ARENA_ARRAY(scratch, LLVMValueRef, m), *slot = ARENA_ARRAY(scratch, LLVMValueRef, m);
+    for (int k = 0, j = 0; k < p->nparams; k++) {
+        if (!constant_param(&p->params[k]))
+            continue;
+        which[j] = LLVMConstInt(g->i32, (unsigned long long)k, 0);
+        slot[j++] = LLVMConstInt(g->i32, (unsigned long long)p->params[k].slot, 0);
+    }
+    LLVMValueRef twhich = const_table(g, "param_index", index, g->i32, which, m);
+    LLVMValueRef tslot = const_table(g, "param_slot", index, g->i32, slot, m);
+    LLVMValueRef count = LLVMConstInt(g->i64, (unsigned long long)m, 0);
+    Loop l = cg_loop_begin(g, fn, count, "init.params");
+    LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, twhich, &l.i, 1, ""), "k");
+    LLVMValueRef s = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, tslot, &l.i, 1, ""), "slot");
+    LLVMValueRef ov = cg_load_at(g, overrides, LLVMBuildZExt(g->b, k, g->i64, ""), "override");
+    LLVMValueRef none = LLVMBuildFCmp(g->b, LLVMRealUNO, ov, ov, "");
+    LLVMValueRef v = LLVMBuildSelect(g->b, none, cg_load_at(g, values, l.i, "value"), ov, "");
+    cg_store_at(g, scalars, LLVMBuildZExt(g->b, s, g->i64, ""), v);
+    cg_loop_end(g, &l, count);
+}
+
+/* void init_body(ptr pop, double dt, ptr values): params, propagators, initial states
+ * (LANGUAGE.md §4), `values` the constant params' values (init_constant_params). Kept
+ * out of line so that the populations that share it (ir_shared_init_code) share its
+ * machine code. */
+static LLVMValueRef emit_init_body(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    char name[64];
+    cg_symbol_name(name, sizeof name, "init_body", index);
+    LLVMTypeRef params[3] = {g->ptr, g->f64, g->ptr};
+    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 3);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, noinline, 0));
     Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
     env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
@@ -100,8 +162,9 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
         A = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)nn), "A");
         PQ = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)(2 * nn)), "PQ");
     }
+    init_constant_params(g, scratch, index, p, fn, env.scalars, ov, LLVMGetParam(fn, 2));
     for (int k = 0; k < p->nparams; k++)
-        if (!p->params[k].per_neuron)
+        if (!p->params[k].per_neuron && !constant_param(&p->params[k]))
             LLVMBuildStore(g->b, initial_value(g, &env, ov, k, p->params[k].value),
                            scalar_ptr(g, env.scalars, p->params[k].slot));
     if (p->exact && !p->exact->per_neuron) {
@@ -131,6 +194,33 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
         LLVMBuildStore(g->b, cond, LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, ""));
     }
     cg_loop_end(g, &l, n);
+    LLVMBuildRetVoid(g->b);
+    return fn;
+}
+
+/* void init(ptr pop, double dt): the init body of population `body` (this one or one
+ * with the same init code) with this population's constant param values. */
+static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p, int body)
+{
+    char name[64];
+    cg_symbol_name(name, sizeof name, "init_body", body);
+    LLVMValueRef callee = LLVMGetNamedFunction(g->mod, name);
+    if (!callee)
+        NRN_UNREACHABLE();
+    int m = count_constant_params(p);
+    LLVMValueRef values = LLVMConstPointerNull(g->ptr);
+    if (m > 0) {
+        LLVMValueRef *v = ARENA_ARRAY(scratch, LLVMValueRef, m);
+        for (int k = 0, j = 0; k < p->nparams; k++)
+            if (constant_param(&p->params[k]))
+                v[j++] = cg_fconst(g, p->params[k].value->value);
+        values = const_table(g, "param_value", index, g->f64, v, m);
+    }
+    cg_symbol_name(name, sizeof name, "init", index);
+    LLVMTypeRef params[2] = {g->ptr, g->f64};
+    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
+    LLVMValueRef args[3] = {LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), values};
+    LLVMBuildCall2(g->b, LLVMGlobalGetValueType(callee), callee, args, 3, "");
     LLVMBuildRetVoid(g->b);
 }
 
@@ -255,11 +345,9 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(BODY_FIXED + k));
         LLVMSetValueName2(env.arrays[k], cg_array_name(scratch, p, k), strlen(cg_array_name(scratch, p, k)));
     }
-    /* Uniform params are loop-invariant: read them once. */
+    /* Uniform params are loop-invariant: each one used is read once, in the entry block. */
     env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
-    for (int k = 0; k < p->nparams; k++)
-        if (!p->params[k].per_neuron)
-            env.params[k] = cg_scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
+    env.hoist = LLVMGetInsertBlock(g->b);
     LLVMValueRef *invariant = cg_method_prepare(g, scratch, &env);
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
@@ -396,9 +484,7 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
     env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
-    for (int k = 0; k < p->nparams; k++)
-        if (!p->params[k].per_neuron)
-            env.params[k] = cg_scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
+    env.hoist = LLVMGetInsertBlock(g->b);
     Loop l = cg_loop_begin(g, fn, n, "fire.mask");
     env.i = l.i;
     emit_mask_step(g, &env, l.i, refr, prev, fired);
@@ -489,11 +575,34 @@ static void emit_observe(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildRetVoid(g->b);
 }
 
-void cg_pop_functions(Cg *g, int index, const IrPop *p)
+/* pop `index`'s function `what` is pop `same`'s (the same step code, ir_share.c). */
+static void alias_function(Cg *g, const char *what, int index, int same)
+{
+    char name[64], target[64];
+    cg_symbol_name(name, sizeof name, what, index);
+    cg_symbol_name(target, sizeof target, what, same);
+    LLVMValueRef fn = LLVMGetNamedFunction(g->mod, target);
+    if (!fn)
+        NRN_UNREACHABLE();
+    LLVMAddAlias2(g->mod, LLVMGlobalGetValueType(fn), 0, fn, name);
+}
+
+void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init)
 {
     Arena scratch;
     arena_init(&scratch);
-    emit_init(g, &scratch, index, p);
+    if (same_init < 0)
+        emit_init_body(g, &scratch, index, p);
+    emit_init(g, &scratch, index, p, same_init < 0 ? index : same_init);
+    if (same >= 0) {
+        alias_function(g, "integrate", index, same);
+        if (p->threshold)
+            alias_function(g, "fire", index, same);
+        if (p->nobserved)
+            alias_function(g, "observe", index, same);
+        arena_fini(&scratch);
+        return;
+    }
     emit_integrate(g, &scratch, index, p);
     if (p->threshold)
         emit_fire(g, &scratch, index, p);

@@ -289,6 +289,15 @@ bool ir_uses_side(const IrExpr *e, IrOp op, IrSide side);
 /* e with every leaf (op, side) replaced by `by`. */
 IrExpr *ir_replace(Arena *a, const IrExpr *e, IrOp op, IrSide side, IrExpr *by);
 
+/* ir_share.c: a byte string equal for two populations exactly when their integrate,
+ * fire and observe code is the same (params and initial values may differ). */
+const unsigned char *ir_pop_step_key(Arena *a, const IrPop *p, size_t *len);
+/* Per population, the first earlier population with the same step code, or -1. */
+int *ir_shared_step_code(Arena *a, const IrModule *m);
+/* The same for init, whose code differs by initial values but not by the values of
+ * constant uniform params (cg_pop.c passes those in a table). */
+int *ir_shared_init_code(Arena *a, const IrModule *m);
+
 void ir_dump(FILE *out, const IrModule *m);
 void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e);
 
