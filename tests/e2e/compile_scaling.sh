@@ -1,0 +1,104 @@
+# Compile time grows with the code that runs, not with declarations (bench/compile_scaling.sh
+# has the timings). Checked by counting, not timing: the optimised LLVM module of a neuron
+# with 10,000 params of which it reads one is exactly as large as with 1,000 (params with
+# constant values are set from a table, and code only loads the params it reads); a network
+# of 100 populations of one model, each with its own param values, has one integrate and
+# one fire function, like a network of 10, and an init entry per population (ir_share.c).
+# The values still reach each population: a param in the middle of the table, with and
+# without --set (JIT and a built simulator), and each population's own drive, against
+# the closed form v(t) = v0 + I (1 - exp(-t / tau)).
+. "$(dirname "$0")/../lib.sh"
+cd "$WORK"
+
+params() {   # N: N params p0 .. p{N-1} = k uV; dv/dt reads only p{N/2}
+    awk -v n="$1" 'BEGIN {
+        print "neuron Many {"
+        for (k = 0; k < n; k++) printf "    param p%d = %d uV\n", k, k
+        print "    param tau = 10 ms"
+        print "    state v = 0 mV"
+        printf "    dv/dt = (p%d - v) / tau\n", n / 2
+        print "    threshold v > 100 mV"
+        print "    reset { v = 0 mV }"
+        print "}"
+        print "network Net {"
+        print "    population A = Many[4]"
+        print "    record v of A[0:1] every 1 ms"
+        print "}"
+        print "simulate Net for 1 ms"
+    }'
+}
+pops() {   # P: P populations of a LIF, population k driven by I = k mV
+    awk -v n="$1" 'BEGIN {
+        print "neuron LIF {"
+        print "    param tau = 10 ms"
+        print "    param I = 0 mV"
+        print "    state v = -70 mV"
+        print "    dv/dt = (-70 mV - v + I) / tau"
+        print "    threshold v > -50 mV"
+        print "    reset { v = -70 mV }"
+        print "    refractory 2 ms hold v"
+        print "}"
+        print "network Net {"
+        for (k = 0; k < n; k++) printf "    population P%d = LIF[3](I = %d mV)\n", k, k % 20
+        print "    record v of P7 every 1 ms"
+        print "    record v of P3 every 1 ms"
+        print "}"
+        print "simulate Net for 2 ms"
+    }'
+}
+# counts KIND FILE.ll: instructions (inside function bodies), globals, functions
+count() {
+    awk -v kind="$1" '
+        /^define/ { body = 1; defs++; next }
+        /^}/ { body = 0; next }
+        body && /^  [^ ]/ { ins++ }
+        /^@/ { globals++ }
+        END { print kind == "ins" ? ins + 0 : kind == "globals" ? globals + 0 : defs + 0 }' "$2"
+}
+
+params 1000 > p1k.nrn
+params 10000 > p10k.nrn
+"$NRNC" emit llvm p1k.nrn -o p1k.ll
+"$NRNC" emit llvm p10k.nrn -o p10k.ll
+for kind in ins globals defs; do
+    a=$(count $kind p1k.ll); b=$(count $kind p10k.ll)
+    [ "$a" = "$b" ] || fail "LLVM $kind grows with unused params: $a with 1,000, $b with 10,000"
+done
+[ "$(count ins p10k.ll)" -lt 1000 ] || fail "$(count ins p10k.ll) instructions for a one-state neuron"
+
+pops 10 > n10.nrn
+pops 100 > n100.nrn
+"$NRNC" emit llvm n10.nrn -o n10.ll
+"$NRNC" emit llvm n100.nrn -o n100.ll
+for f in n10 n100; do
+    [ "$(grep -c '^define.*@nrn_integrate_' $f.ll)" = 1 ] || fail "$f: more than one integrate function"
+    [ "$(grep -c '^define.*@nrn_fire_' $f.ll)" = 1 ] || fail "$f: more than one fire function"
+done
+d10=$(count defs n10.ll); d100=$(count defs n100.ll)
+[ $((d100 - d10)) = 90 ] || fail "functions: $d10 for 10 populations, $d100 for 100 (expected one more per population)"
+i10=$(count ins n10.ll); i100=$(count ins n100.ll)
+[ $((i100 - i10)) -le $((90 * 4)) ] ||
+    fail "instructions: $i10 for 10 populations, $i100 for 100 (expected at most 4 more per population)"
+
+# v after 1 ms (column 2 of the last row), in mV, against v0 + I (1 - exp(-t/tau))
+check_v() {   # FILE V0_MV I_MV T_MS WHAT
+    awk -F, -v v0="$2" -v I="$3" -v t="$4" -v what="$5" '
+        NR > 1 && $1 + 0 == t { got = $2; found = 1 }
+        END {
+            want = v0 + I * (1 - exp(-t / 10))
+            if (!found || (got - want) ^ 2 > 1e-16) { printf "%s: v(%g ms) = %s mV, expected %.12g\n", what, t, got, want; exit 1 }
+        }' "$1" || fail "$5"
+}
+"$NRNC" run p10k.nrn --out jit --quiet
+check_v jit/trace_A_v.csv 0 5 1 "10,000 params, declared value"
+"$NRNC" run p10k.nrn --out jitset --quiet --set A.p5000=2mV
+check_v jitset/trace_A_v.csv 0 2 1 "10,000 params, --set"
+"$NRNC" build p10k.nrn -o p10k.sim
+./p10k.sim --out aot --quiet
+check_v aot/trace_A_v.csv 0 5 1 "built simulator, declared value"
+./p10k.sim --out aotset --quiet --set A.p5000=3000uV
+check_v aotset/trace_A_v.csv 0 3 1 "built simulator, --set"
+"$NRNC" run n100.nrn --out net --quiet
+check_v net/trace_P7_v.csv -70 7 2 "population P7 of 100"
+check_v net/trace_P3_v.csv -70 3 2 "population P3 of 100"
+echo ok
