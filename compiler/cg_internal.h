@@ -78,8 +78,12 @@ LLVMValueRef cg_nonfinite(Cg *g, LLVMValueRef x);
  * next value of every state with an ODE (indexed by state; the method sees env->states
  * as the values at the start of the step; held: i1 "refractory", or NULL). */
 LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env);
+/* reach[r*n + c]: x_c can influence x_r over a step (else P and Q are 0 there). */
+bool *cg_exact_reach(Arena *scratch, const IrExact *x);
 LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *invariant, LLVMValueRef held);
 
+/* An alloca at the top of the current function's entry block (outside every loop). */
+LLVMValueRef cg_entry_alloca(Cg *g, LLVMTypeRef ty, const char *name);
 /* cg_rk45.c: adaptive Dormand-Prince inside the step; may add basic blocks. */
 LLVMValueRef *cg_step_rk45(Cg *g, Arena *scratch, Env *env, LLVMValueRef held);
 /* cg_method.c, shared with cg_rk45.c: f(x, t) for every state with an ODE, held ones 0. */

@@ -37,14 +37,20 @@ static LLVMValueRef *load_arrays(Cg *g, Arena *scratch, const IrPop *p, LLVMValu
 
 /* ---- init -------------------------------------------------------------------------- */
 
-/* A = the system matrix from the params; P, Q = its propagators (nrt_expm_propagator). */
+/* A = the system matrix from the params; P, Q = its propagators (nrt_expm_propagator).
+ * A is cleared as a whole and only its entries that are not the constant 0 are stored:
+ * code in proportion to the couplings, not to n² (a neuron with many uncoupled
+ * synaptic traces has a large, mostly empty A). */
 static void emit_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A, LLVMValueRef P,
                             LLVMValueRef Q)
 {
     int n = x->n;
+    LLVMValueRef bytes = LLVMConstInt(g->i64, (unsigned long long)n * (unsigned long long)n * sizeof(double), 0);
+    LLVMBuildMemSet(g->b, A, LLVMConstInt(g->i8, 0, 0), bytes, 8);
     for (int k = 0; k < n * n; k++) {
         bool zero = held && env->pop->states[x->states[k / n]].held;
-        cg_store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), zero ? cg_fconst(g, 0) : cg_emit(g, env, x->A[k]));
+        if (!zero && !ir_is_const(x->A[k], 0))
+            cg_store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), cg_emit(g, env, x->A[k]));
     }
     LLVMTypeRef params[5] = {g->i32, g->ptr, g->f64, g->ptr, g->ptr};
     LLVMTypeRef fty;
@@ -60,12 +66,14 @@ static LLVMValueRef scalar_ptr(Cg *g, LLVMValueRef scalars, int slot)
 }
 
 static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A,
-                                       LLVMValueRef tmp)
+                                       LLVMValueRef tmp, const bool *reach)
 {
     int n = x->n;
     LLVMValueRef Q = scalar_ptr(g, tmp, n * n);
     emit_propagator(g, env, x, held, A, tmp, Q);
     for (int k = 0; k < n * n; k++) {
+        if (!reach[k])   /* exactly zero, and never read (cg_method.c) */
+            continue;
         cg_store_at(g, env->arrays[(held ? x->Ph_slot : x->P_slot) + k], env->i, cg_scalar_at(g, tmp, k, "P"));
         cg_store_at(g, env->arrays[(held ? x->Qh_slot : x->Q_slot) + k], env->i, cg_scalar_at(g, tmp, n * n + k, "Q"));
     }
@@ -183,9 +191,10 @@ static LLVMValueRef emit_init_body(Cg *g, Arena *scratch, int index, const IrPop
         cg_store_at(g, env.arrays[p->states[k].slot], l.i,
                  initial_value(g, &env, ov, p->nparams + k, p->states[k].init));
     if (p->exact && p->exact->per_neuron) {
-        init_per_neuron_propagator(g, &env, p->exact, false, A, PQ);
+        const bool *reach = cg_exact_reach(scratch, p->exact);
+        init_per_neuron_propagator(g, &env, p->exact, false, A, PQ, reach);
         if (p->exact->has_held)
-            init_per_neuron_propagator(g, &env, p->exact, true, A, PQ);
+            init_per_neuron_propagator(g, &env, p->exact, true, A, PQ, reach);
     }
     if (p->upward_crossing) {
         /* The initial state counts as the previous step (LANGUAGE.md §4). */
