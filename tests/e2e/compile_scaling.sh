@@ -3,7 +3,8 @@
 # with 10,000 params of which it reads one is exactly as large as with 1,000 (params with
 # constant values are set from a table, and code only loads the params it reads); a network
 # of 100 populations of one model, each with its own param values, has one integrate and
-# one fire function, like a network of 10, and an init entry per population (ir_share.c).
+# one fire function, like a network of 10, and an init entry per population (ir_share.c);
+# a chain of 200 coupled exact states has code in proportion to 200, not to 200²/2.
 # The values still reach each population: a param in the middle of the table, with and
 # without --set (JIT and a built simulator), and each population's own drive, against
 # the closed form v(t) = v0 + I (1 - exp(-t / tau)).
@@ -46,6 +47,23 @@ pops() {   # P: P populations of a LIF, population k driven by I = k mV
         print "simulate Net for 2 ms"
     }'
 }
+chain() {   # K: K linear states in a chain, x0 driven by I, solved exactly; x5, x20, x29 recorded
+    awk -v n="$1" 'BEGIN {
+        print "neuron Chain {"
+        print "    param tau = 10 ms"
+        print "    param I = 1 mV"
+        for (k = 0; k < n; k++) printf "    state x%d = 0 mV\n", k
+        print "    dx0/dt = (I - x0) / tau"
+        for (k = 1; k < n; k++) printf "    dx%d/dt = (x%d - x%d) / tau\n", k, k - 1, k
+        print "    method exact"
+        print "}"
+        print "network Net {"
+        print "    population A = Chain[2]"
+        if (n >= 30) print "    record x5 of A every 100 ms\n    record x20 of A every 100 ms\n    record x29 of A every 100 ms"
+        print "}"
+        print "simulate Net for 200 ms"
+    }'
+}
 # counts KIND FILE.ll: instructions (inside function bodies), globals, functions
 count() {
     awk -v kind="$1" '
@@ -80,6 +98,15 @@ i10=$(count ins n10.ll); i100=$(count ins n100.ll)
 [ $((i100 - i10)) -le $((90 * 4)) ] ||
     fail "instructions: $i10 for 10 populations, $i100 for 100 (expected at most 4 more per population)"
 
+# a coupled exact system of K states: LLVM code in proportion to K, not to its K²/2
+# propagator products (cg_method.c computes large ones by loops over a table)
+chain 100 > c100.nrn
+chain 200 > c200.nrn
+"$NRNC" emit llvm c100.nrn -o c100.ll
+"$NRNC" emit llvm c200.nrn -o c200.ll
+i100=$(count ins c100.ll); i200=$(count ins c200.ll)
+[ $((i200 - i100)) -le $((100 * 40)) ] || fail "instructions: $i100 for a chain of 100 states, $i200 for 200"
+
 # v after 1 ms (column 2 of the last row), in mV, against v0 + I (1 - exp(-t/tau))
 check_v() {   # FILE V0_MV I_MV T_MS WHAT
     awk -F, -v v0="$2" -v I="$3" -v t="$4" -v what="$5" '
@@ -101,4 +128,18 @@ check_v aotset/trace_A_v.csv 0 3 1 "built simulator, --set"
 "$NRNC" run n100.nrn --out net --quiet
 check_v net/trace_P7_v.csv -70 7 2 "population P7 of 100"
 check_v net/trace_P3_v.csv -70 3 2 "population P3 of 100"
+# the chain of 30 (435 products: the loop form) against its closed form, the regularised
+# incomplete gamma function: x_k(t) = I (1 - exp(-s) sum_{j<=k} s^j / j!), s = t / tau;
+# tolerance 1e-9 relative: 2,000 steps of a propagator exact to rounding
+chain 30 > c30.nrn
+"$NRNC" run c30.nrn --out chain --quiet
+for k in 5 20 29; do
+    awk -F, -v k=$k 'NR > 1 && $1 + 0 == 200 { got = $2; found = 1 }
+        END {
+            s = 20; term = 1; sum = 1
+            for (j = 1; j <= k; j++) { term *= s / j; sum += term }
+            want = 1 - exp(-s) * sum
+            if (!found || (got - want) ^ 2 > (1e-9 * want) ^ 2) { printf "x%d(200 ms) = %s mV, expected %.15g\n", k, got, want; exit 1 }
+        }' chain/trace_A_x$k.csv || fail "chain of 30 exact states: x$k"
+done
 echo ok
