@@ -192,23 +192,6 @@ static LLVMValueRef emit_syn_leaf(Cg *g, Env *env, const IrExpr *e)
     NRN_UNREACHABLE();
 }
 
-/* A uniform param, read once in env->hoist (before its terminator) and reused: loop
- * invariant, and only the params a function uses cost it anything (a model may declare
- * thousands it never reads). */
-static LLVMValueRef hoisted_param(Cg *g, Env *env, const IrParam *q)
-{
-    LLVMBuilderRef b = LLVMCreateBuilderInContext(g->ctx);
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(env->hoist);
-    if (term)
-        LLVMPositionBuilderBefore(b, term);
-    else
-        LLVMPositionBuilderAtEnd(b, env->hoist);
-    LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)q->slot, 0);
-    LLVMValueRef v = LLVMBuildLoad2(b, g->f64, LLVMBuildGEP2(b, g->f64, env->scalars, &idx, 1, ""), q->name);
-    LLVMDisposeBuilder(b);
-    return v;
-}
-
 static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
 {
     if (e->side == SIDE_SYN)
@@ -232,14 +215,14 @@ static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
             return env->states[e->index];
         return cg_load_at(g, env->arrays[p->states[e->index].slot], env->i, p->states[e->index].name);
     case IR_PARAM: {
+        /* A uniform param is read where it is used, and LICM takes it out of the loop
+         * (scalars is noalias there): loads gathered in the entry block instead make
+         * InstCombine quadratic in their number (each is a candidate for sinking and
+         * the rest of the block is scanned for stores). */
         const IrParam *q = &p->params[e->index];
         if (q->per_neuron)
             return cg_load_at(g, env->arrays[q->slot], env->i, q->name);
-        if (!env->params)
-            return cg_scalar_at(g, env->scalars, q->slot, q->name);
-        if (!env->params[e->index])
-            env->params[e->index] = hoisted_param(g, env, q);
-        return env->params[e->index];
+        return cg_scalar_at(g, env->scalars, q->slot, q->name);
     }
     case IR_INPUT:
         return cg_load_at(g, env->arrays[p->input_slots[e->index]], env->i, p->input_names[e->index]);

@@ -28,9 +28,6 @@ typedef struct Env {
     LLVMValueRef *arrays;      /* base pointer per array slot */
     LLVMValueRef scalars;
     LLVMValueRef *states;      /* current value per state, or NULL: load from its array */
-    LLVMValueRef *params;      /* value per uniform param, loaded on first use into the
-                                  block `hoist`; or NULL: load at each use */
-    LLVMBasicBlockRef hoist;
     LLVMValueRef *noise;       /* per noise stream: this neuron's N(0,1) deviate this step */
     LLVMValueRef sqrt_dt;      /* sqrt(dt), where noise is used */
     /* connection code (cg_conn.c): the synapse and the neurons on either side */

@@ -354,9 +354,6 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(BODY_FIXED + k));
         LLVMSetValueName2(env.arrays[k], cg_array_name(scratch, p, k), strlen(cg_array_name(scratch, p, k)));
     }
-    /* Uniform params are loop-invariant: each one used is read once, in the entry block. */
-    env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
-    env.hoist = LLVMGetInsertBlock(g->b);
     LLVMValueRef *invariant = cg_method_prepare(g, scratch, &env);
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
@@ -492,8 +489,6 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
-    env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
-    env.hoist = LLVMGetInsertBlock(g->b);
     Loop l = cg_loop_begin(g, fn, n, "fire.mask");
     env.i = l.i;
     emit_mask_step(g, &env, l.i, refr, prev, fired);
