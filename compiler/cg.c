@@ -104,9 +104,11 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
     const int *same = ir_shared_step_code(&scratch, m), *same_init = ir_shared_init_code(&scratch, m);
     for (int k = 0; k < m->npops; k++)
         cg_pop_functions(&g, k, &m->pops[k], same[k], same_init[k]);
-    arena_fini(&scratch);
+    const int *same_conn = ir_shared_conn_code(&scratch, m, same, false);
+    const int *same_conn_init = ir_shared_conn_code(&scratch, m, same, true);
     for (int k = 0; k < m->nconns; k++)
-        cg_conn_functions(&g, k, &m->conns[k]);
+        cg_conn_functions(&g, k, &m->conns[k], same_conn[k], same_conn_init[k]);
+    arena_fini(&scratch);
     LLVMDisposeBuilder(g.b);
     char *msg = NULL;
     if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {

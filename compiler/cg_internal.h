@@ -92,7 +92,9 @@ LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMVa
  * (ir_shared_init_code), whose init body this one calls; or -1 */
 void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init);
 /* cg_conn.c */
-void cg_conn_functions(Cg *g, int index, const IrConn *c);
+/* same, same_init: an earlier block with the same event code, or init code
+ * (ir_shared_conn_code), whose functions this one aliases; or -1 */
+void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_init);
 LLVMValueRef cg_conn_field(Cg *g, LLVMValueRef conn, int field, LLVMTypeRef ty, const char *name);
 
 #endif

@@ -289,14 +289,16 @@ bool ir_uses_side(const IrExpr *e, IrOp op, IrSide side);
 /* e with every leaf (op, side) replaced by `by`. */
 IrExpr *ir_replace(Arena *a, const IrExpr *e, IrOp op, IrSide side, IrExpr *by);
 
-/* ir_share.c: a byte string equal for two populations exactly when their integrate,
- * fire and observe code is the same (params and initial values may differ). */
-const unsigned char *ir_pop_step_key(Arena *a, const IrPop *p, size_t *len);
-/* Per population, the first earlier population with the same step code, or -1. */
+/* ir_share.c: which populations and connection blocks share generated code.
+ * Per population, the first earlier population with the same integrate, fire and
+ * observe code (params and initial values may differ), or -1. */
 int *ir_shared_step_code(Arena *a, const IrModule *m);
 /* The same for init, whose code differs by initial values but not by the values of
  * constant uniform params (cg_pop.c passes those in a table). */
 int *ir_shared_init_code(Arena *a, const IrModule *m);
+/* Per connection block, the first earlier one with the same event code (init: the same
+ * conn_init), or -1; same_step from ir_shared_step_code. */
+int *ir_shared_conn_code(Arena *a, const IrModule *m, const int *same_step, bool init);
 
 void ir_dump(FILE *out, const IrModule *m);
 void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e);

@@ -1,14 +1,15 @@
-/* Which populations step with the same code (ir_pop_step_key): a network of a thousand
+/* Which populations and connection blocks run the same code: a network of a thousand
  * populations of one model, each with its own param values, needs one integrate, one
- * fire and one observe function, not a thousand; code generation emits them once and
- * gives the other populations aliases (cg.c). Only init differs between such
- * populations: param values and initial states are not part of the key.
+ * fire and one observe function, not a thousand; one connect statement between many
+ * populations needs one set of event functions. Code generation emits each kind once
+ * and gives the others aliases (cg.c). A population's init differs by its initial
+ * values, except the constant params', which it takes from a table (cg_pop.c).
  *
- * The key is a byte string written from everything in an IrPop that cg_pop.c and
- * cg_method.c read when they emit integrate, fire and observe — every expression in
- * full (operation, side, index, the constant's bits), slots, flags, the method's data.
- * Equal keys mean the same generated code. Whoever makes those functions read another
- * field of IrPop adds it here (ORDER STEP KEY). */
+ * A key is a byte string written from everything cg_*.c read when they emit those
+ * functions: every expression in full (operation, side, index, the constant's bits),
+ * slots, flags, the method's data. Equal keys mean the same generated code. Whoever
+ * makes a generated function read another field of IrPop or IrConn adds it here
+ * (ORDER STEP KEY, ORDER INIT KEY, ORDER CONN KEY). */
 #include <string.h>
 
 #include "ir.h"
@@ -125,6 +126,7 @@ static void put_method(Key *k, const IrPop *p)
     }
 }
 
+/* ORDER STEP KEY: integrate, fire and observe (cg_pop.c, cg_method.c, cg_rk45.c). */
 static void put_step(Key *k, const IrPop *p)
 {
     put_int(k, p->is_source);
@@ -171,29 +173,75 @@ static void put_init(Key *k, const IrPop *p)
         put_expr(k, p->states[j].init);
 }
 
-const unsigned char *ir_pop_step_key(Arena *a, const IrPop *p, size_t *len)
+/* What a key is written from: population or connection `i` of the module. */
+typedef struct KeySource {
+    const IrModule *m;
+    const int *pop_kind;    /* connections: each population's step-code kind */
+    bool init;              /* the init function's key rather than the others' */
+} KeySource;
+
+/* A connection's code reads the populations on either side through their slots (all in
+ * their step key, so the kind of step code stands for them) and the statement's event
+ * code, weight and synapse states; init also computes the weight (when stored), the
+ * states' initial values and the delays. ORDER CONN KEY: cg_conn.c. */
+static void put_conn(Key *k, const KeySource *src, int i)
 {
-    Key k = {.a = a};
-    put_step(&k, p);
-    *len = k.len;
-    return k.buf;
+    const IrConn *c = &src->m->conns[i];
+    put_int(k, c->pre >= 0 ? src->pop_kind[c->pre] : -1);
+    put_int(k, src->pop_kind[c->post]);
+    put_int(k, c->rule == CONN_POISSON);
+    put_int(k, c->pre_offset);
+    put_int(k, c->post_offset);
+    put_int(k, c->weight_per_syn);
+    put_int(k, c->weight_slot);
+    put_int(k, c->narrays);
+    put_int(k, c->nscalars);
+    put_int(k, c->last_slot);
+    put_int(k, c->hetero_delay);
+    put_int(k, c->pre_additive);
+    put_int(k, c->nsyn_states);
+    for (int j = 0; j < c->nsyn_states; j++) {
+        put_int(k, c->syn_states[j].slot);
+        put_expr(k, c->syn_states[j].decay);
+        if (src->init)
+            put_expr(k, c->syn_states[j].init);
+    }
+    put_stmts(k, c->on_pre);
+    put_stmts(k, c->on_post);
+    put_int(k, c->nsummed);
+    for (int j = 0; j < c->nsummed; j++) {
+        put_int(k, c->summed[j].input);
+        put_expr(k, c->summed[j].value);
+    }
+    if (src->init || c->rule == CONN_POISSON)   /* poisson: the weight is evaluated in place */
+        put_expr(k, c->weight);
+    if (src->init)
+        put_expr(k, c->delay);
 }
 
-/* Per population, the first one with an equal key, or -1 (open addressing over the
- * first population of each kind, by the key's FNV-1a hash). */
-static int *first_of_kind(Arena *a, const IrModule *m, void (*put_key)(Key *, const IrPop *))
+static void put_pop(Key *k, const KeySource *src, int i)
 {
-    int *same = ARENA_ARRAY(a, int, m->npops + 1);
-    Key *key = ARENA_ARRAY(a, Key, m->npops + 1);
+    if (src->init)
+        put_init(k, &src->m->pops[i]);
+    else
+        put_step(k, &src->m->pops[i]);
+}
+
+/* Per item, the first one with an equal key, or -1 (open addressing over the first item
+ * of each kind, by the key's FNV-1a hash). */
+static int *first_of_kind(Arena *a, int n, const KeySource *src, void (*put_key)(Key *, const KeySource *, int))
+{
+    int *same = ARENA_ARRAY(a, int, n + 1);
+    Key *key = ARENA_ARRAY(a, Key, n + 1);
     int nslots = 16;
-    while (nslots < 2 * m->npops)
+    while (nslots < 2 * n)
         nslots *= 2;
     int *slot = ARENA_ARRAY(a, int, nslots);
     for (int s = 0; s < nslots; s++)
         slot[s] = -1;
-    for (int p = 0; p < m->npops; p++) {
+    for (int p = 0; p < n; p++) {
         key[p] = (Key){.a = a};
-        put_key(&key[p], &m->pops[p]);
+        put_key(&key[p], src, p);
         unsigned long long h = 1469598103934665603ull;
         for (size_t j = 0; j < key[p].len; j++)
             h = (h ^ key[p].buf[j]) * 1099511628211ull;
@@ -210,6 +258,23 @@ static int *first_of_kind(Arena *a, const IrModule *m, void (*put_key)(Key *, co
     return same;
 }
 
-int *ir_shared_step_code(Arena *a, const IrModule *m) { return first_of_kind(a, m, put_step); }
+int *ir_shared_step_code(Arena *a, const IrModule *m)
+{
+    KeySource src = {.m = m};
+    return first_of_kind(a, m->npops, &src, put_pop);
+}
 
-int *ir_shared_init_code(Arena *a, const IrModule *m) { return first_of_kind(a, m, put_init); }
+int *ir_shared_init_code(Arena *a, const IrModule *m)
+{
+    KeySource src = {.m = m, .init = true};
+    return first_of_kind(a, m->npops, &src, put_pop);
+}
+
+int *ir_shared_conn_code(Arena *a, const IrModule *m, const int *same_step, bool init)
+{
+    int *kind = ARENA_ARRAY(a, int, m->npops + 1);
+    for (int p = 0; p < m->npops; p++)
+        kind[p] = same_step[p] < 0 ? p : same_step[p];
+    KeySource src = {.m = m, .pop_kind = kind, .init = init};
+    return first_of_kind(a, m->nconns, &src, put_conn);
+}
