@@ -4,7 +4,9 @@
 # constant values are set from a table, and code only loads the params it reads); a network
 # of 100 populations of one model, each with its own param values, has one integrate and
 # one fire function, like a network of 10, and an init entry per population (ir_share.c);
-# a chain of 200 coupled exact states has code in proportion to 200, not to 200²/2.
+# 50 connect statements that differ only in their targets and weights have one on_pre
+# function; a chain of 200 coupled exact states has code in proportion to 200, not to
+# 200²/2.
 # The values still reach each population: a param in the middle of the table, with and
 # without --set (JIT and a built simulator), and each population's own drive, against
 # the closed form v(t) = v0 + I (1 - exp(-t / tau)).
@@ -64,6 +66,26 @@ chain() {   # K: K linear states in a chain, x0 driven by I, solved exactly; x5,
         print "simulate Net for 200 ms"
     }'
 }
+connects() {   # C: a spike at 1 ms from S, C connect statements onto T0 .. T{C-1}, weight k mod 5 + 1 mV
+    awk -v n="$1" 'BEGIN {
+        print "neuron Acc {"
+        print "    state v = 0 mV"
+        print "}"
+        print "network Net {"
+        print "    population S = spike_source[1](times = [[1 ms]])"
+        for (k = 0; k < n; k++) printf "    population T%d = Acc[2]\n", k
+        for (k = 0; k < n; k++) {
+            printf "    connect S -> T%d {\n", k
+            printf "        weight %d mV\n", k % 5 + 1
+            print "        on_pre { post.v += w }"
+            print "    }"
+        }
+        print "    record v of T3 every 1 ms"
+        print "    record v of T9 every 1 ms"
+        print "}"
+        print "simulate Net for 2 ms"
+    }'
+}
 # counts KIND FILE.ll: instructions (inside function bodies), globals, functions
 count() {
     awk -v kind="$1" '
@@ -97,6 +119,18 @@ d10=$(count defs n10.ll); d100=$(count defs n100.ll)
 i10=$(count ins n10.ll); i100=$(count ins n100.ll)
 [ $((i100 - i10)) -le $((90 * 4)) ] ||
     fail "instructions: $i10 for 10 populations, $i100 for 100 (expected at most 4 more per population)"
+
+# one set of event functions for many connect statements of the same code; conn_init
+# differs only by the constant weight it stores (5 values)
+connects 50 > k50.nrn
+"$NRNC" emit llvm k50.nrn -o k50.ll
+[ "$(grep -c '^define.*@nrn_conn_pre_' k50.ll)" = 1 ] || fail "50 connect statements: more than one on_pre function"
+[ "$(grep -c '^define.*@nrn_conn_init_' k50.ll)" = 5 ] || fail "50 connect statements: not 5 conn_init functions"
+"$NRNC" run k50.nrn --out conns --quiet
+awk -F, 'NR > 1 && $1 + 0 == 2 && $2 == 4 && $3 == 4 { ok = 1 } END { exit !ok }' conns/trace_T3_v.csv ||
+    fail "T3 (weight 4 mV) after the spike: $(tail -1 conns/trace_T3_v.csv)"
+awk -F, 'NR > 1 && $1 + 0 == 2 && $2 == 5 && $3 == 5 { ok = 1 } END { exit !ok }' conns/trace_T9_v.csv ||
+    fail "T9 (weight 5 mV) after the spike: $(tail -1 conns/trace_T9_v.csv)"
 
 # a coupled exact system of K states: LLVM code in proportion to K, not to its K²/2
 # propagator products (cg_method.c computes large ones by loops over a table)
