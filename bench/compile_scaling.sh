@@ -42,24 +42,29 @@ gen_unused() {
     }'
 }
 
-# N params, all read by the ODE (a sum over N lets of at most 50 terms each).
+# N params, all read by the ODE: summed by lets of at most 50 terms, in levels (a
+# chain of more than 256 operators is an error).
 gen_used() {
     awk -v n="$1" 'BEGIN {
         print "neuron Many {"
         for (k = 0; k < n; k++) printf "    param p%d = %g mV\n", k, k * 1e-3
         print "    param tau = 10 ms"
         print "    state v = 0 mV"
-        nl = 0
-        for (k = 0; k < n; k += 50) {
-            printf "    let s%d = p%d", nl, k
-            for (j = k + 1; j < k + 50 && j < n; j++) printf " + p%d", j
-            printf "\n"
-            nl++
+        for (k = 0; k < n; k++) term[k] = "p" k
+        m = n; level = 0
+        while (m > 1) {
+            nl = 0
+            for (k = 0; k < m; k += 50) {
+                name = "s" level "_" nl
+                printf "    let %s = %s", name, term[k]
+                for (j = k + 1; j < k + 50 && j < m; j++) printf " + %s", term[j]
+                printf "\n"
+                next_term[nl++] = name
+            }
+            for (k = 0; k < nl; k++) term[k] = next_term[k]
+            m = nl; level++
         }
-        printf "    let drive = s0"
-        for (j = 1; j < nl; j++) printf " + s%d", j
-        printf "\n"
-        print "    dv/dt = (drive - v) / tau"
+        printf "    dv/dt = (%s - v) / tau\n", term[0]
         print "    threshold v > 1e9 mV"
         print "    reset { v = 0 mV }"
         print "}"
