@@ -89,7 +89,7 @@ LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMVa
 /* cg_pop.c */
 /* same: an earlier population with the same step code (ir_shared_step_code), whose
  * integrate, fire and observe this one aliases; same_init: one with the same init code
- * (ir_shared_init_code), whose init body this one calls; or -1 */
+ * (ir_shared_init_code), whose init this one aliases; or -1 */
 void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init);
 /* cg_conn.c */
 /* same, same_init: an earlier block with the same event code, or init code

@@ -102,30 +102,30 @@ static LLVMValueRef const_table(Cg *g, const char *what, int index, LLVMTypeRef 
     return gv;
 }
 
-static bool constant_param(const IrParam *q) { return !q->per_neuron && q->value->op == IR_CONST; }
-
 static int count_constant_params(const IrPop *p)
 {
     int m = 0;
     for (int k = 0; k < p->nparams; k++)
-        m += constant_param(&p->params[k]);
+        m += ir_param_is_constant(&p->params[k]);
     return m;
 }
 
 /* Uniform params whose value is a constant (the usual case, and every param a model
- * declares but never reads): one loop over tables of (overrides index, scalar slot) and
- * `values` (an argument: populations that differ only in such values share this code),
- * so that init, and the time LLVM spends on it, does not grow with the number of params.
- * The others are computed afterwards, in declaration order. */
+ * declares but never reads) are data: the run description carries their values, the
+ * runtime starts pop->overrides from them (a built simulator's --set overwrites them),
+ * and init copies them with one loop over a table of (overrides index, scalar slot).
+ * So init, and the time LLVM spends on it, does not grow with the number of params, and
+ * populations that differ only in such values share init. The other params are
+ * computed afterwards, in declaration order. */
 static void init_constant_params(Cg *g, Arena *scratch, int index, const IrPop *p, LLVMValueRef fn,
-                                 LLVMValueRef scalars, LLVMValueRef overrides, LLVMValueRef values)
+                                 LLVMValueRef scalars, LLVMValueRef overrides)
 {
     int m = count_constant_params(p);
     if (m == 0)
         return;
     LLVMValueRef *which = ARENA_ARRAY(scratch, LLVMValueRef, m), *slot = ARENA_ARRAY(scratch, LLVMValueRef, m);
     for (int k = 0, j = 0; k < p->nparams; k++) {
-        if (!constant_param(&p->params[k]))
+        if (!ir_param_is_constant(&p->params[k]))
             continue;
         which[j] = LLVMConstInt(g->i32, (unsigned long long)k, 0);
         slot[j++] = LLVMConstInt(g->i32, (unsigned long long)p->params[k].slot, 0);
@@ -136,26 +136,17 @@ static void init_constant_params(Cg *g, Arena *scratch, int index, const IrPop *
     Loop l = cg_loop_begin(g, fn, count, "init.params");
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, twhich, &l.i, 1, ""), "k");
     LLVMValueRef s = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, tslot, &l.i, 1, ""), "slot");
-    LLVMValueRef ov = cg_load_at(g, overrides, LLVMBuildZExt(g->b, k, g->i64, ""), "override");
-    LLVMValueRef none = LLVMBuildFCmp(g->b, LLVMRealUNO, ov, ov, "");
-    LLVMValueRef v = LLVMBuildSelect(g->b, none, cg_load_at(g, values, l.i, "value"), ov, "");
+    LLVMValueRef v = cg_load_at(g, overrides, LLVMBuildZExt(g->b, k, g->i64, ""), "value");
     cg_store_at(g, scalars, LLVMBuildZExt(g->b, s, g->i64, ""), v);
     cg_loop_end(g, &l, count);
 }
 
-/* void init_body(ptr pop, double dt, ptr values): params, propagators, initial states
- * (LANGUAGE.md §4), `values` the constant params' values (init_constant_params). Kept
- * out of line so that the populations that share it (ir_shared_init_code) share its
- * machine code. */
-static LLVMValueRef emit_init_body(Cg *g, Arena *scratch, int index, const IrPop *p)
+static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
-    cg_symbol_name(name, sizeof name, "init_body", index);
-    LLVMTypeRef params[3] = {g->ptr, g->f64, g->ptr};
-    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 3);
-    LLVMSetLinkage(fn, LLVMInternalLinkage);
-    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
-    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, noinline, 0));
+    cg_symbol_name(name, sizeof name, "init", index);
+    LLVMTypeRef params[2] = {g->ptr, g->f64};
+    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
     Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
     env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
@@ -170,9 +161,9 @@ static LLVMValueRef emit_init_body(Cg *g, Arena *scratch, int index, const IrPop
         A = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)nn), "A");
         PQ = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)(2 * nn)), "PQ");
     }
-    init_constant_params(g, scratch, index, p, fn, env.scalars, ov, LLVMGetParam(fn, 2));
+    init_constant_params(g, scratch, index, p, fn, env.scalars, ov);
     for (int k = 0; k < p->nparams; k++)
-        if (!p->params[k].per_neuron && !constant_param(&p->params[k]))
+        if (!p->params[k].per_neuron && !ir_param_is_constant(&p->params[k]))
             LLVMBuildStore(g->b, initial_value(g, &env, ov, k, p->params[k].value),
                            scalar_ptr(g, env.scalars, p->params[k].slot));
     if (p->exact && !p->exact->per_neuron) {
@@ -204,35 +195,7 @@ static LLVMValueRef emit_init_body(Cg *g, Arena *scratch, int index, const IrPop
     }
     cg_loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
-    return fn;
 }
-
-/* void init(ptr pop, double dt): the init body of population `body` (this one or one
- * with the same init code) with this population's constant param values. */
-static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p, int body)
-{
-    char name[64];
-    cg_symbol_name(name, sizeof name, "init_body", body);
-    LLVMValueRef callee = LLVMGetNamedFunction(g->mod, name);
-    if (!callee)
-        NRN_UNREACHABLE();
-    int m = count_constant_params(p);
-    LLVMValueRef values = LLVMConstPointerNull(g->ptr);
-    if (m > 0) {
-        LLVMValueRef *v = ARENA_ARRAY(scratch, LLVMValueRef, m);
-        for (int k = 0, j = 0; k < p->nparams; k++)
-            if (constant_param(&p->params[k]))
-                v[j++] = cg_fconst(g, p->params[k].value->value);
-        values = const_table(g, "param_value", index, g->f64, v, m);
-    }
-    cg_symbol_name(name, sizeof name, "init", index);
-    LLVMTypeRef params[2] = {g->ptr, g->f64};
-    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
-    LLVMValueRef args[3] = {LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), values};
-    LLVMBuildCall2(g->b, LLVMGlobalGetValueType(callee), callee, args, 3, "");
-    LLVMBuildRetVoid(g->b);
-}
-
 
 /* ---- integrate --------------------------------------------------------------------- */
 
@@ -595,9 +558,10 @@ void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init)
 {
     Arena scratch;
     arena_init(&scratch);
-    if (same_init < 0)
-        emit_init_body(g, &scratch, index, p);
-    emit_init(g, &scratch, index, p, same_init < 0 ? index : same_init);
+    if (same_init >= 0)
+        alias_function(g, "init", index, same_init);
+    else
+        emit_init(g, &scratch, index, p);
     if (same >= 0) {
         alias_function(g, "integrate", index, same);
         if (p->threshold)

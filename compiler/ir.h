@@ -268,6 +268,9 @@ IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y);
 IrExpr *ir_call(Arena *a, IrFn fn, IrExpr *x, IrExpr *y);
 
 bool ir_is_const(const IrExpr *e, double v);
+/* A uniform param whose value is a constant: data in the run description, which init
+ * copies (cg_pop.c), rather than code. */
+bool ir_param_is_constant(const IrParam *q);
 /* Whether e reads any node with this op (any index when index < 0). */
 bool ir_uses(const IrExpr *e, IrOp op, int index);
 /* Whether e depends on a per-neuron param of pop. */
