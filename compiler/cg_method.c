@@ -125,15 +125,38 @@ static LLVMValueRef *step_expeuler(Cg *g, Arena *s, Env *env, LLVMValueRef held)
  * the product is not emitted: an uncoupled synaptic trace costs one multiply, not n. */
 bool *cg_exact_reach(Arena *s, const IrExact *x)
 {
-    int n = x->n;
-    bool *reach = ARENA_ARRAY(s, bool, n * n);
-    for (int r = 0; r < n; r++)
-        for (int c = 0; c < n; c++)
-            reach[r * n + c] = r == c || !ir_is_const(x->A[r * n + c], 0);
-    for (int k = 0; k < n; k++)   /* Warshall */
+    int n = x->n, nedges = 0;
+    /* the rows each column drives (A[r][c] != 0), as adjacency lists */
+    int *first = ARENA_ARRAY(s, int, n + 1);
+    for (int c = 0; c < n; c++) {
+        first[c] = nedges;
         for (int r = 0; r < n; r++)
-            for (int c = 0; c < n; c++)
-                reach[r * n + c] = reach[r * n + c] || (reach[r * n + k] && reach[k * n + c]);
+            nedges += !ir_is_const(x->A[r * n + c], 0);
+    }
+    first[n] = nedges;
+    int *drives = ARENA_ARRAY(s, int, nedges + 1);
+    for (int c = 0, e = 0; c < n; c++)
+        for (int r = 0; r < n; r++)
+            if (!ir_is_const(x->A[r * n + c], 0))
+                drives[e++] = r;
+    /* a depth-first search from each column: O(n·(n + edges)), not Warshall's n³ */
+    bool *reach = ARENA_ARRAY(s, bool, n * n);
+    int *stack = ARENA_ARRAY(s, int, n + 1);
+    for (int c = 0; c < n; c++) {
+        int top = 0;
+        reach[c * n + c] = true;
+        stack[top++] = c;
+        while (top > 0) {
+            int from = stack[--top];
+            for (int e = first[from]; e < first[from + 1]; e++) {
+                int r = drives[e];
+                if (!reach[r * n + c]) {
+                    reach[r * n + c] = true;
+                    stack[top++] = r;
+                }
+            }
+        }
+    }
     return reach;
 }
 
@@ -236,12 +259,23 @@ static LLVMValueRef *step_exact_loop(Cg *g, Arena *s, Env *env, const bool *reac
     LLVMTypeRef vec = LLVMArrayType2(g->f64, (uint64_t)n);
     LLVMValueRef xs = cg_entry_alloca(g, vec, "exact.x"), bs = cg_entry_alloca(g, vec, "exact.b");
     LLVMValueRef nx = cg_entry_alloca(g, vec, "exact.next"), acc = cg_entry_alloca(g, g->f64, "exact.acc");
+    LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
+    /* b is zero but for a few driven states: cleared once, before the neuron loop */
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->ctx);
+    LLVMValueRef entry_end = LLVMGetBasicBlockTerminator(LLVMGetEntryBasicBlock(fn));
+    if (entry_end)
+        LLVMPositionBuilderBefore(eb, entry_end);
+    else
+        LLVMPositionBuilderAtEnd(eb, LLVMGetEntryBasicBlock(fn));
+    LLVMBuildMemSet(eb, bs, LLVMConstInt(g->i8, 0, 0),
+                    LLVMConstInt(g->i64, (unsigned long long)n * sizeof(double), 0), 8);
+    LLVMDisposeBuilder(eb);
     for (int c = 0; c < n; c++) {
         LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)c, 0);
         cg_store_at(g, xs, idx, env->states[x->states[c]]);
-        cg_store_at(g, bs, idx, cg_emit(g, env, x->b[c]));
+        if (!ir_is_const(x->b[c], 0))
+            cg_store_at(g, bs, idx, cg_emit(g, env, x->b[c]));
     }
-    LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
     LLVMValueRef rows = LLVMConstInt(g->i64, (unsigned long long)n, 0);
     Loop lr = cg_loop_begin(g, fn, rows, "exact.rows");
     LLVMValueRef first = load_i32_as_i64(g, tstart, lr.i, "first");
