@@ -41,17 +41,23 @@ static LLVMValueRef *load_arrays(Cg *g, Arena *scratch, const IrPop *p, LLVMValu
  * A is cleared as a whole and only its entries that are not the constant 0 are stored:
  * code in proportion to the couplings, not to n² (a neuron with many uncoupled
  * synaptic traces has a large, mostly empty A). */
-static void emit_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A, LLVMValueRef P,
-                            LLVMValueRef Q)
+static void emit_propagator(Cg *g, Arena *scratch, Env *env, const IrExact *x, bool held, LLVMValueRef A,
+                            LLVMValueRef P, LLVMValueRef Q)
 {
     int n = x->n;
     LLVMValueRef bytes = LLVMConstInt(g->i64, (unsigned long long)n * (unsigned long long)n * sizeof(double), 0);
     LLVMBuildMemSet(g->b, A, LLVMConstInt(g->i8, 0, 0), bytes, 8);
+    /* every entry first, then the stores: with no store in between, the repeated loads
+     * of a param (and -1/tau on every diagonal) fold into one */
+    LLVMValueRef *value = ARENA_ARRAY(scratch, LLVMValueRef, n * n);
     for (int k = 0; k < n * n; k++) {
         bool zero = held && env->pop->states[x->states[k / n]].held;
         if (!zero && !ir_is_const(x->A[k], 0))
-            cg_store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), cg_emit(g, env, x->A[k]));
+            value[k] = cg_emit(g, env, x->A[k]);
     }
+    for (int k = 0; k < n * n; k++)
+        if (value[k])
+            cg_store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), value[k]);
     LLVMTypeRef params[5] = {g->i32, g->ptr, g->f64, g->ptr, g->ptr};
     LLVMTypeRef fty;
     LLVMValueRef fn = cg_extern_fn(g, "nrt_expm_propagator", g->i32, params, 5, &fty);
@@ -65,12 +71,12 @@ static LLVMValueRef scalar_ptr(Cg *g, LLVMValueRef scalars, int slot)
     return LLVMBuildGEP2(g->b, g->f64, scalars, &idx, 1, "");
 }
 
-static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A,
-                                       LLVMValueRef tmp, const bool *reach)
+static void init_per_neuron_propagator(Cg *g, Arena *scratch, Env *env, const IrExact *x, bool held,
+                                       LLVMValueRef A, LLVMValueRef tmp, const bool *reach)
 {
     int n = x->n;
     LLVMValueRef Q = scalar_ptr(g, tmp, n * n);
-    emit_propagator(g, env, x, held, A, tmp, Q);
+    emit_propagator(g, scratch, env, x, held, A, tmp, Q);
     for (int k = 0; k < n * n; k++) {
         if (!reach[k])   /* exactly zero, and never read (cg_method.c) */
             continue;
@@ -141,6 +147,40 @@ static void init_constant_params(Cg *g, Arena *scratch, int index, const IrPop *
     cg_loop_end(g, &l, count);
 }
 
+/* States whose initial value is a constant, like constant params, come from overrides:
+ * for each (overrides index, array slot) of a table, the array is filled with its value.
+ * Before the per-neuron loop, whose states may read them (no state reads a later one). */
+static void init_constant_states(Cg *g, Arena *scratch, int index, const IrPop *p, LLVMValueRef fn,
+                                 LLVMValueRef pop, LLVMValueRef n, LLVMValueRef overrides)
+{
+    int m = 0;
+    for (int k = 0; k < p->nstates; k++)
+        m += ir_state_is_constant(&p->states[k]);
+    if (m == 0)
+        return;
+    LLVMValueRef *which = ARENA_ARRAY(scratch, LLVMValueRef, m), *slot = ARENA_ARRAY(scratch, LLVMValueRef, m);
+    for (int k = 0, j = 0; k < p->nstates; k++) {
+        if (!ir_state_is_constant(&p->states[k]))
+            continue;
+        which[j] = LLVMConstInt(g->i32, (unsigned long long)(p->nparams + k), 0);
+        slot[j++] = LLVMConstInt(g->i32, (unsigned long long)p->states[k].slot, 0);
+    }
+    LLVMValueRef twhich = const_table(g, "state_index", index, g->i32, which, m);
+    LLVMValueRef tslot = const_table(g, "state_slot", index, g->i32, slot, m);
+    LLVMValueRef arrays = cg_pop_field(g, pop, POP_ARRAYS, g->ptr, "arrays");
+    LLVMValueRef count = LLVMConstInt(g->i64, (unsigned long long)m, 0);
+    Loop ls = cg_loop_begin(g, fn, count, "init.states");
+    LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, twhich, &ls.i, 1, ""), "k");
+    LLVMValueRef s = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, tslot, &ls.i, 1, ""), "slot");
+    LLVMValueRef v = cg_load_at(g, overrides, LLVMBuildZExt(g->b, k, g->i64, ""), "value");
+    LLVMValueRef si = LLVMBuildZExt(g->b, s, g->i64, "");
+    LLVMValueRef base = LLVMBuildLoad2(g->b, g->ptr, LLVMBuildGEP2(g->b, g->ptr, arrays, &si, 1, ""), "state");
+    Loop li = cg_loop_begin(g, fn, n, "init.fill");
+    cg_store_at(g, base, li.i, v);
+    cg_loop_end(g, &li, n);
+    cg_loop_end(g, &ls, count);
+}
+
 static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
@@ -167,25 +207,27 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
             LLVMBuildStore(g->b, initial_value(g, &env, ov, k, p->params[k].value),
                            scalar_ptr(g, env.scalars, p->params[k].slot));
     if (p->exact && !p->exact->per_neuron) {
-        emit_propagator(g, &env, p->exact, false, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
+        emit_propagator(g, scratch, &env, p->exact, false, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
                         scalar_ptr(g, env.scalars, p->exact->Q_slot));
         if (p->exact->has_held)
-            emit_propagator(g, &env, p->exact, true, A, scalar_ptr(g, env.scalars, p->exact->Ph_slot),
+            emit_propagator(g, scratch, &env, p->exact, true, A, scalar_ptr(g, env.scalars, p->exact->Ph_slot),
                             scalar_ptr(g, env.scalars, p->exact->Qh_slot));
     }
+    init_constant_states(g, scratch, index, p, fn, env.pop_ptr, n, ov);
     Loop l = cg_loop_begin(g, fn, n, "init.loop");
     env.i = l.i;
     for (int k = 0; k < p->nparams; k++)
         if (p->params[k].per_neuron)
             cg_store_at(g, env.arrays[p->params[k].slot], l.i, initial_value(g, &env, ov, k, p->params[k].value));
     for (int k = 0; k < p->nstates; k++)
-        cg_store_at(g, env.arrays[p->states[k].slot], l.i,
-                 initial_value(g, &env, ov, p->nparams + k, p->states[k].init));
+        if (!ir_state_is_constant(&p->states[k]))
+            cg_store_at(g, env.arrays[p->states[k].slot], l.i,
+                        initial_value(g, &env, ov, p->nparams + k, p->states[k].init));
     if (p->exact && p->exact->per_neuron) {
         const bool *reach = cg_exact_reach(scratch, p->exact);
-        init_per_neuron_propagator(g, &env, p->exact, false, A, PQ, reach);
+        init_per_neuron_propagator(g, scratch, &env, p->exact, false, A, PQ, reach);
         if (p->exact->has_held)
-            init_per_neuron_propagator(g, &env, p->exact, true, A, PQ, reach);
+            init_per_neuron_propagator(g, scratch, &env, p->exact, true, A, PQ, reach);
     }
     if (p->upward_crossing) {
         /* The initial state counts as the previous step (LANGUAGE.md §4). */

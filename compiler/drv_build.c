@@ -130,12 +130,12 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
         put_strings(f, "pnames", k, p->param_names, p->nparams);
         put_strings(f, "punits", k, p->param_units, p->nparams);
         put_doubles(f, "pscales", k, p->param_scales, p->nparams);
-        fprintf(f, "static const double pvalues_%d[] = {", k);
-        for (int q = 0; q < p->nparams; q++, fputs(", ", f))
-            if (isnan(p->param_values[q]))
+        fprintf(f, "static const double values_%d[] = {", k);
+        for (int q = 0; q < p->nparams + p->nstates; q++, fputs(", ", f))
+            if (isnan(p->initial_values[q]))
                 fputs("__builtin_nan(\"\")", f);
             else
-                put_double(f, p->param_values[q]);
+                put_double(f, p->initial_values[q]);
         fputs("0};\n", f);
         fprintf(f, "static const int inputs_%d[] = {", k);
         for (int q = 0; q < p->ninputs; q++)
@@ -174,7 +174,7 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
                 p->nscalars, p->nstates);
         fprintf(f, "     .state_names = names_%d, .state_scales = scales_%d, .state_units = units_%d,\n", k, k, k);
         fprintf(f, "     .nparams = %d, .param_names = pnames_%d, .param_units = punits_%d, "
-                   ".param_scales = pscales_%d, .param_values = pvalues_%d,\n", p->nparams, k, k, k, k);
+                   ".param_scales = pscales_%d, .initial_values = values_%d,\n", p->nparams, k, k, k, k);
         fprintf(f, "     .ninputs = %d, .input_slots = inputs_%d, .method = ", p->ninputs, k);
         put_string(f, p->method);
         fprintf(f, ", .record_spikes = %s", p->record_spikes ? "true" : "false");

@@ -50,11 +50,14 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
     d->state_names = names;
     d->state_units = units;
     d->state_scales = scales;
-    /* constant params are data, not code: init copies them from overrides (cg_pop.c) */
-    double *values = xcalloc(dd, (size_t)p->nparams, sizeof *values);
+    /* constant params and initial states are data, not code: init copies them from
+     * overrides (cg_pop.c) */
+    double *values = xcalloc(dd, (size_t)(p->nparams + p->nstates), sizeof *values);
     for (int q = 0; q < p->nparams; q++)
         values[q] = ir_param_is_constant(&p->params[q]) ? p->params[q].value->value : NAN;
-    d->param_values = values;
+    for (int s = 0; s < p->nstates; s++)
+        values[p->nparams + s] = ir_state_is_constant(&p->states[s]) ? p->states[s].init->value : NAN;
+    d->initial_values = values;
     d->nparams = p->nparams;
     d->param_names = names + p->nstates;
     d->param_units = units + p->nstates;

@@ -271,6 +271,8 @@ bool ir_is_const(const IrExpr *e, double v);
 /* A uniform param whose value is a constant: data in the run description, which init
  * copies (cg_pop.c), rather than code. */
 bool ir_param_is_constant(const IrParam *q);
+/* A state whose initial value is a constant: data too. */
+bool ir_state_is_constant(const IrState *s);
 /* Whether e reads any node with this op (any index when index < 0). */
 bool ir_uses(const IrExpr *e, IrOp op, int index);
 /* Whether e depends on a per-neuron param of pop. */

@@ -157,8 +157,8 @@ static void put_step(Key *k, const IrPop *p)
     }
 }
 
-/* init also reads the params' and states' initial values, except the values of uniform
- * params that are constants, which it takes as an argument (cg_pop.c, ORDER INIT KEY). */
+/* init also reads the params' and states' initial values, except constant ones, which
+ * the run description carries (cg_pop.c, ORDER INIT KEY). */
 static void put_init(Key *k, const IrPop *p)
 {
     put_step(k, p);
@@ -169,8 +169,12 @@ static void put_init(Key *k, const IrPop *p)
         if (!table)
             put_expr(k, q->value);
     }
-    for (int j = 0; j < p->nstates; j++)
-        put_expr(k, p->states[j].init);
+    for (int j = 0; j < p->nstates; j++) {
+        bool table = ir_state_is_constant(&p->states[j]);
+        put_int(k, table);
+        if (!table)
+            put_expr(k, p->states[j].init);
+    }
 }
 
 /* What a key is written from: population or connection `i` of the module. */
