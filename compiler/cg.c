@@ -101,6 +101,7 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
     check_layout(tm, &g);
     Arena scratch;
     arena_init(&scratch);
+    g.invariant.arena = &scratch;
     const int *same = ir_shared_step_code(&scratch, m), *same_init = ir_shared_init_code(&scratch, m);
     for (int k = 0; k < m->npops; k++)
         cg_pop_functions(&g, k, &m->pops[k], same[k], same_init[k]);

@@ -11,12 +11,20 @@ enum { CONN_NPRE, CONN_NPOST, CONN_NSYN, CONN_ROW, CONN_POST, CONN_ARRAYS, CONN_
        CONN_COL_SYN, CONN_COL_PRE, CONN_COUNTS, CONN_DENSE, CONN_RNG, CONN_PRE_OFFSET, CONN_POST_OFFSET,
        CONN_NFIELDS };   /* ORDER NRT_CONN */
 
+/* A set of LLVM values (open addressing, in an arena). */
+typedef struct ValueSet {
+    Arena *arena;
+    LLVMValueRef *slot;
+    size_t n, cap;
+} ValueSet;
+
 typedef struct Cg {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMBuilderRef b;
     LLVMTypeRef f64, i64, i32, i8, i1, ptr, pop_ty, conn_ty;
     const IrModule *m;
+    ValueSet invariant;        /* computed from constants and uniform params only */
 } Cg;
 
 /* Where an expression finds its operands while being emitted. */
