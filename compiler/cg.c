@@ -99,10 +99,17 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
                                              g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64};
     g.conn_ty = LLVMStructTypeInContext(ctx, conn_fields, CONN_NFIELDS, 0);
     check_layout(tm, &g);
+    Arena scratch;
+    arena_init(&scratch);
+    g.invariant.arena = &scratch;
+    const int *same = ir_shared_step_code(&scratch, m), *same_init = ir_shared_init_code(&scratch, m);
     for (int k = 0; k < m->npops; k++)
-        cg_pop_functions(&g, k, &m->pops[k]);
+        cg_pop_functions(&g, k, &m->pops[k], same[k], same_init[k]);
+    const int *same_conn = ir_shared_conn_code(&scratch, m, same, false);
+    const int *same_conn_init = ir_shared_conn_code(&scratch, m, same, true);
     for (int k = 0; k < m->nconns; k++)
-        cg_conn_functions(&g, k, &m->conns[k]);
+        cg_conn_functions(&g, k, &m->conns[k], same_conn[k], same_conn_init[k]);
+    arena_fini(&scratch);
     LLVMDisposeBuilder(g.b);
     char *msg = NULL;
     if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {

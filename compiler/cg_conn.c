@@ -344,23 +344,39 @@ static void emit_poisson(Cg *g, Arena *scratch, int index, const IrConn *c)
     LLVMBuildRetVoid(g->b);
 }
 
-void cg_conn_functions(Cg *g, int index, const IrConn *c)
+/* block `index`'s function `what` is block `same`'s (the same code, ir_share.c) */
+static void alias(Cg *g, const char *what, int index, int same)
+{
+    char name[64], target[64];
+    symbol(name, sizeof name, what, index);
+    symbol(target, sizeof target, what, same);
+    LLVMValueRef fn = LLVMGetNamedFunction(g->mod, target);
+    if (!fn)
+        NRN_UNREACHABLE();
+    LLVMAddAlias2(g->mod, LLVMGlobalGetValueType(fn), 0, fn, name);
+}
+
+/* Each function of the block, or an alias of block `same`'s (same_init for conn_init). */
+void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_init)
 {
     Arena scratch;
     arena_init(&scratch);
-    if (c->rule == CONN_POISSON) {
-        if (c->on_pre)
-            emit_poisson(g, &scratch, index, c);
-    } else {
-        emit_init(g, &scratch, index, c);
-        if (c->on_pre && !c->hetero_delay)
-            emit_pre(g, &scratch, index, c);
-        if (c->on_pre && c->hetero_delay)
-            emit_pre_syn(g, &scratch, index, c);
-        if (c->on_post)
-            emit_post(g, &scratch, index, c);
-        if (c->nsummed)
-            emit_summed(g, &scratch, index, c);
+    typedef void (*Emit)(Cg *, Arena *, int, const IrConn *);
+    struct { bool wanted; const char *what; Emit emit; int like; } fns[] = {
+        {c->rule == CONN_POISSON && c->on_pre, "conn_poisson", emit_poisson, same},
+        {c->rule != CONN_POISSON, "conn_init", emit_init, same_init},
+        {c->rule != CONN_POISSON && c->on_pre && !c->hetero_delay, "conn_pre", emit_pre, same},
+        {c->rule != CONN_POISSON && c->on_pre && c->hetero_delay, "conn_pre_syn", emit_pre_syn, same},
+        {c->rule != CONN_POISSON && c->on_post, "conn_post", emit_post, same},
+        {c->rule != CONN_POISSON && c->nsummed, "conn_summed", emit_summed, same},
+    };
+    for (size_t k = 0; k < sizeof fns / sizeof *fns; k++) {
+        if (!fns[k].wanted)
+            continue;
+        if (fns[k].like >= 0)
+            alias(g, fns[k].what, index, fns[k].like);
+        else
+            fns[k].emit(g, &scratch, index, c);
     }
     arena_fini(&scratch);
 }

@@ -10,6 +10,7 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,10 +26,63 @@ void cg_fast(LLVMValueRef v)
                                     LLVMFastMathApproxFunc);
 }
 
+/* Values computed from constants and uniform params only (g->invariant) are combined
+ * without fast-math flags: such a value is the same for every neuron and step, LICM
+ * computes it once, and exactly as written. LLVM's Reassociate pass, whose time grows
+ * faster than the size of a reassociable tree, then leaves alone a model's sum of
+ * thousands of params. */
+static size_t value_hash(LLVMValueRef v, size_t cap)
+{
+    return (size_t)(((unsigned long long)(uintptr_t)v >> 4) * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+}
+
+static bool is_invariant(const Cg *g, LLVMValueRef v)
+{
+    if (LLVMIsAConstant(v))
+        return true;
+    const ValueSet *set = &g->invariant;
+    if (!set->cap)
+        return false;
+    for (size_t i = value_hash(v, set->cap); set->slot[i]; i = (i + 1) & (set->cap - 1))
+        if (set->slot[i] == v)
+            return true;
+    return false;
+}
+
+static void mark_invariant(Cg *g, LLVMValueRef v)
+{
+    ValueSet *set = &g->invariant;
+    if (LLVMIsAConstant(v) || !set->arena)
+        return;
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 256;
+        LLVMValueRef *slot = ARENA_ARRAY(set->arena, LLVMValueRef, cap);
+        for (size_t k = 0; k < set->cap; k++) {
+            if (!set->slot[k])
+                continue;
+            size_t i = value_hash(set->slot[k], cap);
+            while (slot[i])
+                i = (i + 1) & (cap - 1);
+            slot[i] = set->slot[k];
+        }
+        set->slot = slot;
+        set->cap = cap;
+    }
+    size_t i = value_hash(v, set->cap);
+    while (set->slot[i] && set->slot[i] != v)
+        i = (i + 1) & (set->cap - 1);
+    if (!set->slot[i])
+        set->n++;
+    set->slot[i] = v;
+}
+
 LLVMValueRef cg_fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const char *name)
 {
     LLVMValueRef v = LLVMBuildBinOp(g->b, op, x, y, name);
-    cg_fast(v);
+    if (is_invariant(g, x) && is_invariant(g, y))
+        mark_invariant(g, v);
+    else
+        cg_fast(v);
     return v;
 }
 
@@ -215,12 +269,16 @@ static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
             return env->states[e->index];
         return cg_load_at(g, env->arrays[p->states[e->index].slot], env->i, p->states[e->index].name);
     case IR_PARAM: {
+        /* A uniform param is read where it is used, and LICM takes it out of the loop
+         * (scalars is noalias there): loads gathered in the entry block instead make
+         * InstCombine quadratic in their number (each is a candidate for sinking and
+         * the rest of the block is scanned for stores). */
         const IrParam *q = &p->params[e->index];
-        if (env->params && env->params[e->index])
-            return env->params[e->index];
         if (q->per_neuron)
             return cg_load_at(g, env->arrays[q->slot], env->i, q->name);
-        return cg_scalar_at(g, env->scalars, q->slot, q->name);
+        LLVMValueRef v = cg_scalar_at(g, env->scalars, q->slot, q->name);
+        mark_invariant(g, v);
+        return v;
     }
     case IR_INPUT:
         return cg_load_at(g, env->arrays[p->input_slots[e->index]], env->i, p->input_names[e->index]);
@@ -240,8 +298,12 @@ LLVMValueRef cg_emit(Cg *g, Env *env, const IrExpr *e)
 {
     switch (e->op) {
     case IR_NEG: {
-        LLVMValueRef v = LLVMBuildFNeg(g->b, cg_emit(g, env, e->a), "");
-        cg_fast(v);
+        LLVMValueRef a = cg_emit(g, env, e->a);
+        LLVMValueRef v = LLVMBuildFNeg(g->b, a, "");
+        if (is_invariant(g, a))
+            mark_invariant(g, v);
+        else
+            cg_fast(v);
         return v;
     }
     case IR_NOT: case IR_LT: case IR_GT: case IR_LE: case IR_GE: case IR_EQ: case IR_NE:

@@ -11,12 +11,20 @@ enum { CONN_NPRE, CONN_NPOST, CONN_NSYN, CONN_ROW, CONN_POST, CONN_ARRAYS, CONN_
        CONN_COL_SYN, CONN_COL_PRE, CONN_COUNTS, CONN_DENSE, CONN_RNG, CONN_PRE_OFFSET, CONN_POST_OFFSET,
        CONN_NFIELDS };   /* ORDER NRT_CONN */
 
+/* A set of LLVM values (open addressing, in an arena). */
+typedef struct ValueSet {
+    Arena *arena;
+    LLVMValueRef *slot;
+    size_t n, cap;
+} ValueSet;
+
 typedef struct Cg {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMBuilderRef b;
     LLVMTypeRef f64, i64, i32, i8, i1, ptr, pop_ty, conn_ty;
     const IrModule *m;
+    ValueSet invariant;        /* computed from constants and uniform params only */
 } Cg;
 
 /* Where an expression finds its operands while being emitted. */
@@ -28,7 +36,6 @@ typedef struct Env {
     LLVMValueRef *arrays;      /* base pointer per array slot */
     LLVMValueRef scalars;
     LLVMValueRef *states;      /* current value per state, or NULL: load from its array */
-    LLVMValueRef *params;      /* value per param, or NULL: load from its slot */
     LLVMValueRef *noise;       /* per noise stream: this neuron's N(0,1) deviate this step */
     LLVMValueRef sqrt_dt;      /* sqrt(dt), where noise is used */
     /* connection code (cg_conn.c): the synapse and the neurons on either side */
@@ -76,17 +83,26 @@ LLVMValueRef cg_nonfinite(Cg *g, LLVMValueRef x);
  * next value of every state with an ODE (indexed by state; the method sees env->states
  * as the values at the start of the step; held: i1 "refractory", or NULL). */
 LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env);
+/* reach[r*n + c]: x_c can influence x_r over a step (else P and Q are 0 there). */
+bool *cg_exact_reach(Arena *scratch, const IrExact *x);
 LLVMValueRef *cg_method_step(Cg *g, Arena *scratch, Env *env, LLVMValueRef *invariant, LLVMValueRef held);
 
+/* An alloca at the top of the current function's entry block (outside every loop). */
+LLVMValueRef cg_entry_alloca(Cg *g, LLVMTypeRef ty, const char *name);
 /* cg_rk45.c: adaptive Dormand-Prince inside the step; may add basic blocks. */
 LLVMValueRef *cg_step_rk45(Cg *g, Arena *scratch, Env *env, LLVMValueRef held);
 /* cg_method.c, shared with cg_rk45.c: f(x, t) for every state with an ODE, held ones 0. */
 LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMValueRef t, LLVMValueRef held);
 
 /* cg_pop.c */
-void cg_pop_functions(Cg *g, int index, const IrPop *p);
+/* same: an earlier population with the same step code (ir_shared_step_code), whose
+ * integrate, fire and observe this one aliases; same_init: one with the same init code
+ * (ir_shared_init_code), whose init this one aliases; or -1 */
+void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init);
 /* cg_conn.c */
-void cg_conn_functions(Cg *g, int index, const IrConn *c);
+/* same, same_init: an earlier block with the same event code, or init code
+ * (ir_shared_conn_code), whose functions this one aliases; or -1 */
+void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_init);
 LLVMValueRef cg_conn_field(Cg *g, LLVMValueRef conn, int field, LLVMTypeRef ty, const char *name);
 
 #endif

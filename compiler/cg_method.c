@@ -119,6 +119,67 @@ static LLVMValueRef *step_expeuler(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     return next;
 }
 
+/* reach[r*n + c]: x_c can influence x_r over a step, i.e. there is a path c -> r through
+ * the nonzero entries of A (A[r][c] != 0: x_c drives x_r). Where there is none, P and Q
+ * (the propagators, exp(A dt) and its integral) are exactly zero whatever the params, so
+ * the product is not emitted: an uncoupled synaptic trace costs one multiply, not n. */
+bool *cg_exact_reach(Arena *s, const IrExact *x)
+{
+    int n = x->n, nedges = 0;
+    /* the rows each column drives (A[r][c] != 0), as adjacency lists */
+    int *first = ARENA_ARRAY(s, int, n + 1);
+    for (int c = 0; c < n; c++) {
+        first[c] = nedges;
+        for (int r = 0; r < n; r++)
+            nedges += !ir_is_const(x->A[r * n + c], 0);
+    }
+    first[n] = nedges;
+    int *drives = ARENA_ARRAY(s, int, nedges + 1);
+    for (int c = 0, e = 0; c < n; c++)
+        for (int r = 0; r < n; r++)
+            if (!ir_is_const(x->A[r * n + c], 0))
+                drives[e++] = r;
+    /* a depth-first search from each column: O(n·(n + edges)), not Warshall's n³ */
+    bool *reach = ARENA_ARRAY(s, bool, n * n);
+    int *stack = ARENA_ARRAY(s, int, n + 1);
+    for (int c = 0; c < n; c++) {
+        int top = 0;
+        reach[c * n + c] = true;
+        stack[top++] = c;
+        while (top > 0) {
+            int from = stack[--top];
+            for (int e = first[from]; e < first[from + 1]; e++) {
+                int r = drives[e];
+                if (!reach[r * n + c]) {
+                    reach[r * n + c] = true;
+                    stack[top++] = r;
+                }
+            }
+        }
+    }
+    return reach;
+}
+
+enum { LOOP_TERMS = 256 };   /* products P[r][c]·x_c per neuron above which the step loops */
+
+static int count_terms(const IrExact *x, const bool *reach)
+{
+    int terms = 0;
+    for (int k = 0; k < x->n * x->n; k++)
+        terms += reach[k];
+    return terms;
+}
+
+/* Whether x(t+dt) = P x + Q b is computed by loops over the coupled entries (a large,
+ * densely coupled system with one propagator per population) rather than as
+ * straight-line code: that keeps the code, and LLVM's time on it, in proportion to n
+ * rather than to the number of products, whose straight-line form also keeps every P
+ * entry live across the neuron loop. */
+static bool exact_as_loop(const IrExact *x, const bool *reach)
+{
+    return !x->per_neuron && !x->has_held && count_terms(x, reach) > LOOP_TERMS;
+}
+
 /* The propagator entries read before the loop (uniform ones): P, Q, and with holds the
  * P, Q of the held system. */
 LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env)
@@ -129,7 +190,12 @@ LLVMValueRef *cg_method_prepare(Cg *g, Arena *scratch, Env *env)
         return NULL;
     int nn = x->n * x->n;
     LLVMValueRef *pq = ARENA_ARRAY(scratch, LLVMValueRef, 4 * nn);
+    const bool *reach = cg_exact_reach(scratch, x);
+    if (exact_as_loop(x, reach))
+        return pq;   /* step_exact_loop reads P and Q itself */
     for (int k = 0; k < nn; k++) {
+        if (!reach[k])
+            continue;
         pq[k] = cg_scalar_at(g, env->scalars, x->P_slot + k, "P");
         pq[nn + k] = cg_scalar_at(g, env->scalars, x->Q_slot + k, "Q");
         if (x->has_held) {
@@ -150,22 +216,88 @@ static LLVMValueRef propagator(Cg *g, Env *env, LLVMValueRef *pq, int which, int
     return cg_load_at(g, env->arrays[slots[which] + k], env->i, which % 2 ? "Q" : "P");
 }
 
-/* reach[r*n + c]: x_c can influence x_r over a step, i.e. there is a path c -> r through
- * the nonzero entries of A (A[r][c] != 0: x_c drives x_r). Where there is none, P and Q
- * (the propagators, exp(A dt) and its integral) are exactly zero whatever the params, so
- * the product is not emitted: an uncoupled synaptic trace costs one multiply, not n. */
-static bool *reachable(Arena *s, const IrExact *x)
+/* A private constant i32 table. */
+static LLVMValueRef int_table(Cg *g, const char *name, const int *v, int n)
 {
-    int n = x->n;
-    bool *reach = ARENA_ARRAY(s, bool, n * n);
-    for (int r = 0; r < n; r++)
+    Arena tmp;
+    arena_init(&tmp);
+    LLVMValueRef *c = ARENA_ARRAY(&tmp, LLVMValueRef, n);
+    for (int k = 0; k < n; k++)
+        c[k] = LLVMConstInt(g->i32, (unsigned long long)v[k], 0);
+    LLVMValueRef gv = LLVMAddGlobal(g->mod, LLVMArrayType2(g->i32, (uint64_t)n), name);
+    LLVMSetInitializer(gv, LLVMConstArray2(g->i32, c, (uint64_t)n));
+    arena_fini(&tmp);
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
+static LLVMValueRef load_i32_as_i64(Cg *g, LLVMValueRef table, LLVMValueRef i, const char *name)
+{
+    LLVMValueRef v = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, table, &i, 1, ""), name);
+    return LLVMBuildZExt(g->b, v, g->i64, "");
+}
+
+/* The loop form of step_exact (exact_as_loop): x and b go to stack arrays, then for
+ * each row r, over the coupled columns c in ascending order (a table, row by row),
+ * next_r = sum P[r][c] x_c + Q[r][c] b_c, with P and Q read from the scalars. */
+static LLVMValueRef *step_exact_loop(Cg *g, Arena *s, Env *env, const bool *reach)
+{
+    const IrPop *p = env->pop;
+    const IrExact *x = p->exact;
+    int n = x->n, terms = count_terms(x, reach);
+    int *start = ARENA_ARRAY(s, int, n + 1), *col = ARENA_ARRAY(s, int, terms);
+    for (int r = 0, j = 0; r < n; r++) {
+        start[r] = j;
         for (int c = 0; c < n; c++)
-            reach[r * n + c] = r == c || !ir_is_const(x->A[r * n + c], 0);
-    for (int k = 0; k < n; k++)   /* Warshall */
-        for (int r = 0; r < n; r++)
-            for (int c = 0; c < n; c++)
-                reach[r * n + c] = reach[r * n + c] || (reach[r * n + k] && reach[k * n + c]);
-    return reach;
+            if (reach[r * n + c])
+                col[j++] = c;
+        start[r + 1] = j;
+    }
+    LLVMValueRef tstart = int_table(g, "exact.row", start, n + 1), tcol = int_table(g, "exact.col", col, terms);
+    LLVMTypeRef vec = LLVMArrayType2(g->f64, (uint64_t)n);
+    LLVMValueRef xs = cg_entry_alloca(g, vec, "exact.x"), bs = cg_entry_alloca(g, vec, "exact.b");
+    LLVMValueRef nx = cg_entry_alloca(g, vec, "exact.next"), acc = cg_entry_alloca(g, g->f64, "exact.acc");
+    LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
+    /* b is zero but for a few driven states: cleared once, before the neuron loop */
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->ctx);
+    LLVMValueRef entry_end = LLVMGetBasicBlockTerminator(LLVMGetEntryBasicBlock(fn));
+    if (entry_end)
+        LLVMPositionBuilderBefore(eb, entry_end);
+    else
+        LLVMPositionBuilderAtEnd(eb, LLVMGetEntryBasicBlock(fn));
+    LLVMBuildMemSet(eb, bs, LLVMConstInt(g->i8, 0, 0),
+                    LLVMConstInt(g->i64, (unsigned long long)n * sizeof(double), 0), 8);
+    LLVMDisposeBuilder(eb);
+    for (int c = 0; c < n; c++) {
+        LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)c, 0);
+        cg_store_at(g, xs, idx, env->states[x->states[c]]);
+        if (!ir_is_const(x->b[c], 0))
+            cg_store_at(g, bs, idx, cg_emit(g, env, x->b[c]));
+    }
+    LLVMValueRef rows = LLVMConstInt(g->i64, (unsigned long long)n, 0);
+    Loop lr = cg_loop_begin(g, fn, rows, "exact.rows");
+    LLVMValueRef first = load_i32_as_i64(g, tstart, lr.i, "first");
+    LLVMValueRef r1 = LLVMBuildAdd(g->b, lr.i, LLVMConstInt(g->i64, 1, 0), "");
+    LLVMValueRef count = LLVMBuildSub(g->b, load_i32_as_i64(g, tstart, r1, "last"), first, "count");
+    LLVMBuildStore(g->b, cg_fconst(g, 0), acc);
+    Loop lc = cg_loop_begin(g, fn, count, "exact.cols");
+    LLVMValueRef c = load_i32_as_i64(g, tcol, LLVMBuildAdd(g->b, first, lc.i, ""), "c");
+    LLVMValueRef k = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, lr.i, rows, ""), c, "k");
+    LLVMValueRef pk = LLVMBuildAdd(g->b, k, LLVMConstInt(g->i64, (unsigned long long)x->P_slot, 0), "");
+    LLVMValueRef qk = LLVMBuildAdd(g->b, k, LLVMConstInt(g->i64, (unsigned long long)x->Q_slot, 0), "");
+    LLVMValueRef term = cg_fbin(g, LLVMFMul, cg_load_at(g, env->scalars, pk, "P"), cg_load_at(g, xs, c, ""), "");
+    term = cg_fbin(g, LLVMFAdd, term,
+                   cg_fbin(g, LLVMFMul, cg_load_at(g, env->scalars, qk, "Q"), cg_load_at(g, bs, c, ""), ""), "");
+    LLVMBuildStore(g->b, cg_fbin(g, LLVMFAdd, LLVMBuildLoad2(g->b, g->f64, acc, ""), term, ""), acc);
+    cg_loop_end(g, &lc, count);
+    cg_store_at(g, nx, lr.i, LLVMBuildLoad2(g->b, g->f64, acc, ""));
+    cg_loop_end(g, &lr, rows);
+    LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
+    for (int r = 0; r < n; r++)
+        next[x->states[r]] = cg_load_at(g, nx, LLVMConstInt(g->i64, (unsigned long long)r, 0), "");
+    return next;
 }
 
 /* x(t+dt) = P x + Q b (b: the inhomogeneous part at the start of the step); while
@@ -175,7 +307,9 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLV
     const IrPop *p = env->pop;
     const IrExact *x = p->exact;
     int n = x->n;
-    const bool *reach = reachable(s, x);
+    const bool *reach = cg_exact_reach(s, x);
+    if (exact_as_loop(x, reach))
+        return step_exact_loop(g, s, env, reach);
     LLVMValueRef *b = ARENA_ARRAY(s, LLVMValueRef, n);
     for (int r = 0; r < n; r++) {
         b[r] = cg_emit(g, env, x->b[r]);

@@ -37,15 +37,27 @@ static LLVMValueRef *load_arrays(Cg *g, Arena *scratch, const IrPop *p, LLVMValu
 
 /* ---- init -------------------------------------------------------------------------- */
 
-/* A = the system matrix from the params; P, Q = its propagators (nrt_expm_propagator). */
-static void emit_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A, LLVMValueRef P,
-                            LLVMValueRef Q)
+/* A = the system matrix from the params; P, Q = its propagators (nrt_expm_propagator).
+ * A is cleared as a whole and only its entries that are not the constant 0 are stored:
+ * code in proportion to the couplings, not to n² (a neuron with many uncoupled
+ * synaptic traces has a large, mostly empty A). */
+static void emit_propagator(Cg *g, Arena *scratch, Env *env, const IrExact *x, bool held, LLVMValueRef A,
+                            LLVMValueRef P, LLVMValueRef Q)
 {
     int n = x->n;
+    LLVMValueRef bytes = LLVMConstInt(g->i64, (unsigned long long)n * (unsigned long long)n * sizeof(double), 0);
+    LLVMBuildMemSet(g->b, A, LLVMConstInt(g->i8, 0, 0), bytes, 8);
+    /* every entry first, then the stores: with no store in between, the repeated loads
+     * of a param (and -1/tau on every diagonal) fold into one */
+    LLVMValueRef *value = ARENA_ARRAY(scratch, LLVMValueRef, n * n);
     for (int k = 0; k < n * n; k++) {
         bool zero = held && env->pop->states[x->states[k / n]].held;
-        cg_store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), zero ? cg_fconst(g, 0) : cg_emit(g, env, x->A[k]));
+        if (!zero && !ir_is_const(x->A[k], 0))
+            value[k] = cg_emit(g, env, x->A[k]);
     }
+    for (int k = 0; k < n * n; k++)
+        if (value[k])
+            cg_store_at(g, A, LLVMConstInt(g->i64, (unsigned long long)k, 0), value[k]);
     LLVMTypeRef params[5] = {g->i32, g->ptr, g->f64, g->ptr, g->ptr};
     LLVMTypeRef fty;
     LLVMValueRef fn = cg_extern_fn(g, "nrt_expm_propagator", g->i32, params, 5, &fty);
@@ -59,13 +71,15 @@ static LLVMValueRef scalar_ptr(Cg *g, LLVMValueRef scalars, int slot)
     return LLVMBuildGEP2(g->b, g->f64, scalars, &idx, 1, "");
 }
 
-static void init_per_neuron_propagator(Cg *g, Env *env, const IrExact *x, bool held, LLVMValueRef A,
-                                       LLVMValueRef tmp)
+static void init_per_neuron_propagator(Cg *g, Arena *scratch, Env *env, const IrExact *x, bool held,
+                                       LLVMValueRef A, LLVMValueRef tmp, const bool *reach)
 {
     int n = x->n;
     LLVMValueRef Q = scalar_ptr(g, tmp, n * n);
-    emit_propagator(g, env, x, held, A, tmp, Q);
+    emit_propagator(g, scratch, env, x, held, A, tmp, Q);
     for (int k = 0; k < n * n; k++) {
+        if (!reach[k])   /* exactly zero, and never read (cg_method.c) */
+            continue;
         cg_store_at(g, env->arrays[(held ? x->Ph_slot : x->P_slot) + k], env->i, cg_scalar_at(g, tmp, k, "P"));
         cg_store_at(g, env->arrays[(held ? x->Qh_slot : x->Q_slot) + k], env->i, cg_scalar_at(g, tmp, n * n + k, "Q"));
     }
@@ -78,6 +92,93 @@ static LLVMValueRef initial_value(Cg *g, Env *env, LLVMValueRef overrides, int k
     LLVMValueRef ov = cg_scalar_at(g, overrides, k, "override");
     LLVMValueRef none = LLVMBuildFCmp(g->b, LLVMRealUNO, ov, ov, "");
     return LLVMBuildSelect(g->b, none, cg_emit(g, env, e), ov, "");
+}
+
+/* A private constant array of n values of type ty, named after the population. */
+static LLVMValueRef const_table(Cg *g, const char *what, int index, LLVMTypeRef ty, LLVMValueRef *vals, int n)
+{
+    char name[64];
+    cg_symbol_name(name, sizeof name, what, index);
+    LLVMTypeRef aty = LLVMArrayType2(ty, (uint64_t)n);
+    LLVMValueRef gv = LLVMAddGlobal(g->mod, aty, name);
+    LLVMSetInitializer(gv, LLVMConstArray2(ty, vals, (uint64_t)n));
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
+static int count_constant_params(const IrPop *p)
+{
+    int m = 0;
+    for (int k = 0; k < p->nparams; k++)
+        m += ir_param_is_constant(&p->params[k]);
+    return m;
+}
+
+/* Uniform params whose value is a constant (the usual case, and every param a model
+ * declares but never reads) are data: the run description carries their values, the
+ * runtime starts pop->overrides from them (a built simulator's --set overwrites them),
+ * and init copies them with one loop over a table of (overrides index, scalar slot).
+ * So init, and the time LLVM spends on it, does not grow with the number of params, and
+ * populations that differ only in such values share init. The other params are
+ * computed afterwards, in declaration order. */
+static void init_constant_params(Cg *g, Arena *scratch, int index, const IrPop *p, LLVMValueRef fn,
+                                 LLVMValueRef scalars, LLVMValueRef overrides)
+{
+    int m = count_constant_params(p);
+    if (m == 0)
+        return;
+    LLVMValueRef *which = ARENA_ARRAY(scratch, LLVMValueRef, m), *slot = ARENA_ARRAY(scratch, LLVMValueRef, m);
+    for (int k = 0, j = 0; k < p->nparams; k++) {
+        if (!ir_param_is_constant(&p->params[k]))
+            continue;
+        which[j] = LLVMConstInt(g->i32, (unsigned long long)k, 0);
+        slot[j++] = LLVMConstInt(g->i32, (unsigned long long)p->params[k].slot, 0);
+    }
+    LLVMValueRef twhich = const_table(g, "param_index", index, g->i32, which, m);
+    LLVMValueRef tslot = const_table(g, "param_slot", index, g->i32, slot, m);
+    LLVMValueRef count = LLVMConstInt(g->i64, (unsigned long long)m, 0);
+    Loop l = cg_loop_begin(g, fn, count, "init.params");
+    LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, twhich, &l.i, 1, ""), "k");
+    LLVMValueRef s = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, tslot, &l.i, 1, ""), "slot");
+    LLVMValueRef v = cg_load_at(g, overrides, LLVMBuildZExt(g->b, k, g->i64, ""), "value");
+    cg_store_at(g, scalars, LLVMBuildZExt(g->b, s, g->i64, ""), v);
+    cg_loop_end(g, &l, count);
+}
+
+/* States whose initial value is a constant, like constant params, come from overrides:
+ * for each (overrides index, array slot) of a table, the array is filled with its value.
+ * Before the per-neuron loop, whose states may read them (no state reads a later one). */
+static void init_constant_states(Cg *g, Arena *scratch, int index, const IrPop *p, LLVMValueRef fn,
+                                 LLVMValueRef pop, LLVMValueRef n, LLVMValueRef overrides)
+{
+    int m = 0;
+    for (int k = 0; k < p->nstates; k++)
+        m += ir_state_is_constant(&p->states[k]);
+    if (m == 0)
+        return;
+    LLVMValueRef *which = ARENA_ARRAY(scratch, LLVMValueRef, m), *slot = ARENA_ARRAY(scratch, LLVMValueRef, m);
+    for (int k = 0, j = 0; k < p->nstates; k++) {
+        if (!ir_state_is_constant(&p->states[k]))
+            continue;
+        which[j] = LLVMConstInt(g->i32, (unsigned long long)(p->nparams + k), 0);
+        slot[j++] = LLVMConstInt(g->i32, (unsigned long long)p->states[k].slot, 0);
+    }
+    LLVMValueRef twhich = const_table(g, "state_index", index, g->i32, which, m);
+    LLVMValueRef tslot = const_table(g, "state_slot", index, g->i32, slot, m);
+    LLVMValueRef arrays = cg_pop_field(g, pop, POP_ARRAYS, g->ptr, "arrays");
+    LLVMValueRef count = LLVMConstInt(g->i64, (unsigned long long)m, 0);
+    Loop ls = cg_loop_begin(g, fn, count, "init.states");
+    LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, twhich, &ls.i, 1, ""), "k");
+    LLVMValueRef s = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, tslot, &ls.i, 1, ""), "slot");
+    LLVMValueRef v = cg_load_at(g, overrides, LLVMBuildZExt(g->b, k, g->i64, ""), "value");
+    LLVMValueRef si = LLVMBuildZExt(g->b, s, g->i64, "");
+    LLVMValueRef base = LLVMBuildLoad2(g->b, g->ptr, LLVMBuildGEP2(g->b, g->ptr, arrays, &si, 1, ""), "state");
+    Loop li = cg_loop_begin(g, fn, n, "init.fill");
+    cg_store_at(g, base, li.i, v);
+    cg_loop_end(g, &li, n);
+    cg_loop_end(g, &ls, count);
 }
 
 static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
@@ -100,29 +201,33 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
         A = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)nn), "A");
         PQ = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)(2 * nn)), "PQ");
     }
+    init_constant_params(g, scratch, index, p, fn, env.scalars, ov);
     for (int k = 0; k < p->nparams; k++)
-        if (!p->params[k].per_neuron)
+        if (!p->params[k].per_neuron && !ir_param_is_constant(&p->params[k]))
             LLVMBuildStore(g->b, initial_value(g, &env, ov, k, p->params[k].value),
                            scalar_ptr(g, env.scalars, p->params[k].slot));
     if (p->exact && !p->exact->per_neuron) {
-        emit_propagator(g, &env, p->exact, false, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
+        emit_propagator(g, scratch, &env, p->exact, false, A, scalar_ptr(g, env.scalars, p->exact->P_slot),
                         scalar_ptr(g, env.scalars, p->exact->Q_slot));
         if (p->exact->has_held)
-            emit_propagator(g, &env, p->exact, true, A, scalar_ptr(g, env.scalars, p->exact->Ph_slot),
+            emit_propagator(g, scratch, &env, p->exact, true, A, scalar_ptr(g, env.scalars, p->exact->Ph_slot),
                             scalar_ptr(g, env.scalars, p->exact->Qh_slot));
     }
+    init_constant_states(g, scratch, index, p, fn, env.pop_ptr, n, ov);
     Loop l = cg_loop_begin(g, fn, n, "init.loop");
     env.i = l.i;
     for (int k = 0; k < p->nparams; k++)
         if (p->params[k].per_neuron)
             cg_store_at(g, env.arrays[p->params[k].slot], l.i, initial_value(g, &env, ov, k, p->params[k].value));
     for (int k = 0; k < p->nstates; k++)
-        cg_store_at(g, env.arrays[p->states[k].slot], l.i,
-                 initial_value(g, &env, ov, p->nparams + k, p->states[k].init));
+        if (!ir_state_is_constant(&p->states[k]))
+            cg_store_at(g, env.arrays[p->states[k].slot], l.i,
+                        initial_value(g, &env, ov, p->nparams + k, p->states[k].init));
     if (p->exact && p->exact->per_neuron) {
-        init_per_neuron_propagator(g, &env, p->exact, false, A, PQ);
+        const bool *reach = cg_exact_reach(scratch, p->exact);
+        init_per_neuron_propagator(g, scratch, &env, p->exact, false, A, PQ, reach);
         if (p->exact->has_held)
-            init_per_neuron_propagator(g, &env, p->exact, true, A, PQ);
+            init_per_neuron_propagator(g, scratch, &env, p->exact, true, A, PQ, reach);
     }
     if (p->upward_crossing) {
         /* The initial state counts as the previous step (LANGUAGE.md §4). */
@@ -133,7 +238,6 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
     cg_loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
 }
-
 
 /* ---- integrate --------------------------------------------------------------------- */
 
@@ -255,11 +359,6 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(BODY_FIXED + k));
         LLVMSetValueName2(env.arrays[k], cg_array_name(scratch, p, k), strlen(cg_array_name(scratch, p, k)));
     }
-    /* Uniform params are loop-invariant: read them once. */
-    env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
-    for (int k = 0; k < p->nparams; k++)
-        if (!p->params[k].per_neuron)
-            env.params[k] = cg_scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
     LLVMValueRef *invariant = cg_method_prepare(g, scratch, &env);
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
@@ -395,10 +494,6 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
-    env.params = ARENA_ARRAY(scratch, LLVMValueRef, p->nparams + 1);
-    for (int k = 0; k < p->nparams; k++)
-        if (!p->params[k].per_neuron)
-            env.params[k] = cg_scalar_at(g, env.scalars, p->params[k].slot, p->params[k].name);
     Loop l = cg_loop_begin(g, fn, n, "fire.mask");
     env.i = l.i;
     emit_mask_step(g, &env, l.i, refr, prev, fired);
@@ -489,11 +584,35 @@ static void emit_observe(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildRetVoid(g->b);
 }
 
-void cg_pop_functions(Cg *g, int index, const IrPop *p)
+/* pop `index`'s function `what` is pop `same`'s (the same step code, ir_share.c). */
+static void alias_function(Cg *g, const char *what, int index, int same)
+{
+    char name[64], target[64];
+    cg_symbol_name(name, sizeof name, what, index);
+    cg_symbol_name(target, sizeof target, what, same);
+    LLVMValueRef fn = LLVMGetNamedFunction(g->mod, target);
+    if (!fn)
+        NRN_UNREACHABLE();
+    LLVMAddAlias2(g->mod, LLVMGlobalGetValueType(fn), 0, fn, name);
+}
+
+void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init)
 {
     Arena scratch;
     arena_init(&scratch);
-    emit_init(g, &scratch, index, p);
+    if (same_init >= 0)
+        alias_function(g, "init", index, same_init);
+    else
+        emit_init(g, &scratch, index, p);
+    if (same >= 0) {
+        alias_function(g, "integrate", index, same);
+        if (p->threshold)
+            alias_function(g, "fire", index, same);
+        if (p->nobserved)
+            alias_function(g, "observe", index, same);
+        arena_fini(&scratch);
+        return;
+    }
     emit_integrate(g, &scratch, index, p);
     if (p->threshold)
         emit_fire(g, &scratch, index, p);

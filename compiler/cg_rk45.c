@@ -26,7 +26,7 @@ static const double A[STAGES][STAGES] = {
 static const double E[STAGES] = {71.0 / 57600,  0,           -71.0 / 16695, 71.0 / 1920,
                                  -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
 
-static LLVMValueRef entry_alloca(Cg *g, LLVMTypeRef ty, const char *name)
+LLVMValueRef cg_entry_alloca(Cg *g, LLVMTypeRef ty, const char *name)
 {
     LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
     LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
@@ -104,11 +104,11 @@ LLVMValueRef *cg_step_rk45(Cg *g, Arena *s, Env *env, LLVMValueRef held)
     LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
     LLVMValueRef *slot = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);
     for (int x = 0; x < p->nstates; x++) {
-        slot[x] = entry_alloca(g, g->f64, "y");
+        slot[x] = cg_entry_alloca(g, g->f64, "y");
         LLVMBuildStore(g->b, env->states[x], slot[x]);
     }
-    LLVMValueRef tcur = entry_alloca(g, g->f64, "tcur"), hslot = entry_alloca(g, g->f64, "h");
-    LLVMValueRef count = entry_alloca(g, g->i32, "substeps");
+    LLVMValueRef tcur = cg_entry_alloca(g, g->f64, "tcur"), hslot = cg_entry_alloca(g, g->f64, "h");
+    LLVMValueRef count = cg_entry_alloca(g, g->i32, "substeps");
     LLVMBuildStore(g->b, env->t, tcur);
     LLVMBuildStore(g->b, env->dt, hslot);
     LLVMBuildStore(g->b, LLVMConstInt(g->i32, 0, 0), count);

@@ -7,6 +7,7 @@
  * compiler links them with libnrnrt, GSL and libm. */
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ static void put_double(FILE *f, double x)
 /* The C text of the run description: each table of DrvDesc written as a static array,
  * function slots by the symbol drv_desc_each_fn names. Adding a field to one of these
  * runtime structs changes its size and stops the build here until it is written too. */
-_Static_assert(sizeof(nrt_pop_desc) == 168, "nrt_pop_desc changed: update put_pops");
+_Static_assert(sizeof(nrt_pop_desc) == 176, "nrt_pop_desc changed: update put_pops");
 _Static_assert(sizeof(nrt_conn_desc) == 232, "nrt_conn_desc changed: update put_conns");
 
 static void put_strings(FILE *f, const char *name, int k, const char *const *v, int n)
@@ -133,6 +134,13 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
         for (int q = 0; q < p->nparams; q++)
             fprintf(f, "%d, ", p->param_flags[q]);
         fputs("0};\n", f);
+        fprintf(f, "static const double values_%d[] = {", k);
+        for (int q = 0; q < p->nparams + p->nstates; q++, fputs(", ", f))
+            if (isnan(p->initial_values[q]))
+                fputs("__builtin_nan(\"\")", f);
+            else
+                put_double(f, p->initial_values[q]);
+        fputs("0};\n", f);
         fprintf(f, "static const int inputs_%d[] = {", k);
         for (int q = 0; q < p->ninputs; q++)
             fprintf(f, "%d, ", p->input_slots[q]);
@@ -170,7 +178,8 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
                 p->nscalars, p->nstates);
         fprintf(f, "     .state_names = names_%d, .state_scales = scales_%d, .state_units = units_%d,\n", k, k, k);
         fprintf(f, "     .nparams = %d, .param_names = pnames_%d, .param_units = punits_%d, "
-                   ".param_scales = pscales_%d, .param_flags = pflags_%d,\n", p->nparams, k, k, k, k);
+                   ".param_scales = pscales_%d, .param_flags = pflags_%d, .initial_values = values_%d,\n", p->nparams, k, k,
+                k, k, k);
         fprintf(f, "     .ninputs = %d, .input_slots = inputs_%d, .method = ", p->ninputs, k);
         put_string(f, p->method);
         fprintf(f, ", .record_spikes = %s", p->record_spikes ? "true" : "false");

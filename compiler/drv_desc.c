@@ -2,6 +2,7 @@
  * `nrnc run` binds its function slots to JIT addresses and hands it to nrt_run; `nrnc
  * build` writes the same description as C (drv_build.c), naming each function slot by
  * the symbol drv_desc_each_fn gives it. Nothing else turns the IR into runtime tables. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,14 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
     d->state_names = names;
     d->state_units = units;
     d->state_scales = scales;
+    /* constant params and initial states are data, not code: init copies them from
+     * overrides (cg_pop.c) */
+    double *values = xcalloc(dd, (size_t)(p->nparams + p->nstates), sizeof *values);
+    for (int q = 0; q < p->nparams; q++)
+        values[q] = ir_param_is_constant(&p->params[q]) ? p->params[q].value->value : NAN;
+    for (int s = 0; s < p->nstates; s++)
+        values[p->nparams + s] = ir_state_is_constant(&p->states[s]) ? p->states[s].init->value : NAN;
+    d->initial_values = values;
     d->nparams = p->nparams;
     d->param_names = names + p->nstates;
     d->param_units = units + p->nstates;

@@ -33,6 +33,10 @@ IrExpr *ir_ref(Arena *a, IrOp op, IrSide side, int index)
     return e;
 }
 
+bool ir_param_is_constant(const IrParam *q) { return !q->per_neuron && q->value->op == IR_CONST; }
+
+bool ir_state_is_constant(const IrState *s) { return s->init->op == IR_CONST; }
+
 bool ir_is_const(const IrExpr *e, double v) { return e->op == IR_CONST && e->value == v; }
 
 

@@ -270,6 +270,11 @@ IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y);
 IrExpr *ir_call(Arena *a, IrFn fn, IrExpr *x, IrExpr *y);
 
 bool ir_is_const(const IrExpr *e, double v);
+/* A uniform param whose value is a constant: data in the run description, which init
+ * copies (cg_pop.c), rather than code. */
+bool ir_param_is_constant(const IrParam *q);
+/* A state whose initial value is a constant: data too. */
+bool ir_state_is_constant(const IrState *s);
 /* Whether e reads any node with this op (any index when index < 0). */
 bool ir_uses(const IrExpr *e, IrOp op, int index);
 /* Whether e depends on a per-neuron param of pop. */
@@ -290,6 +295,17 @@ long ir_expanded_size(const IrExpr *e, long cap);
 bool ir_uses_side(const IrExpr *e, IrOp op, IrSide side);
 /* e with every leaf (op, side) replaced by `by`. */
 IrExpr *ir_replace(Arena *a, const IrExpr *e, IrOp op, IrSide side, IrExpr *by);
+
+/* ir_share.c: which populations and connection blocks share generated code.
+ * Per population, the first earlier population with the same integrate, fire and
+ * observe code (params and initial values may differ), or -1. */
+int *ir_shared_step_code(Arena *a, const IrModule *m);
+/* The same for init, whose code differs by initial values but not by the values of
+ * constant uniform params (cg_pop.c passes those in a table). */
+int *ir_shared_init_code(Arena *a, const IrModule *m);
+/* Per connection block, the first earlier one with the same event code (init: the same
+ * conn_init), or -1; same_step from ir_shared_step_code. */
+int *ir_shared_conn_code(Arena *a, const IrModule *m, const int *same_step, bool init);
 
 void ir_dump(FILE *out, const IrModule *m);
 void ir_dump_expr(FILE *out, const IrPop *pop, const IrExpr *e);

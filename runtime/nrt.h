@@ -107,6 +107,10 @@ typedef struct nrt_pop_desc {
     const char *const *param_units;
     const double *param_scales;
     const unsigned char *param_flags;   /* NRT_PARAM_* per param: what --set may not do */
+    const double *initial_values; /* per param, then per state (as overrides): the value where
+                                     the model's is a constant, else NaN; overrides start from
+                                     these, and generated init reads such params and states
+                                     from overrides (NULL: all NaN) */
     int ninputs;                  /* array slots of `input`s that summed writes: zeroed */
     const int *input_slots;       /* at the start of every step, before summing */
 } nrt_pop_desc;

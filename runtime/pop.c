@@ -43,7 +43,7 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     int noverrides = (desc->nparams > 0 ? desc->nparams : 0) + (desc->nstates > 0 ? desc->nstates : 0);
     pop->overrides = alloc_zeroed(noverrides, sizeof(double));
     for (int k = 0; pop->overrides && k < noverrides; k++)
-        pop->overrides[k] = NAN;
+        pop->overrides[k] = desc->initial_values ? desc->initial_values[k] : NAN;
     pop->rng = nrt_rng_alloc(seed, pop_index);
     bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
               pop->spiked && pop->fired && pop->overrides && pop->rng;
