@@ -68,6 +68,22 @@ bool plot_file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+FILE *plot_fopen(const PlotData *d, const char *path)
+{
+    if (!d->mem)
+        return fopen(path, "rb");
+    for (int k = 0; k < d->nmem; k++) {
+        if (strcmp(d->mem[k].path, path) != 0)
+            continue;
+        /* fmemopen refuses an empty buffer on older C libraries */
+        static char nothing[1];
+        return d->mem[k].size ? fmemopen((void *)d->mem[k].data, d->mem[k].size, "rb")
+                              : fmemopen(nothing, 1, "rb");
+    }
+    errno = ENOENT;
+    return NULL;
+}
+
 /* ---- growing arrays ----------------------------------------------------------------- */
 
 int plot_pop_find(PlotData *d, const char *name, bool add)
@@ -173,6 +189,7 @@ static void from_summary(PlotData *d, const Json *root)
     d->dt_ms = plot_json_num(root, "dt_ms");
     d->seed = plot_json_num(root, "seed");
     const Json *pops = plot_json_get(root, "populations");
+    d->pops_known = pops && pops->kind == JSON_OBJ;
     for (int k = 0; pops && pops->kind == JSON_OBJ && k < pops->n; k++) {
         int p = plot_pop_find(d, pops->keys[k], true);
         double size = plot_json_num(&pops->items[k], "size");
