@@ -75,10 +75,8 @@ FILE *plot_fopen(const PlotData *d, const char *path)
     for (int k = 0; k < d->nmem; k++) {
         if (strcmp(d->mem[k].path, path) != 0)
             continue;
-        /* fmemopen refuses an empty buffer on older C libraries */
-        static char nothing[1];
-        return d->mem[k].size ? fmemopen((void *)d->mem[k].data, d->mem[k].size, "rb")
-                              : fmemopen(nothing, 1, "rb");
+        static char none[1];   /* fmemopen wants a buffer even for no bytes (never written) */
+        return fmemopen(d->mem[k].size ? (void *)d->mem[k].data : none, d->mem[k].size, "rb");
     }
     errno = ENOENT;
     return NULL;

@@ -146,8 +146,8 @@ int nrt_source_read_mem(nrt_source_state *st, const char *name, const void *data
                         int64_t size, double dt_ms, nrt_err *err)
 {
     memset(st, 0, sizeof *st);
-    /* fmemopen refuses an empty buffer on older C libraries: one NUL byte reads as nothing */
-    FILE *f = n ? fmemopen((void *)data, n, "r") : fmemopen((char[1]){0}, 1, "r");
+    char none[1];   /* fmemopen wants a buffer even for no bytes */
+    FILE *f = fmemopen(n ? (void *)data : none, n, "r");
     if (!f) {
         nrt_err_report(err, "cannot read spike file '%s': %s", name, strerror(errno));
         return -1;
