@@ -41,7 +41,10 @@ for t in $TARGETS; do
     bin=$BUILD/fuzz/$t
     corpus=$BUILD/corpus/$t
     mkdir -p "$corpus"
-    case $t in fuzz_frontend) seed=$seeds/models ;; *) seed=$seeds/data ;; esac
+    case $t in
+        fuzz_frontend) seed=$seeds/models dict=$ROOT/fuzz/nrn.dict ;;
+        *) seed=$seeds/data dict=$ROOT/fuzz/data.dict ;;
+    esac
     reg=$ROOT/fuzz/regressions/$t
     if [ -d "$reg" ] && [ -n "$(ls "$reg")" ]; then
         "$bin" -timeout=1 -rss_limit_mb=2048 "$reg"/* >"$BUILD/$t.regressions.log" 2>&1 ||
@@ -49,7 +52,7 @@ for t in $TARGETS; do
     fi
     set +e
     "$bin" -max_total_time="$SECONDS_EACH" -timeout=1 -rss_limit_mb=2048 -close_fd_mask=3 \
-        -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t-" "$corpus" "$seed" \
+        -print_final_stats=1 -dict="$dict" -artifact_prefix="$BUILD/artifacts/$t-" "$corpus" "$seed" \
         >"$BUILD/$t.log" 2>&1
     rc=$?
     set -e
