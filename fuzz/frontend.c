@@ -44,6 +44,8 @@ static char *slurp(const char *path, size_t *size)
         if (*size == cap) {
             cap = cap ? 2 * cap : 4096;
             buf = realloc(buf, cap);
+            if (!buf)
+                abort();
         }
         size_t got = fread(buf + *size, 1, cap - *size, f);
         if (got == 0)
@@ -75,6 +77,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             continue;
         }
         stdlib_files = realloc(stdlib_files, (size_t)(nstdlib + 1) * sizeof *stdlib_files);
+        if (!stdlib_files || !sf.name)
+            abort();
         stdlib_files[nstdlib++] = sf;
     }
     closedir(dir);

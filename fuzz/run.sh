@@ -57,6 +57,16 @@ for t in $TARGETS; do
     rc=$?
     set -e
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$BUILD/$t.log" | tail -1)
+    # A timeout is an input that takes over 1 s: one that runs in time when replayed three
+    # times alone was a stall of the machine (seen once on a loaded 2-core machine, in
+    # ASan's quarantine), reported but not failed.
+    slow=$(sed -n "s|.*Test unit written to \(.*timeout-.*\)|\1|p" "$BUILD/$t.log" | tail -1)
+    if [ $rc != 0 ] && [ -n "$slow" ] && "$bin" -timeout=1 "$slow" >"$BUILD/$t.replay.log" 2>&1 &&
+       "$bin" -timeout=1 "$slow" >>"$BUILD/$t.replay.log" 2>&1 &&
+       "$bin" -timeout=1 "$slow" >>"$BUILD/$t.replay.log" 2>&1; then
+        echo "$t: a timeout that did not reproduce in 3 replays of $slow (machine load?)"
+        rc=0
+    fi
     if [ $rc != 0 ]; then
         tail -60 "$BUILD/$t.log"
         echo "$t: FAILED (exit $rc) after ${execs:-?} executions; the input is in $BUILD/artifacts/"
