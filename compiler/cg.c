@@ -6,6 +6,7 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "nrt.h"
 
@@ -37,8 +38,13 @@ LLVMTargetMachineRef cg_host_machine(char **err)
         return NULL;
     }
     char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, LLVMCodeGenLevelAggressive,
-                                                      LLVMRelocPIC, LLVMCodeModelDefault);
+    /* NRN_TARGET_CPU names a CPU other than this one (e.g. x86-64-v3), with its features
+     * only: code that valgrind, which does not know AVX-512, can run (docs/reliability.md) */
+    const char *want = getenv("NRN_TARGET_CPU");
+    bool other = want && *want;
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, other ? want : cpu, other ? "" : features,
+                                                      LLVMCodeGenLevelAggressive, LLVMRelocPIC,
+                                                      LLVMCodeModelDefault);
     LLVMDisposeMessage(triple);
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);

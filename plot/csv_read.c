@@ -26,26 +26,26 @@ typedef struct Lines {
     size_t cap;
     long line;
     bool no_newline;         /* the current line ends the file without '\n' */
+    bool nul;                /* the current line holds a NUL byte */
     bool report;
     long bad;
     char **fields;
     int nfields, fcap;
 } Lines;
 
-static bool lines_open(Lines *L, const char *path, FILE *log, bool report)
+static bool lines_open(Lines *L, const PlotData *d, const char *path, bool report)
 {
+    FILE *log = d->log;
     memset(L, 0, sizeof *L);
     L->path = path;
     L->log = log;
     L->report = report;
-    L->f = fopen(path, "rb");
+    L->f = plot_fopen(d, path);
     if (!L->f) {
         plot_msg(report ? log : NULL, "warning", "cannot read '%s': %s", path,
                  strerror(errno));
         return false;
     }
-    L->cap = 256;
-    L->buf = plot_xrealloc(NULL, L->cap);
     return true;
 }
 
@@ -59,22 +59,22 @@ static void lines_close(Lines *L)
     free(L->fields);
 }
 
-/* The next line into L->buf without its line end; false at the end of the file. */
+/* The next line into L->buf without its line end; false at the end of the file. A NUL
+ * byte does not end the line (L->nul says it is there), so line numbers stay right. */
 static bool next_line(Lines *L)
 {
-    size_t len = 0;
-    L->buf[0] = '\0';
-    while (fgets(L->buf + len, (int)(L->cap - len < INT_MAX ? L->cap - len : INT_MAX), L->f)) {
-        len += strlen(L->buf + len);
-        if (len > 0 && L->buf[len - 1] == '\n')
-            break;
-        if (len + 1 < L->cap)      /* a NUL byte inside the line, or the end of the file */
-            continue;
-        L->buf = plot_xrealloc(L->buf, L->cap *= 2);
-    }
-    if (len == 0 && (feof(L->f) || ferror(L->f)))
+    errno = 0;
+    ssize_t got = getline(&L->buf, &L->cap, L->f);
+    if (got < 0) {
+        if (errno == ENOMEM) {
+            fputs("nrnc: fatal: out of memory\n", stderr);
+            exit(70);
+        }
         return false;
+    }
+    size_t len = (size_t)got;
     L->line++;
+    L->nul = memchr(L->buf, '\0', len) != NULL;
     L->no_newline = L->buf[len - 1] != '\n';
     while (len > 0 && (L->buf[len - 1] == '\n' || L->buf[len - 1] == '\r'))
         L->buf[--len] = '\0';
@@ -116,6 +116,14 @@ static void bad_line(Lines *L, const char *fmt, ...)
              L->no_newline ? " (the file ends inside it: truncated?)" : "");
 }
 
+/* False (reported) for a line with a NUL byte, which no row may hold. */
+static bool text_line(Lines *L)
+{
+    if (L->nul)
+        bad_line(L, "a NUL byte in the line (is this a text file?)");
+    return !L->nul;
+}
+
 /* A whole field as a number (strtod takes nan and inf too; callers decide). */
 static bool field_num(const char *s, double *out)
 {
@@ -142,7 +150,7 @@ static bool header(Lines *L, const char *want, bool exact)
         return false;
     }
     size_t n = strlen(want);
-    if (exact ? strcmp(L->buf, want) != 0 : strncmp(L->buf, want, n) != 0) {
+    if (L->nul || (exact ? strcmp(L->buf, want) != 0 : strncmp(L->buf, want, n) != 0)) {
         plot_msg(L->log, "warning", "%s:1: expected the header '%s%s', got '%.60s'; file not used",
                  L->path, want, exact ? "" : ",...", L->buf);
         return false;
@@ -159,6 +167,8 @@ static void quote(char *dst, size_t size, const char *s)
 static bool spike_row(Lines *L, PlotData *d, int *pop, long long *index, double *t)
 {
     char q[64];
+    if (!text_line(L))
+        return false;
     if (split(L) != 3) {
         bad_line(L, "expected 3 fields 'population,neuron,t_ms', got %d", L->nfields);
         return false;
@@ -173,10 +183,20 @@ static bool spike_row(Lines *L, PlotData *d, int *pop, long long *index, double 
         bad_line(L, "expected a spike time in ms, got %s", q);
         return false;
     }
-    *pop = L->fields[0][0] ? plot_pop_find(d, L->fields[0], true) : -1;
+    quote(q, sizeof q, L->fields[0]);
+    *pop = L->fields[0][0] ? plot_pop_find(d, L->fields[0], !d->pops_known) : -1;
+    if (*pop < 0 && d->pops_known && L->fields[0][0]) {
+        bad_line(L, "population %s is not one of summary.json's populations", q);
+        return false;
+    }
     if (*pop < 0) {
-        quote(q, sizeof q, L->fields[0]);
         bad_line(L, "expected a population name, got %s", q);
+        return false;
+    }
+    long long size = d->pops[*pop].size;
+    if (d->pops_known && size > 0 && *index >= size) {
+        bad_line(L, "neuron index %lld is outside population %s (%lld neurons in summary.json)",
+                 *index, q, size);
         return false;
     }
     return true;
@@ -185,10 +205,10 @@ static bool spike_row(Lines *L, PlotData *d, int *pop, long long *index, double 
 bool plot_csv_spikes(PlotData *d, const char *path, bool report, PlotSpikeFn fn)
 {
     Lines L;
-    if (!lines_open(&L, path, d->log, report))
+    if (!lines_open(&L, d, path, report))
         return false;
     bool ok = report ? header(&L, "population,neuron,t_ms", true)
-                     : next_line(&L) && strcmp(L.buf, "population,neuron,t_ms") == 0;
+                     : next_line(&L) && !L.nul && strcmp(L.buf, "population,neuron,t_ms") == 0;
     while (ok && next_line(&L)) {
         int pop;
         long long index;
@@ -220,6 +240,8 @@ static bool trace_header(Lines *L, PlotTrace *tr)
 static bool trace_row(Lines *L, PlotTrace *tr, double *t, double *keep)
 {
     char q[64];
+    if (!text_line(L))
+        return false;
     if (split(L) != tr->ncols + 1) {
         bad_line(L, "expected %d fields (t_ms and %d neurons), got %d", tr->ncols + 1,
                  tr->ncols, L->nfields);
@@ -244,7 +266,7 @@ static bool trace_row(Lines *L, PlotTrace *tr, double *t, double *keep)
 bool plot_csv_trace(PlotData *d, PlotTrace *tr)
 {
     Lines L;
-    if (!lines_open(&L, tr->file, d->log, true))
+    if (!lines_open(&L, d, tr->file, true))
         return false;
     bool ok = trace_header(&L, tr);
     while (ok && next_line(&L)) {
@@ -259,12 +281,14 @@ bool plot_csv_trace(PlotData *d, PlotTrace *tr)
 bool plot_csv_rate(PlotData *d, PlotRate *r)
 {
     Lines L;
-    if (!lines_open(&L, r->file, d->log, true))
+    if (!lines_open(&L, d, r->file, true))
         return false;
     bool ok = header(&L, "t_ms,rate_hz", true);
     while (ok && next_line(&L)) {
         double t, hz;
         char q[64];
+        if (!text_line(&L))
+            continue;
         if (split(&L) != 2) {
             bad_line(&L, "expected 2 fields 't_ms,rate_hz', got %d", L.nfields);
         } else if (!field_num(L.fields[0], &t) || !isfinite(t)) {

@@ -276,14 +276,8 @@ static char *slurp(const char *path, bool *missing)
     return buf;
 }
 
-Json *plot_json_load(const char *path, FILE *log, bool *missing)
+Json *plot_json_parse(const char *src, const char *path, FILE *log)
 {
-    char *src = slurp(path, missing);
-    if (!src) {
-        if (!*missing)
-            plot_msg(log, "warning", "cannot read '%s' as a text file", path);
-        return NULL;
-    }
     Parser ps = { .src = src, .p = src, .path = path, .log = log };
     Json *root = plot_xrealloc(NULL, sizeof *root);
     memset(root, 0, sizeof *root);
@@ -295,11 +289,23 @@ Json *plot_json_load(const char *path, FILE *log, bool *missing)
         ps.p = src;
         fail(&ps, "an object '{'");
     }
-    free(src);
     if (ps.failed) {
         plot_json_free(root);
         return NULL;
     }
+    return root;
+}
+
+Json *plot_json_load(const char *path, FILE *log, bool *missing)
+{
+    char *src = slurp(path, missing);
+    if (!src) {
+        if (!*missing)
+            plot_msg(log, "warning", "cannot read '%s' as a text file", path);
+        return NULL;
+    }
+    Json *root = plot_json_parse(src, path, log);
+    free(src);
     return root;
 }
 

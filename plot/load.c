@@ -68,6 +68,20 @@ bool plot_file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+FILE *plot_fopen(const PlotData *d, const char *path)
+{
+    if (!d->mem)
+        return fopen(path, "rb");
+    for (int k = 0; k < d->nmem; k++) {
+        if (strcmp(d->mem[k].path, path) != 0)
+            continue;
+        static char none[1];   /* fmemopen wants a buffer even for no bytes (never written) */
+        return fmemopen(d->mem[k].size ? (void *)d->mem[k].data : none, d->mem[k].size, "rb");
+    }
+    errno = ENOENT;
+    return NULL;
+}
+
 /* ---- growing arrays ----------------------------------------------------------------- */
 
 int plot_pop_find(PlotData *d, const char *name, bool add)
@@ -173,6 +187,7 @@ static void from_summary(PlotData *d, const Json *root)
     d->dt_ms = plot_json_num(root, "dt_ms");
     d->seed = plot_json_num(root, "seed");
     const Json *pops = plot_json_get(root, "populations");
+    d->pops_known = pops && pops->kind == JSON_OBJ;
     for (int k = 0; pops && pops->kind == JSON_OBJ && k < pops->n; k++) {
         int p = plot_pop_find(d, pops->keys[k], true);
         double size = plot_json_num(&pops->items[k], "size");

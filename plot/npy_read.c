@@ -107,11 +107,11 @@ static bool read_header(Npy *z, FILE *log, long *offset)
 }
 
 /* Opens a .npy file and checks its size against the header. */
-static bool npy_open(Npy *z, const char *path, FILE *log)
+static bool npy_open(Npy *z, const PlotData *d, const char *path, FILE *log)
 {
     memset(z, 0, sizeof *z);
     z->path = path;
-    z->f = fopen(path, "rb");
+    z->f = plot_fopen(d, path);
     if (!z->f) {
         plot_msg(log, "warning", "cannot read '%s': %s", path, strerror(errno));
         return false;
@@ -181,11 +181,12 @@ static bool npy_row(Npy *z)
 }
 
 /* Both files open, of the same length (the shorter one wins, reported). */
-static bool open_pair(Npy *t, const char *tpath, Npy *v, const char *vpath, FILE *log)
+static bool open_pair(const PlotData *d, Npy *t, const char *tpath, Npy *v, const char *vpath,
+                      FILE *log)
 {
-    if (!npy_open(t, tpath, log))
+    if (!npy_open(t, d, tpath, log))
         return false;
-    if (!npy_open(v, vpath, log)) {
+    if (!npy_open(v, d, vpath, log)) {
         npy_close(t);
         return false;
     }
@@ -216,7 +217,7 @@ bool plot_npy_spikes(PlotData *d, int pop, bool report, PlotSpikeFn fn)
     char *ipath = with_suffix(tpath, "_t.npy", "_i.npy");
     Npy t = { 0 }, i = { 0 };
     FILE *log = report ? d->log : NULL;
-    bool ok = open_pair(&t, tpath, &i, ipath, log);
+    bool ok = open_pair(d, &t, tpath, &i, ipath, log);
     long long skipped = 0;
     for (long long r = 0; ok && r < t.rows && npy_row(&t) && npy_row(&i); r++) {
         double tv = item_at(&t, 0), iv = item_at(&i, 0);
@@ -239,7 +240,7 @@ bool plot_npy_trace(PlotData *d, PlotTrace *tr)
 {
     char *tpath = with_suffix(tr->file, ".npy", "_t.npy");
     Npy t = { 0 }, v = { 0 };
-    bool ok = open_pair(&t, tpath, &v, tr->file, d->log);
+    bool ok = open_pair(d, &t, tpath, &v, tr->file, d->log);
     if (ok && (v.cols < 1 || t.cols != 1)) {
         plot_msg(d->log, "warning", "%s: expected times of shape (N,) and values of shape (N, M); "
                  "file not used", tr->file);
@@ -270,7 +271,7 @@ bool plot_npy_rate(PlotData *d, PlotRate *r)
 {
     char *tpath = with_suffix(r->file, ".npy", "_t.npy");
     Npy t = { 0 }, v = { 0 };
-    bool ok = open_pair(&t, tpath, &v, r->file, d->log);
+    bool ok = open_pair(d, &t, tpath, &v, r->file, d->log);
     for (long long k = 0; ok && k < t.rows && npy_row(&t) && npy_row(&v); k++) {
         double tv = item_at(&t, 0), hz = item_at(&v, 0);
         if (isfinite(tv))

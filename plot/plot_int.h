@@ -29,6 +29,13 @@ void plot_msg(FILE *log, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool plot_file_exists(const char *path);
 
+/* A file served from memory instead of the disk (the fuzz targets' entry point). */
+typedef struct PlotMemFile {
+    const char *path;
+    const void *data;
+    size_t size;
+} PlotMemFile;
+
 /* ---- summary.json (json.c) --------------------------------------------------------- */
 
 typedef enum JsonKind { JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ } JsonKind;
@@ -45,6 +52,8 @@ typedef struct Json {
 
 /* NULL if the file is missing (*missing set) or malformed (reported as FILE:LINE:COL). */
 Json *plot_json_load(const char *path, FILE *log, bool *missing);
+/* The same for text in memory (NUL-terminated; `path` is used in messages). */
+Json *plot_json_parse(const char *src, const char *path, FILE *log);
 void plot_json_free(Json *j);
 const Json *plot_json_get(const Json *obj, const char *key);
 const char *plot_json_str(const Json *obj, const char *key);
@@ -96,6 +105,7 @@ typedef struct PlotData {
     char *model, *network, *status, *error;
     double duration_ms, simulated_ms, dt_ms, seed;
     bool have_summary;
+    bool pops_known;         /* summary.json lists the populations (and their sizes) */
     PlotPop *pops;
     int npops;
     PlotTrace *traces;
@@ -110,7 +120,13 @@ typedef struct PlotData {
     double bin_ms;           /* rate histogram from spikes: bin width, bin count */
     int nbins;
     int last_pop;            /* plot_pop_find's last answer */
+    const PlotMemFile *mem;  /* when set, files are read from here, never from the disk */
+    int nmem;
 } PlotData;
+
+/* Opens a data file for reading ("rb"): from d->mem when set (NULL, errno ENOENT, for a
+ * path it lacks), else from the disk. */
+FILE *plot_fopen(const PlotData *d, const char *path);
 
 int plot_pop_find(PlotData *d, const char *name, bool add);
 void plot_pop_keep(PlotPop *p, double t, int32_t i);

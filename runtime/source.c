@@ -71,6 +71,53 @@ static int parse_line(const char *line, int64_t size, double dt_ms, spike_at *ou
     return 0;
 }
 
+/* The lines of an open spike file; `name` is used in messages. A line may hold at most
+ * 255 bytes, and a NUL byte (a binary file) is refused, not read as the line's end. */
+static int read_lines(nrt_source_state *st, FILE *f, const char *name, int64_t size, double dt_ms,
+                      nrt_err *err)
+{
+    char *line = NULL;
+    size_t linecap = 0;
+    ssize_t len;
+    int64_t lineno = 0, cap = 0;
+    int rc = 0;
+    while (rc == 0 && (len = getline(&line, &linecap, f)) > 0) {
+        lineno++;
+        const char *why = NULL;
+        if (memchr(line, '\0', (size_t)len))
+            why = "a NUL byte (is this a text file?)";
+        else if (len > 255)
+            why = "line too long";
+        if (lineno == 1) {
+            if (why || strncmp(line, "neuron,t_ms", 11) != 0) {
+                nrt_err_report(err, "spike file '%s': the first line must be the header neuron,t_ms", name);
+                rc = -1;
+            }
+            continue;
+        }
+        if (!why && (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')))
+            continue;
+        spike_at s;
+        if (why || parse_line(line, size, dt_ms, &s, &why) != 0) {
+            nrt_err_report(err, "spike file '%s' line %lld: %s", name, (long long)lineno, why);
+            rc = -1;
+        } else if (push(&st->spikes, &st->count, &cap, s) != 0) {
+            nrt_err_report(err, "out of memory reading '%s'", name);
+            rc = -1;
+        }
+    }
+    free(line);
+    if (rc == 0 && ferror(f)) {
+        nrt_err_report(err, "cannot read spike file '%s': %s", name, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && lineno == 0) {
+        nrt_err_report(err, "spike file '%s' is empty (it needs the header neuron,t_ms)", name);
+        rc = -1;
+    }
+    return rc;
+}
+
 static int read_file(nrt_source_state *st, const char *path, int64_t size, double dt_ms, nrt_err *err)
 {
     /* a FIFO nobody writes to would block the open: regular files only */
@@ -84,41 +131,31 @@ static int read_file(nrt_source_state *st, const char *path, int64_t size, doubl
         nrt_err_report(err, "cannot read spike file '%s': %s", path, strerror(errno));
         return -1;
     }
-    char line[256];
-    int64_t lineno = 0, cap = 0;
-    int rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        if (lineno == 1) {
-            if (strncmp(line, "neuron,t_ms", 11) != 0) {
-                nrt_err_report(err, "spike file '%s': the first line must be the header neuron,t_ms", path);
-                rc = -1;
-            }
-            continue;
-        }
-        if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
-            continue;
-        spike_at s;
-        const char *why = NULL;
-        if (!strchr(line, '\n') && !feof(f))
-            why = "line too long";
-        if (why || parse_line(line, size, dt_ms, &s, &why) != 0) {
-            nrt_err_report(err, "spike file '%s' line %lld: %s", path, (long long)lineno, why);
-            rc = -1;
-        } else if (push(&st->spikes, &st->count, &cap, s) != 0) {
-            nrt_err_report(err, "out of memory reading '%s'", path);
-            rc = -1;
-        }
-    }
-    if (rc == 0 && ferror(f)) {
-        nrt_err_report(err, "cannot read spike file '%s': %s", path, strerror(errno));
-        rc = -1;
-    }
-    if (rc == 0 && lineno == 0) {
-        nrt_err_report(err, "spike file '%s' is empty (it needs the header neuron,t_ms)", path);
-        rc = -1;
-    }
+    int rc = read_lines(st, f, path, size, dt_ms, err);
     fclose(f);
+    return rc;
+}
+
+static void sort_spikes(nrt_source_state *st)
+{
+    if (st->count > 0)
+        qsort(st->spikes, (size_t)st->count, sizeof *st->spikes, cmp_spike);
+}
+
+int nrt_source_read_mem(nrt_source_state *st, const char *name, const void *data, size_t n,
+                        int64_t size, double dt_ms, nrt_err *err)
+{
+    memset(st, 0, sizeof *st);
+    char none[1];   /* fmemopen wants a buffer even for no bytes */
+    FILE *f = fmemopen(n ? (void *)data : none, n, "r");
+    if (!f) {
+        nrt_err_report(err, "cannot read spike file '%s': %s", name, strerror(errno));
+        return -1;
+    }
+    int rc = read_lines(st, f, name, size, dt_ms, err);
+    fclose(f);
+    if (rc == 0)
+        sort_spikes(st);
     return rc;
 }
 
@@ -138,8 +175,7 @@ int nrt_source_open(nrt_source_state *st, const nrt_source *src, int64_t size, d
             st->spikes[k] = (spike_at){src->steps[k], src->neurons[k]};
         st->count = src->count;
     }
-    if (st->count > 0)
-        qsort(st->spikes, (size_t)st->count, sizeof *st->spikes, cmp_spike);
+    sort_spikes(st);
     return 0;
 }
 

@@ -35,6 +35,8 @@ enum {
 typedef struct ctx {
     const char *path;
     int fd;
+    const unsigned char *mem;   /* the file's bytes when it was given in memory, else NULL */
+    uint64_t memsize;
     int64_t rows, cols;
     double scale;
     char *msg;
@@ -104,6 +106,13 @@ static const char *plural(int64_t n)
 static int read_at(const ctx *c, void *buf, size_t n, uint64_t off, size_t *got)
 {
     *got = 0;
+    if (c->mem) {
+        if (off < c->memsize)
+            *got = n < c->memsize - off ? n : (size_t)(c->memsize - off);
+        if (*got)
+            memcpy(buf, c->mem + off, *got);
+        return 0;
+    }
     while (*got < n) {
         ssize_t r = pread(c->fd, (char *)buf + *got, n - *got, (off_t)(off + *got));
         if (r < 0 && errno == EINTR)
@@ -978,27 +987,54 @@ static int read_file(ctx *c, nrt_wfile *out)
     return rc;
 }
 
-int nrt_wfile_read(nrt_wfile *out, const char *path, int64_t rows, int64_t cols, double scale,
-                   char *msg, size_t msgsize)
+/* The checks and clean-up both entry points share around `read`. */
+static int read_checked(ctx *c, nrt_wfile *out, int (*read)(ctx *, nrt_wfile *))
 {
-    ctx c = {path ? path : "(no path)", -1, rows, cols, scale, msg, msgsize};
-    if (msg && msgsize)
-        msg[0] = '\0';
-    if (!out || !path)
-        return fail(&c, "no file to read");
+    if (c->msg && c->msgsize)
+        c->msg[0] = '\0';
+    if (!out)
+        return fail(c, "no file to read");
     memset(out, 0, sizeof *out);
-    if (rows < 1 || cols < 1 || rows > INT32_MAX || cols > INT32_MAX)
-        return fail(&c, "populations of %" PRId64 " and %" PRId64 " neurons cannot index a "
-                    "weight matrix (each must be 1..%" PRId32 ")", rows, cols, INT32_MAX);
-    if (!isfinite(scale))
-        return fail(&c, "the unit's scale %g is not a finite number", scale);
-    if (read_file(&c, out) != 0) {
+    if (c->rows < 1 || c->cols < 1 || c->rows > INT32_MAX || c->cols > INT32_MAX)
+        return fail(c, "populations of %" PRId64 " and %" PRId64 " neurons cannot index a "
+                    "weight matrix (each must be 1..%" PRId32 ")", c->rows, c->cols, INT32_MAX);
+    if (!isfinite(c->scale))
+        return fail(c, "the unit's scale %g is not a finite number", c->scale);
+    if (read(c, out) != 0) {
         nrt_wfile_free(out);
         return -1;
     }
-    out->rows = rows;
-    out->cols = cols;
+    out->rows = c->rows;
+    out->cols = c->cols;
     return 0;
+}
+
+/* A file in memory is read as NPY or CSV exactly as read_file reads one on disk. */
+static int read_mem(ctx *c, nrt_wfile *out)
+{
+    if (c->memsize >= 6 && memcmp(c->mem, "\x93NUMPY", 6) == 0)
+        return read_npy(c, c->memsize, out);
+    if (ends_with_npy(c->path))
+        return fail(c, "not a NumPy .npy file (it does not start with the magic string \\x93NUMPY)");
+    return read_csv(c, out);
+}
+
+int nrt_wfile_read(nrt_wfile *out, const char *path, int64_t rows, int64_t cols, double scale,
+                   char *msg, size_t msgsize)
+{
+    ctx c = {path ? path : "(no path)", -1, NULL, 0, rows, cols, scale, msg, msgsize};
+    if (!path)
+        return fail(&c, "no file to read");
+    return read_checked(&c, out, read_file);
+}
+
+int nrt_wfile_read_mem(nrt_wfile *out, const char *name, const void *data, size_t size,
+                       int64_t rows, int64_t cols, double scale, char *msg, size_t msgsize)
+{
+    static const unsigned char empty[1];
+    ctx c = {name ? name : "(memory)", -1, data ? data : empty, data ? size : 0, rows, cols, scale,
+             msg, msgsize};
+    return read_checked(&c, out, read_mem);
 }
 
 void nrt_wfile_free(nrt_wfile *wf)

@@ -55,6 +55,10 @@ typedef struct nrt_wfile {
  * directory, FIFO or device is refused without blocking. */
 int nrt_wfile_read(nrt_wfile *out, const char *path, int64_t rows, int64_t cols, double scale,
                    char *msg, size_t msgsize);
+/* The same for a file already in memory (size bytes; `name` is used in messages and, as
+ * for a path, a name ending in .npy must hold NPY data): the fuzz target's entry point. */
+int nrt_wfile_read_mem(nrt_wfile *out, const char *name, const void *data, size_t size,
+                       int64_t rows, int64_t cols, double scale, char *msg, size_t msgsize);
 /* Frees what nrt_wfile_read allocated and zeroes *wf; wf may be NULL. */
 void nrt_wfile_free(nrt_wfile *wf);
 

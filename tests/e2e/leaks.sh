@@ -1,7 +1,8 @@
-# `nrnc check` and `nrnc run` free everything: valgrind reports no leak (skipped, not
-# failed, where valgrind is absent; the sanitizer build checks leaks with LeakSanitizer).
+# `nrnc check` and `nrnc run` free everything: valgrind reports no leak (valgrind is a
+# required dependency, scripts/install-deps.sh: its absence fails; the sanitizer build
+# checks leaks with LeakSanitizer).
 . "$(dirname "$0")/../lib.sh"
-command -v valgrind >/dev/null || { echo "valgrind not installed: skipped"; exit 0; }
+command -v valgrind >/dev/null || fail "valgrind is not installed (run scripts/install-deps.sh)"
 # (`run` is covered by LeakSanitizer in the sanitizer build: under valgrind the JIT is slow.)
 for args in "check $HERE/lif_spec.nrn" "check $HERE/../diag/many_independent_errors.nrn" \
             "emit ir $HERE/lif_10k.nrn"; do

@@ -20,8 +20,9 @@ grep -qx 'F,2,7.5' "$WORK/out/spikes.csv" || fail "F,2 at 7.5 ms"
 sed -n 3p "$WORK/out/rate_F.csv" | grep -qx '5,133.33333333333334' || fail "rate window 1"
 sed -n 4p "$WORK/out/rate_F.csv" | grep -qx '10,66.66666666666667' || fail "rate window 2"
 [ "$(tail -n +2 "$WORK/out/rate_F.csv" | wc -l)" = 7 ] || fail "rate rows at 0, 5, ..., 30"
-awk -F, 'NR > 1 { want = 5 * exp(-$1 / 10); d = $2 - want; if (d < 0) d = -d; if (d > 1e-9) bad = 1 }
-         END { exit bad }' "$WORK/out/trace_L_v_half.csv" || fail "recorded let"
+# 4 samples (0, 10, 20, 30 ms), each on the closed form: a file with only its header fails
+awk -F, 'NR > 1 { n++; want = 5 * exp(-$1 / 10); d = $2 - want; if (d < 0) d = -d; if (d > 1e-9) bad = 1 }
+         END { exit bad || n != 4 }' "$WORK/out/trace_L_v_half.csv" || fail "recorded let: not 4 samples of 5 mV exp(-t/10 ms)"
 grep -q '"L.v_half": { "file": "trace_L_v_half.csv", "unit": "mV" }' "$WORK/out/summary.json" || fail "let unit"
 # the same variable recorded a second time goes to its own file
 [ "$(tail -n +2 "$WORK/out/trace_L_v_half_2.csv" | wc -l)" = 7 ] || fail "second record of v_half (0, 5, ... 30 ms)"

@@ -341,6 +341,34 @@ static void case_garbage(void)
     free(log);
 }
 
+/* A NUL byte does not end a line (the lines after it keep their numbers), and with a
+ * summary.json a spike of a population it does not list, or of an index past the size it
+ * gives, is a bad line like any other: reported as FILE:LINE and not drawn. */
+static void case_inconsistent(void)
+{
+    basic_folder(false);
+    static const char spikes[] = "population,neuron,t_ms\nE,0,10.5\nE,1,2\0junk\nE,3,20\n"
+                                 "X,0,30\nE,4,40\nI,2,50\nI,1,60\n";
+    FILE *f = fopen(at("spikes.csv"), "wb");
+    CHECK(f && fwrite(spikes, 1, sizeof spikes - 1, f) == sizeof spikes - 1);
+    if (f)
+        fclose(f);
+    char *svg, *log;
+    CHECK(run(work, NULL, &svg, &log) == 0);
+    well_formed(svg);
+    CHECK(count(svg, "<circle") == 3);
+    expect_in("log", log, "spikes.csv:3: a NUL byte in the line (is this a text file?); line skipped");
+    expect_in("log", log, "spikes.csv:5: population 'X' is not one of summary.json's populations; "
+              "line skipped");
+    expect_in("log", log, "spikes.csv:6: neuron index 4 is outside population 'E' (4 neurons in "
+              "summary.json); line skipped");
+    expect_in("log", log, "spikes.csv:7: neuron index 2 is outside population 'I' (2 neurons in "
+              "summary.json); line skipped");
+    CHECK(count(log, "nrnc: warning:") == 4);
+    free(svg);
+    free(log);
+}
+
 static void case_truncated(void)
 {
     basic_folder(false);
@@ -622,7 +650,7 @@ static const struct {
     { "many_lines", case_many_lines }, { "decimate", case_decimate },
     { "large", case_large },         { "missing", case_missing },
     { "empty", case_empty },         { "garbage", case_garbage },
-    { "truncated", case_truncated }, { "bad_header", case_bad_header },
+    { "truncated", case_truncated }, { "inconsistent", case_inconsistent }, { "bad_header", case_bad_header },
     { "unwritable", case_unwritable }, { "interrupted", case_interrupted },
     { "nosummary", case_nosummary }, { "npy", case_npy },
     { "extreme", case_extreme },
