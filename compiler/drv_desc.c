@@ -27,6 +27,27 @@ static void *xcalloc(DrvDesc *d, size_t n, size_t size)
 static const char *unit_text(DisplayUnit u) { return u.text ? u.text : "1"; }
 static double unit_scale(DisplayUnit u) { return u.scale > 0 ? u.scale : 1.0; }
 
+static bool random_expr(const IrExpr *e)
+{
+    return e && (ir_uses(e, IR_RAND, -1) || ir_uses(e, IR_RANDN, -1));
+}
+
+static bool random_stmts(const IrStmt *s)
+{
+    for (; s; s = s->next)
+        if (random_expr(s->value) || random_stmts(s->then) || random_stmts(s->els))
+            return true;
+    return false;
+}
+
+/* nrt_pop_desc.sequential_rand: the code that runs per step draws from the population's
+ * sequential stream (nrt_rand), whose order a split into ranges would change. Remove
+ * when rand()/randn() become counter-based. */
+static bool sequential_rand(const IrPop *p)
+{
+    return random_expr(p->threshold) || random_stmts(p->reset) || random_expr(p->refractory);
+}
+
 static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *src)
 {
     d->name = p->name;
@@ -69,6 +90,7 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
     d->param_flags = flags;
     d->method = p->is_source ? "spike_source" : builtin_method_name(p->method);
     d->record_spikes = p->record_spikes;
+    d->sequential_rand = sequential_rand(p);
     if (p->is_source) {
         *src = (nrt_source){.count = p->nsource, .steps = p->source_steps, .neurons = p->source_neurons,
                             .file = p->source_file};

@@ -54,11 +54,14 @@ typedef struct nrt_conn {
     int64_t pre_offset, post_offset;
 } nrt_conn;
 
-/* Generated functions. integrate and fire return nonzero when a state became NaN or
- * infinite (the runtime then finds which and stops with exit code 3). */
+/* Generated functions. integrate and fire work on the neurons [lo, hi) only, so that
+ * threads can take disjoint ranges (lo a multiple of 8); they return nonzero when a state
+ * became NaN or infinite (the runtime then finds which and stops with exit code 3). fire
+ * writes the range's spikes, ascending, to pop->spiked[lo ..] and their count to
+ * *nspiked; the runtime joins the ranges' lists into pop->spiked / pop->nspiked. */
 typedef void (*nrt_init_fn)(nrt_pop *pop, double dt);
-typedef int32_t (*nrt_integrate_fn)(nrt_pop *pop, int64_t step, double dt);
-typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt);
+typedef int32_t (*nrt_integrate_fn)(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi);
+typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi, int64_t *nspiked);
 /* Computes the population's recorded derived values (lets, inputs) at t = step·dt into
  * their array slots; called before a trace of that population samples. */
 typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
@@ -113,6 +116,10 @@ typedef struct nrt_pop_desc {
                                      from overrides (NULL: all NaN) */
     int ninputs;                  /* array slots of `input`s that summed writes: zeroed */
     const int *input_slots;       /* at the start of every step, before summing */
+    bool sequential_rand;         /* threshold, reset or refractory period draw rand() or
+                                     randn() from the population's sequential stream: the
+                                     population runs as one range, so that the draws keep
+                                     their order (false once those draws are counter-based) */
 } nrt_pop_desc;
 
 /* param_flags: FIXED, the exponent of a quantity with a unit (its value fixes a unit
@@ -244,9 +251,11 @@ typedef struct nrt_run_desc {
  * summary.json lists are removed first. */
 int nrt_run(const nrt_run_desc *desc);
 
-/* The number of worker threads a run asked for `requested` threads uses, which
- * summary.json reports: 1 in this version, which runs on one thread. */
-int nrt_threads_used(int requested);
+/* The number of threads a run of desc uses when it asks for desc->threads (0: all cores):
+ * no more than its largest population has ranges of NRT_GRAIN neurons (at least one), and
+ * summary.json reports it. */
+enum { NRT_GRAIN = 1024 };
+int nrt_threads_used(const nrt_run_desc *desc);
 
 /* ---- Standalone simulators (`nrnc build`) ------------------------------------------ */
 
