@@ -46,7 +46,6 @@ expect_exit 0 "$WORK/sim" --help
 head -n 1 "$WORK/stdout" | grep -q "^usage: " || fail "./sim --help: usage on stdout"
 expect_exit 0 "$WORK/sim" --out "$WORK/s" --quiet --duration 1.05ms --threads 8
 expect_stderr "warning: duration 1.05 ms is not a multiple of dt 0.1 ms; running 11 steps (1.1 ms)"
-expect_stderr "note: --threads 8: this version runs on 1 thread (results do not depend on the count)"
 grep -q '"threads": 1,' "$WORK/s/summary.json" || fail "built: summary.json threads 1 expected"
 expect_exit 2 "$WORK/sim" --threads 99999999999
 expect_stderr "--threads 99999999999 is too large (at most 2147483647)"
