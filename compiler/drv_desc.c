@@ -48,6 +48,30 @@ static bool sequential_rand(const IrPop *p)
     return random_expr(p->threshold) || random_stmts(p->reset) || random_expr(p->refractory);
 }
 
+static bool reads_pre_state(const IrExpr *e)
+{
+    return ir_uses_side(e, IR_STATE, SIDE_PRE) || ir_uses_side(e, IR_INPUT, SIDE_PRE);
+}
+
+/* on_pre writes outside the target and the synapse, or reads a pre-synaptic state (which
+ * another thread may be writing as some other block's target). */
+static bool touches_pre(const IrStmt *s)
+{
+    for (; s; s = s->next)
+        if ((!s->is_if && s->side != SIDE_POST && s->side != SIDE_SYN) || reads_pre_state(s->value) ||
+            touches_pre(s->then) || touches_pre(s->els))
+            return true;
+    return false;
+}
+
+/* nrt_conn_desc.sequential_events: on_pre (and the per-event weight of a poisson drive)
+ * draws from the block's sequential stream, or touches the pre-synaptic side, so that threads delivering to disjoint targets would not be
+ * independent. The random part goes when rand()/randn() become counter-based. */
+static bool sequential_events(const IrConn *c)
+{
+    return random_stmts(c->on_pre) || touches_pre(c->on_pre) || (c->rule == CONN_POISSON && random_expr(c->weight));
+}
+
 static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *src)
 {
     d->name = p->name;
@@ -135,6 +159,7 @@ static void fill_conn(DrvDesc *dd, const IrConn *c, nrt_conn_desc *d)
     d->hetero_delay = c->hetero_delay;
     d->delay_steps = c->delay_steps;
     d->post_index = c->on_post != NULL;
+    d->sequential_events = sequential_events(c);
     d->last_slot = c->last_slot;
     nrt_syn_var *vars = xcalloc(dd, (size_t)c->nsyn_states + 1, sizeof *vars);
     vars[0] = (nrt_syn_var){.name = "w", .slot = c->weight_slot, .scalar = !c->weight_per_syn,

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -22,8 +23,9 @@
 
 #include "pool.h"
 
-/* About 10-50 µs of polling before sleeping. */
-enum { SPIN = 1 << 13 };
+/* About 10-50 µs of polling, then some yields (a machine with more runnable threads than
+ * cores), before sleeping. */
+enum { SPIN = 1 << 13, YIELDS = 64 };
 
 typedef struct worker {
     nrt_pool *pool;
@@ -68,6 +70,10 @@ static uint32_t wait_change(_Atomic uint32_t *word, uint32_t old, _Atomic int *s
     for (int spin = 0; (v = atomic_load_explicit(word, memory_order_acquire)) == old; spin++) {
         if (spin < SPIN) {
             relax();
+            continue;
+        }
+        if (spin < SPIN + YIELDS) {
+            sched_yield();
             continue;
         }
         atomic_fetch_add(sleeping, 1);

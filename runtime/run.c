@@ -66,6 +66,7 @@ typedef struct sim {
     ranges rg;
     nrt_pool *pool;
     int64_t step;                 /* the step the pool's phases work on */
+    int first_block, last_block;  /* the blocks a delivery phase works on */
     nrt_pop *pops;
     int64_t *spike_counts;
     nrt_source_state *sources;    /* per population; used by spike_source populations */
@@ -330,18 +331,51 @@ static int setup(sim *s)
     return nrt_monitors_sample(&s->mon, s->pops, 0);
 }
 
+/* Phase (1) on thread t: deliver blocks [first, last) to range t of each one's targets. */
+static void deliver_phase(void *ctx, int t)
+{
+    sim *s = ctx;
+    const nrt_run_desc *d = s->d;
+    int T = s->rg.threads;
+    for (int b = s->first_block; b < s->last_block; b++) {
+        int p = d->conns[b].post;
+        if (t >= s->rg.nranges[p])
+            continue;
+        const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+        nrt_net_deliver_block(s->net, s->pops, b, s->step, lo[t], lo[t + 1]);
+    }
+}
+
+/* Blocks [first, last), all of which split, on the pool. */
+static void deliver_split(sim *s, int first, int last)
+{
+    if (first >= last)
+        return;
+    s->first_block = first;
+    s->last_block = last;
+    nrt_pool_run(s->pool, deliver_phase, s);
+}
+
 /* LANGUAGE.md §7 (1): deliver the spikes due at t = step·dt (running their on_pre), then
- * compute every `summed` input from the current state. There are no connections yet; this
- * is where spike queues and summed inputs will plug in. */
-static int deliver_and_sum(sim *s, int64_t step)
+ * compute every `summed` input from the current state. Blocks are delivered in order
+ * (that is the order of every target's events): each run of blocks that split by target
+ * in one phase of the pool, a block that does not split whole, between them. */
+static void deliver_and_sum(sim *s, int64_t step)
 {
     if (!s->net)
-        return 0;
-    if (nrt_net_deliver(s->net, s->pops, step) != 0) {
-        set_failed(s);
-        return -1;
+        return;
+    const nrt_run_desc *d = s->d;
+    s->step = step;
+    int first = 0;
+    for (int b = 0; b < d->nconns; b++) {
+        if (nrt_net_block_splits(s->net, b))
+            continue;
+        deliver_split(s, first, b);
+        nrt_net_deliver_block(s->net, s->pops, b, step, 0, d->pops[d->conns[b].post].n);
+        first = b + 1;
     }
-    return 0;
+    deliver_split(s, first, d->nconns);
+    nrt_net_sum(s->net, s->pops, step);
 }
 
 /* Phase (2) on thread t: integrate range t of every population. */
@@ -476,7 +510,8 @@ static void loop(sim *s)
     for (int64_t k = s->start; k < d->nsteps && !interrupted; k++) {
         if (k >= s->progress.next_check)
             nrt_progress_tick(&s->progress, k);
-        if (deliver_and_sum(s, k) != 0 || step(s, k) != 0)
+        deliver_and_sum(s, k);
+        if (step(s, k) != 0)
             break;
         s->steps_done = k + 1;
         if (s->checkpoint_steps && s->steps_done % s->checkpoint_steps == 0 && s->steps_done < d->nsteps &&
