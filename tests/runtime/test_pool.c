@@ -68,7 +68,9 @@ static int check(void)
     nrt_pool *pool = nrt_pool_alloc(THREADS);
     if (!pool || nrt_pool_size(pool) != THREADS)
         return fail("a pool of 3 threads");
-    if (before > 0 && task_count() != before + THREADS - 1)
+    /* at least: a sanitizer may start a thread of its own with the first worker */
+    int during = task_count();
+    if (before > 0 && during < before + THREADS - 1)
         return fail("/proc/self/task: 2 more threads expected");
     phase_ctx c;
     memset(&c, 0, sizeof c);
@@ -90,7 +92,7 @@ static int check(void)
     if (c.count[1] != PHASES + 1 || c.count[2] != PHASES + 1)
         return fail("sleeping workers wake up");
     nrt_pool_free(pool);
-    if (before > 0 && task_count() != before)
+    if (before > 0 && task_count() > during - (THREADS - 1))
         return fail("the workers are joined");
     if (nrt_pool_alloc(1) != NULL || nrt_pool_size(NULL) != 1)
         return fail("one thread needs no pool");
