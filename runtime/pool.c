@@ -1,9 +1,12 @@
 /* The run loop's worker threads (pool.h).
  *
- * One phase is: the caller stores the function, bumps the generation counter `gen`, and
- * runs its own share; each worker sees the new generation, runs its share and counts
- * down `pending`; the last one publishes the generation in `done`, which the caller waits
- * for. Waiting spins first (a phase of a 10,000-neuron step is tens of microseconds, and
+ * One phase is: the caller stores the function, opens the phase's n shares (`claim`),
+ * bumps the generation counter `gen`, and takes shares itself; each worker that sees the
+ * new generation takes shares too, until none is left; whoever finishes the last one
+ * publishes the generation in `done`, which the caller waits for. Shares are taken, not
+ * assigned, so a worker the system has not scheduled yet (a machine with more runnable
+ * threads than cores) delays nothing: the caller runs its share. Which thread runs a
+ * share never changes the results (share t is always neuron range t). Waiting spins first (a phase of a 10,000-neuron step is tens of microseconds, and
  * a futex round trip costs several), then sleeps on the futex word; `sleepers` and
  * `waiting` say whether anyone sleeps, so a phase whose threads all spin makes no system
  * call. Both sides of each sleep are sequentially consistent (store own flag, then load
@@ -41,8 +44,9 @@ struct nrt_pool {
     alignas(64) _Atomic uint32_t gen;
     _Atomic int sleepers;
     _Atomic bool quit;
-    alignas(64) _Atomic int pending;
-    _Atomic uint32_t done;
+    alignas(64) _Atomic uint64_t claim;     /* gen << 32 | the next share to take */
+    alignas(64) _Atomic int finished;       /* shares of the current phase done */
+    _Atomic uint32_t done;                  /* the last phase whose shares are all done */
     _Atomic int waiting;
 };
 
@@ -85,6 +89,33 @@ static uint32_t wait_change(_Atomic uint32_t *word, uint32_t old, _Atomic int *s
     return v;
 }
 
+/* Takes the next share of phase g, or -1 when there is none left (or g is over). */
+static int take(nrt_pool *pool, uint32_t g)
+{
+    uint64_t v = atomic_load_explicit(&pool->claim, memory_order_acquire);
+    for (;;) {
+        if ((uint32_t)(v >> 32) != g || (int)(uint32_t)v >= pool->n)
+            return -1;
+        if (atomic_compare_exchange_weak_explicit(&pool->claim, &v, v + 1, memory_order_acq_rel,
+                                                  memory_order_acquire))
+            return (int)(uint32_t)v;
+    }
+}
+
+/* Runs shares of phase g until none is left; the one that finishes the last share
+ * publishes g in `done`. */
+static void run_shares(nrt_pool *pool, uint32_t g)
+{
+    for (int t; (t = take(pool, g)) >= 0;) {
+        pool->fn(pool->ctx, t);
+        if (atomic_fetch_add_explicit(&pool->finished, 1, memory_order_acq_rel) + 1 == pool->n) {
+            atomic_store(&pool->done, g);
+            if (atomic_load(&pool->waiting))
+                futex_wake(&pool->done, 1);
+        }
+    }
+}
+
 static void *work(void *arg)
 {
     const worker *w = arg;
@@ -94,20 +125,17 @@ static void *work(void *arg)
         seen = wait_change(&pool->gen, seen, &pool->sleepers);
         if (atomic_load_explicit(&pool->quit, memory_order_acquire))
             return NULL;
-        pool->fn(pool->ctx, w->t);
-        if (atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_acq_rel) == 1) {
-            atomic_store(&pool->done, seen);
-            if (atomic_load(&pool->waiting))
-                futex_wake(&pool->done, 1);
-        }
+        run_shares(pool, seen);
     }
 }
 
-/* Tells the workers that generation gen + 1 has begun. */
+/* Opens phase gen + 1 to the workers. */
 static uint32_t start_phase(nrt_pool *pool)
 {
-    atomic_store_explicit(&pool->pending, pool->n - 1, memory_order_relaxed);
-    uint32_t g = atomic_fetch_add(&pool->gen, 1) + 1;
+    uint32_t g = atomic_load_explicit(&pool->gen, memory_order_relaxed) + 1;
+    atomic_store_explicit(&pool->finished, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool->claim, (uint64_t)g << 32, memory_order_release);
+    atomic_store(&pool->gen, g);
     if (atomic_load(&pool->sleepers))
         futex_wake(&pool->gen, INT_MAX);
     return g;
@@ -166,7 +194,7 @@ void nrt_pool_run(nrt_pool *pool, nrt_pool_fn fn, void *ctx)
     pool->fn = fn;
     pool->ctx = ctx;
     uint32_t g = start_phase(pool);
-    fn(ctx, 0);
+    run_shares(pool, g);
     uint32_t prev = g - 1;
     while (wait_change(&pool->done, prev, &pool->waiting) != g)
         prev = atomic_load(&pool->done);
