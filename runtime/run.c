@@ -15,6 +15,10 @@
  * traces, write a row on their sample steps; a population's observe runs just before its
  * traces sample.
  *
+ * Threads: delivery, integrate and fire are phases of a pool (pool.c) over neuron ranges
+ * (see `ranges` below and docs/networks.md §14); what runs between the phases (summed
+ * inputs, spike queues, on_post, monitors) runs on the calling thread.
+ *
  * A failing step records nothing: the files hold exactly the steps before it. Per step
  * the loop itself does O(populations + monitors) work plus the spikes it writes; trace
  * rows only touch their slice on sample steps. The stop-signal flag is the only global
@@ -48,7 +52,8 @@ enum { NSTOP = sizeof stop_signals / sizeof *stop_signals };
 
 /* Neuron ranges: population p is split into nranges[p] ranges of at least NRT_GRAIN
  * neurons (one when it must stay sequential), range r being [lo[p*T + r], lo[p*T + r + 1])
- * with T = threads + 1 bounds per population; thread r runs range r of every population.
+ * with T = threads + 1 bounds per population; share r of a phase of the pool (whichever
+ * thread takes it) runs range r of every population.
  * Per-range results (the fire function's spike count, the non-finite flags) are stored
  * per (population, range) and combined in range order after the phase, so that the
  * spike lists and the reported failures are those of a single-threaded run. */
@@ -331,7 +336,7 @@ static int setup(sim *s)
     return nrt_monitors_sample(&s->mon, s->pops, 0);
 }
 
-/* Phase (1) on thread t: deliver blocks [first, last) to range t of each one's targets. */
+/* Phase (1), share t: deliver blocks [first, last) to range t of each one's targets. */
 static void deliver_phase(void *ctx, int t)
 {
     sim *s = ctx;
@@ -378,7 +383,7 @@ static void deliver_and_sum(sim *s, int64_t step)
     nrt_net_sum(s->net, s->pops, step);
 }
 
-/* Phase (2) on thread t: integrate range t of every population. */
+/* Phase (2), share t: integrate range t of every population. */
 static void integrate_phase(void *ctx, int t)
 {
     sim *s = ctx;
@@ -393,7 +398,7 @@ static void integrate_phase(void *ctx, int t)
     }
 }
 
-/* Phase (3) on thread t: fire range t of every population with a threshold; spike
+/* Phase (3), share t: fire range t of every population with a threshold; spike
  * sources (one range) emit theirs. */
 static void fire_phase(void *ctx, int t)
 {
