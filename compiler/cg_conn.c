@@ -195,17 +195,36 @@ static LLVMValueRef event_fn(Cg *g, const char *what, int index)
     return add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 7);
 }
 
-/* on_pre for every synapse of the listed pre neurons (one delay for the block) */
+/* The synapses of row [a, b) onto targets >= x (nrt_syn_bound: a binary search, O(1)
+ * when x is at either end). */
+static LLVMValueRef syn_bound(Cg *g, LLVMValueRef post_idx, LLVMValueRef a, LLVMValueRef b, LLVMValueRef x,
+                              const char *name)
+{
+    LLVMTypeRef fty, params[4] = {g->ptr, g->i64, g->i64, g->i64};
+    LLVMValueRef fn = cg_extern_fn(g, "nrt_syn_bound", g->i64, params, 4, &fty);
+    LLVMValueRef args[4] = {post_idx, a, b, x};
+    return LLVMBuildCall2(g->b, fty, fn, args, 4, name);
+}
+
+/* on_pre for every synapse of the listed pre neurons (one delay for the block) onto the
+ * targets [lo, hi): conn_pre(conn, pre, post, list, n, step, dt, lo, hi). A row is
+ * ascending in post index, so those synapses are one stretch of it. */
 static void emit_pre(Cg *g, Arena *scratch, int index, const IrConn *c)
 {
-    ConnFn f = {.fn = event_fn(g, "conn_pre", index)};
+    char name[64];
+    symbol(name, sizeof name, "conn_pre", index);
+    LLVMTypeRef params[9] = {g->ptr, g->ptr, g->ptr, g->ptr, g->i64, g->i64, g->f64, g->i64, g->i64};
+    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 9)};
     begin(g, scratch, &f, c, LLVMGetParam(f.fn, 5), LLVMGetParam(f.fn, 6));
     Env *env = &f.env;
     LLVMValueRef list = LLVMGetParam(f.fn, 3), n = LLVMGetParam(f.fn, 4);
+    LLVMValueRef post_lo = LLVMGetParam(f.fn, 7), post_hi = LLVMGetParam(f.fn, 8);
     Loop ls = cg_loop_begin(g, f.fn, n, "pre.spikes");
     env->pre->i = load_i64(g, list, ls.i, "i");
-    LLVMValueRef lo = load_i64(g, f.row, env->pre->i, "lo");
-    LLVMValueRef hi = load_i64(g, f.row, LLVMBuildAdd(g->b, env->pre->i, LLVMConstInt(g->i64, 1, 0), ""), "hi");
+    LLVMValueRef lo = load_i64(g, f.row, env->pre->i, "row.lo");
+    LLVMValueRef hi = load_i64(g, f.row, LLVMBuildAdd(g->b, env->pre->i, LLVMConstInt(g->i64, 1, 0), ""), "row.hi");
+    lo = syn_bound(g, f.post_idx, lo, hi, post_lo, "lo");
+    hi = syn_bound(g, f.post_idx, lo, hi, post_hi, "hi");
     Range r = range_begin(g, f.fn, lo, hi, "pre.syn");
     env->syn = r.x;
     env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");
@@ -315,21 +334,22 @@ static void emit_summed(Cg *g, Arena *scratch, int index, const IrConn *c)
     LLVMBuildRetVoid(g->b);
 }
 
-/* poisson: every target runs on_pre counts[j] times (once, scaled, when additive); the
- * weight is the connection's expression, evaluated per target */
+/* poisson: every target j of [lo, hi) runs on_pre counts[j] times (once, scaled, when
+ * additive); the weight is the connection's expression, evaluated per target.
+ * conn_poisson(conn, pre, post, step, dt, lo, hi) */
 static void emit_poisson(Cg *g, Arena *scratch, int index, const IrConn *c)
 {
     char name[64];
     symbol(name, sizeof name, "conn_poisson", index);
-    LLVMTypeRef params[5] = {g->ptr, g->ptr, g->ptr, g->i64, g->f64};
-    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 5)};
+    LLVMTypeRef params[7] = {g->ptr, g->ptr, g->ptr, g->i64, g->f64, g->i64, g->i64};
+    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 7)};
     begin(g, scratch, &f, c, LLVMGetParam(f.fn, 3), LLVMGetParam(f.fn, 4));
     Env *env = &f.env;
     env->weight_expr = c->weight;
     const IrStmt *body = c->on_pre;
     LLVMValueRef counts = cg_conn_field(g, env->conn_ptr, CONN_COUNTS, g->ptr, "counts");
-    LLVMValueRef npost = cg_conn_field(g, env->conn_ptr, CONN_NPOST, g->i64, "npost");
-    Loop lj = cg_loop_begin(g, f.fn, npost, "poisson.targets");
+    LLVMValueRef post_hi = LLVMGetParam(f.fn, 6);
+    Loop lj = cg_loop_from(g, f.fn, LLVMGetParam(f.fn, 5), post_hi, "poisson.targets");
     env->post->i = lj.i;
     env->syn = lj.i;
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i32, LLVMBuildGEP2(g->b, g->i32, counts, &lj.i, 1, ""), "k");
@@ -340,7 +360,7 @@ static void emit_poisson(Cg *g, Arena *scratch, int index, const IrConn *c)
         cg_emit_stmts(g, env, f.fn, body, NULL, NULL);
         cg_loop_end(g, &lk, LLVMBuildSExt(g->b, k, g->i64, ""));
     }
-    cg_loop_end(g, &lj, npost);
+    cg_loop_end(g, &lj, post_hi);
     LLVMBuildRetVoid(g->b);
 }
 

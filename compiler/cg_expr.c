@@ -400,22 +400,26 @@ const char *cg_array_name(Arena *scratch, const IrPop *p, int slot)
     return arena_printf(scratch, "aux%d", slot);
 }
 
-Loop cg_loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name)
+Loop cg_loop_from(Cg *g, LLVMValueRef fn, LLVMValueRef lo, LLVMValueRef hi, const char *name)
 {
     Loop l;
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
     l.head = LLVMAppendBasicBlockInContext(g->ctx, fn, name);
     l.body = LLVMAppendBasicBlockInContext(g->ctx, fn, "body");
     l.exit = LLVMAppendBasicBlockInContext(g->ctx, fn, "done");
-    LLVMValueRef nonempty = LLVMBuildICmp(g->b, LLVMIntSGT, n, LLVMConstInt(g->i64, 0, 0), "");
+    LLVMValueRef nonempty = LLVMBuildICmp(g->b, LLVMIntSLT, lo, hi, "");
     LLVMBuildCondBr(g->b, nonempty, l.head, l.exit);
     LLVMPositionBuilderAtEnd(g->b, l.head);
     l.i = LLVMBuildPhi(g->b, g->i64, "i");
-    LLVMValueRef zero = LLVMConstInt(g->i64, 0, 0);
-    LLVMAddIncoming(l.i, &zero, &pre, 1);
+    LLVMAddIncoming(l.i, &lo, &pre, 1);
     LLVMBuildBr(g->b, l.body);
     LLVMPositionBuilderAtEnd(g->b, l.body);
     return l;
+}
+
+Loop cg_loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name)
+{
+    return cg_loop_from(g, fn, LLVMConstInt(g->i64, 0, 0), n, name);
 }
 
 void cg_loop_end(Cg *g, Loop *l, LLVMValueRef n)

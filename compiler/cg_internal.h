@@ -75,6 +75,8 @@ typedef struct Loop {
 
 /* for (i = 0; i < n; i++): leaves the builder in the body; finish with loop_end. */
 Loop cg_loop_begin(Cg *g, LLVMValueRef fn, LLVMValueRef n, const char *name);
+/* for (i = lo; i < hi; i++); finish with cg_loop_end(g, l, hi). */
+Loop cg_loop_from(Cg *g, LLVMValueRef fn, LLVMValueRef lo, LLVMValueRef hi, const char *name);
 void cg_loop_end(Cg *g, Loop *l, LLVMValueRef n);
 /* i1: x is NaN or infinite */
 LLVMValueRef cg_nonfinite(Cg *g, LLVMValueRef x);

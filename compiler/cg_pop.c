@@ -325,30 +325,32 @@ static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, L
     LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), LLVMBuildGEP2(g->b, g->i8, fired, &i, 1, ""));
 }
 
-enum { BODY_FIXED = 9 };   /* n, t, dt, step, pop, scalars, refractory, cond_prev, fired; then the arrays */
+/* lo, hi, t, dt, step, pop, scalars, refractory, cond_prev, fired; then the arrays */
+enum { BODY_FIXED = 10 };
 
-/* i32 body(i64 n, double t, double dt, i64 step, ptr pop, ptr scalars, ptr refractory,
- *          ptr cond_prev, ptr fired, ptr array0, ...); with a fused mask (fused_mask) the
- * loop also computes the fire mask on the new state. */
+/* i32 body(i64 lo, i64 hi, double t, double dt, i64 step, ptr pop, ptr scalars,
+ *          ptr refractory, ptr cond_prev, ptr fired, ptr array0, ...) over the neurons
+ * [lo, hi); with a fused mask (fused_mask) the loop also computes the fire mask on the
+ * new state. */
 static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
     cg_symbol_name(name, sizeof name, "integrate_body", index);
     int nparams = BODY_FIXED + p->narrays;
     LLVMTypeRef *types = ARENA_ARRAY(scratch, LLVMTypeRef, nparams);
-    types[0] = types[3] = g->i64;
-    types[1] = types[2] = g->f64;
-    for (int k = 4; k < nparams; k++)
+    types[0] = types[1] = types[4] = g->i64;
+    types[2] = types[3] = g->f64;
+    for (int k = 5; k < nparams; k++)
         types[k] = g->ptr;
     LLVMValueRef fn = add_function(g, name, g->i32, types, (unsigned)nparams);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
-    for (int k = 5; k < nparams; k++)
+    for (int k = 6; k < nparams; k++)
         set_noalias(g, fn, (unsigned)k);
-    Env env = {.pop = p, .t = LLVMGetParam(fn, 1), .dt = LLVMGetParam(fn, 2), .scalars = LLVMGetParam(fn, 5)};
-    LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 6);
-    LLVMValueRef prev = LLVMGetParam(fn, 7), fired = LLVMGetParam(fn, 8);
-    LLVMValueRef step = LLVMGetParam(fn, 3);
-    env.pop_ptr = LLVMGetParam(fn, 4);
+    Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .scalars = LLVMGetParam(fn, 6)};
+    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
+    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9);
+    LLVMValueRef step = LLVMGetParam(fn, 4);
+    env.pop_ptr = LLVMGetParam(fn, 5);
     LLVMValueRef *keys = NULL;
     if (p->nnoise) {
         env.sqrt_dt = cg_intrinsic(g, "llvm.sqrt", &env.dt, 1);
@@ -362,7 +364,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     LLVMValueRef *invariant = cg_method_prepare(g, scratch, &env);
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
-    Loop l = cg_loop_begin(g, fn, n, "step.loop");
+    Loop l = cg_loop_from(g, fn, lo, hi, "step.loop");
     env.i = l.i;
     if (p->nnoise)
         env.noise = emit_noise(g, scratch, p, keys, l.i, step);
@@ -406,7 +408,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         end.t = cg_fbin(g, LLVMFAdd, env.t, env.dt, "t.end");
         emit_mask_step(g, &end, l.i, refr, prev, fired);
     }
-    cg_loop_end(g, &l, n);
+    cg_loop_end(g, &l, hi);
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
     return fn;
 }
@@ -416,20 +418,21 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMValueRef body = emit_integrate_body(g, scratch, index, p);
     char name[64];
     cg_symbol_name(name, sizeof name, "integrate", index);
-    LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
-    LLVMValueRef fn = add_function(g, name, g->i32, params, 3);
+    LLVMTypeRef params[5] = {g->ptr, g->i64, g->f64, g->i64, g->i64};
+    LLVMValueRef fn = add_function(g, name, g->i32, params, 5);
     LLVMValueRef pop = LLVMGetParam(fn, 0);
     int nargs = BODY_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
-    args[0] = cg_pop_field(g, pop, POP_N, g->i64, "n");
-    args[2] = LLVMGetParam(fn, 2);
-    args[1] = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), args[2], "t");
-    args[3] = LLVMGetParam(fn, 1);
-    args[4] = pop;
-    args[5] = cg_pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
-    args[6] = cg_pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
-    args[7] = cg_pop_field(g, pop, POP_COND_PREV, g->ptr, "cond_prev");
-    args[8] = cg_pop_field(g, pop, POP_FIRED, g->ptr, "fired");
+    args[0] = LLVMGetParam(fn, 3);
+    args[1] = LLVMGetParam(fn, 4);
+    args[3] = LLVMGetParam(fn, 2);
+    args[2] = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), args[3], "t");
+    args[4] = LLVMGetParam(fn, 1);
+    args[5] = pop;
+    args[6] = cg_pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
+    args[7] = cg_pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
+    args[8] = cg_pop_field(g, pop, POP_COND_PREV, g->ptr, "cond_prev");
+    args[9] = cg_pop_field(g, pop, POP_FIRED, g->ptr, "fired");
     LLVMValueRef *arrays = load_arrays(g, scratch, p, pop);
     for (int k = 0; k < p->narrays; k++)
         args[BODY_FIXED + k] = arrays[k];
@@ -439,12 +442,12 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
 
 /* ---- fire -------------------------------------------------------------------------- */
 
-/* Spike: append i, reset, start the refractory period, check what the reset wrote. */
-static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef ns, LLVMValueRef bad,
-                       LLVMValueRef refr)
+/* Spike: append i to the range's list `spiked`, reset, start the refractory period,
+ * check what the reset wrote. */
+static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef spiked, LLVMValueRef ns,
+                       LLVMValueRef bad, LLVMValueRef refr)
 {
     const IrPop *p = env->pop;
-    LLVMValueRef spiked = cg_pop_field(g, env->pop_ptr, POP_SPIKED, g->ptr, "spiked");
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i64, ns, "k");
     LLVMBuildStore(g->b, env->i, LLVMBuildGEP2(g->b, g->i64, spiked, &k, 1, ""));
     LLVMBuildStore(g->b, LLVMBuildAdd(g->b, k, LLVMConstInt(g->i64, 1, 0), ""), ns);
@@ -469,9 +472,10 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
 /* Phase 1 of fire, a branch-free loop the vectoriser can take: the threshold of every
  * neuron (evaluated and discarded while refractory), the upward-crossing memory, the
  * refractory count-down, and a byte per neuron saying whether it fires.
- *   void fire_mask(i64 n, double t, double dt, ptr pop, ptr scalars, ptr refractory,
- *                  ptr cond_prev, ptr fired, ptr array0, ...)       (pointers noalias) */
-enum { MASK_FIXED = 8 };
+ *   void fire_mask(i64 lo, i64 hi, double t, double dt, ptr pop, ptr scalars,
+ *                  ptr refractory, ptr cond_prev, ptr fired, ptr array0, ...)
+ * over the neurons [lo, hi) (pointers noalias). */
+enum { MASK_FIXED = 9 };
 
 static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
@@ -479,54 +483,59 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     cg_symbol_name(name, sizeof name, "fire_mask", index);
     int nparams = MASK_FIXED + p->narrays;
     LLVMTypeRef *types = ARENA_ARRAY(scratch, LLVMTypeRef, nparams);
-    types[0] = g->i64;
-    types[1] = types[2] = g->f64;
-    for (int k = 3; k < nparams; k++)
+    types[0] = types[1] = g->i64;
+    types[2] = types[3] = g->f64;
+    for (int k = 4; k < nparams; k++)
         types[k] = g->ptr;
     LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), types, (unsigned)nparams);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
-    for (int k = 4; k < nparams; k++)
+    for (int k = 5; k < nparams; k++)
         set_noalias(g, fn, (unsigned)k);
-    Env env = {.pop = p, .t = LLVMGetParam(fn, 1), .dt = LLVMGetParam(fn, 2), .pop_ptr = LLVMGetParam(fn, 3),
-               .scalars = LLVMGetParam(fn, 4)};
-    LLVMValueRef n = LLVMGetParam(fn, 0), refr = LLVMGetParam(fn, 5), prev = LLVMGetParam(fn, 6);
-    LLVMValueRef fired = LLVMGetParam(fn, 7);
+    Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .pop_ptr = LLVMGetParam(fn, 4),
+               .scalars = LLVMGetParam(fn, 5)};
+    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 6);
+    LLVMValueRef prev = LLVMGetParam(fn, 7), fired = LLVMGetParam(fn, 8);
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
-    Loop l = cg_loop_begin(g, fn, n, "fire.mask");
+    Loop l = cg_loop_from(g, fn, lo, hi, "fire.mask");
     env.i = l.i;
     emit_mask_step(g, &env, l.i, refr, prev, fired);
-    cg_loop_end(g, &l, n);
+    cg_loop_end(g, &l, hi);
     LLVMBuildRetVoid(g->b);
     return fn;
 }
 
-/* fire: phase 1 (emit_fire_mask), then phase 2, a scan of the mask that runs the spike
- * block (spike list, reset, refractory start) for the few neurons that fire. */
+/* i32 fire(ptr pop, i64 step, double dt, i64 lo, i64 hi, ptr nspiked) over the neurons
+ * [lo, hi), lo a multiple of 8: phase 1 (emit_fire_mask), then phase 2, a scan of the
+ * mask that runs the spike block (spike list, reset, refractory start) for the few
+ * neurons that fire. The range's spikes go to pop->spiked[lo ..], ascending, and their
+ * count to *nspiked; the runtime joins the ranges' lists. */
 static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     LLVMValueRef mask = fused_mask(p) ? NULL : emit_fire_mask(g, scratch, index, p);
     char name[64];
     cg_symbol_name(name, sizeof name, "fire", index);
-    LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
-    LLVMValueRef fn = add_function(g, name, g->i32, params, 3);
+    LLVMTypeRef params[6] = {g->ptr, g->i64, g->f64, g->i64, g->i64, g->ptr};
+    LLVMValueRef fn = add_function(g, name, g->i32, params, 6);
     Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
+    LLVMValueRef lo = LLVMGetParam(fn, 3), hi = LLVMGetParam(fn, 4);
     LLVMValueRef step1 = LLVMBuildAdd(g->b, LLVMGetParam(fn, 1), LLVMConstInt(g->i64, 1, 0), "");
     env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step1, g->f64, ""), env.dt, "t");
     env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
-    LLVMValueRef n = cg_pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
     LLVMValueRef refr = cg_pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
     LLVMValueRef prev = cg_pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
     LLVMValueRef fired = cg_pop_field(g, env.pop_ptr, POP_FIRED, g->ptr, "fired");
+    LLVMValueRef spiked = cg_pop_field(g, env.pop_ptr, POP_SPIKED, g->ptr, "spiked");
+    spiked = LLVMBuildGEP2(g->b, g->i64, spiked, &lo, 1, "spiked.range");
     LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
     LLVMBuildStore(g->b, LLVMConstInt(g->i64, 0, 0), ns);
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
     int nargs = MASK_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
-    LLVMValueRef fixed[MASK_FIXED] = {n, env.t, env.dt, env.pop_ptr, env.scalars, refr, prev, fired};
+    LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.pop_ptr, env.scalars, refr, prev, fired};
     for (int k = 0; k < MASK_FIXED; k++)
         args[k] = fixed[k];
     for (int k = 0; k < p->narrays; k++)
@@ -535,9 +544,10 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
         LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
     /* The mask is read 8 bytes at a time (it is zero-padded to whole words), so that the
      * scan costs next to nothing where nobody fires. */
-    LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, n, LLVMConstInt(g->i64, 7, 0), ""),
+    LLVMValueRef word0 = LLVMBuildLShr(g->b, lo, LLVMConstInt(g->i64, 3, 0), "word0");
+    LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, hi, LLVMConstInt(g->i64, 7, 0), ""),
                                         LLVMConstInt(g->i64, 3, 0), "nwords");
-    Loop lw = cg_loop_begin(g, fn, nwords, "fire.words");
+    Loop lw = cg_loop_from(g, fn, word0, nwords, "fire.words");
     LLVMBasicBlockRef bytes = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.word");
     LLVMBasicBlockRef next_word = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_word");
     LLVMValueRef wp = LLVMBuildGEP2(g->b, g->i64, fired, &lw.i, 1, "");
@@ -551,15 +561,14 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMValueRef flag = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, fired, &env.i, 1, ""), "fired");
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, flag, LLVMConstInt(g->i8, 0, 0), ""), spike, latch);
     LLVMPositionBuilderAtEnd(g->b, spike);
-    emit_spike(g, scratch, &env, fn, ns, bad, refr);
+    emit_spike(g, scratch, &env, fn, spiked, ns, bad, refr);
     LLVMBuildBr(g->b, latch);
     LLVMPositionBuilderAtEnd(g->b, latch);
     cg_loop_end(g, &lb, LLVMConstInt(g->i64, 8, 0));
     LLVMBuildBr(g->b, next_word);
     LLVMPositionBuilderAtEnd(g->b, next_word);
     cg_loop_end(g, &lw, nwords);
-    LLVMValueRef nsp = LLVMBuildStructGEP2(g->b, g->pop_ty, env.pop_ptr, POP_NSPIKED, "");
-    LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), nsp);
+    LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), LLVMGetParam(fn, 5));
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
 }
 

@@ -63,7 +63,7 @@ static void put_double(FILE *f, double x)
 /* The C text of the run description: each table of DrvDesc written as a static array,
  * function slots by the symbol drv_desc_each_fn names. Adding a field to one of these
  * runtime structs changes its size and stops the build here until it is written too. */
-_Static_assert(sizeof(nrt_pop_desc) == 176, "nrt_pop_desc changed: update put_pops");
+_Static_assert(sizeof(nrt_pop_desc) == 184, "nrt_pop_desc changed: update put_pops");
 _Static_assert(sizeof(nrt_conn_desc) == 232, "nrt_conn_desc changed: update put_conns");
 
 static void put_strings(FILE *f, const char *name, int k, const char *const *v, int n)
@@ -182,7 +182,8 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
                 k, k, k);
         fprintf(f, "     .ninputs = %d, .input_slots = inputs_%d, .method = ", p->ninputs, k);
         put_string(f, p->method);
-        fprintf(f, ", .record_spikes = %s", p->record_spikes ? "true" : "false");
+        fprintf(f, ", .record_spikes = %s, .sequential_rand = %s", p->record_spikes ? "true" : "false",
+                p->sequential_rand ? "true" : "false");
         if (p->source)
             fprintf(f, ", .source = &sources[%d]", k);
         put_fn(f, fn, &p->init, "init", "nrt_init_fn");
@@ -239,14 +240,15 @@ static void put_conns(FILE *f, const nrt_run_desc *r, const FnNames *fn)
         fprintf(f, ", .dense = %s, .weight_slot = %d, .narrays = %d, .nscalars = %d, .hetero_delay = %s,\n",
                 c->dense ? "true" : "false", c->weight_slot, c->narrays, c->nscalars,
                 c->hetero_delay ? "true" : "false");
-        fprintf(f, "     .delay_steps = %lld, .post_index = %s, .last_slot = %d, .nvars = %d, .vars = vars_%d",
-                (long long)c->delay_steps, c->post_index ? "true" : "false", c->last_slot, c->nvars, k);
+        fprintf(f, "     .delay_steps = %lld, .post_index = %s, .sequential_events = %s, .last_slot = %d, .nvars = %d,"
+                   " .vars = vars_%d", (long long)c->delay_steps, c->post_index ? "true" : "false",
+                c->sequential_events ? "true" : "false", c->last_slot, c->nvars, k);
         put_fn(f, fn, &c->init, "init", "nrt_conn_init_fn");
-        put_fn(f, fn, &c->pre_fn, "pre_fn", "nrt_conn_event_fn");
+        put_fn(f, fn, &c->pre_fn, "pre_fn", "nrt_conn_pre_fn");
         put_fn(f, fn, &c->pre_syn_fn, "pre_syn_fn", "nrt_conn_event_fn");
         put_fn(f, fn, &c->post_fn, "post_fn", "nrt_conn_event_fn");
         put_fn(f, fn, &c->summed_fn, "summed_fn", "nrt_conn_step_fn");
-        put_fn(f, fn, &c->poisson_fn, "poisson_fn", "nrt_conn_step_fn");
+        put_fn(f, fn, &c->poisson_fn, "poisson_fn", "nrt_conn_poisson_fn");
         fputs("},\n", f);
     }
     fputs("    {0}};\n", f);
@@ -368,11 +370,12 @@ static int link_simulator(const char *dir, const char *output)
     char obj[4096], src[4096];
     snprintf(obj, sizeof obj, "%s/model.o", dir);
     snprintf(src, sizeof src, "%s/simulator.c", dir);
-    char *argv[16];
+    char *argv[20];
     int n = 0;
     static char cc[] = "cc", std[] = "-std=c17", opt2[] = "-O2", flags[] = NRN_SIM_CFLAGS,
                 inc[] = "-I" NRN_RUNTIME_INCLUDE, lib[] = NRN_RUNTIME_LIB, gsl[] = "-lgsl",
-                cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec", dash_o[] = "-o";
+                cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec", pthread[] = "-pthread",
+                dash_o[] = "-o";
     argv[n++] = cc;
     argv[n++] = std;
     argv[n++] = opt2;
@@ -386,6 +389,7 @@ static int link_simulator(const char *dir, const char *output)
     argv[n++] = cblas;
     argv[n++] = libmvec;
     argv[n++] = libm;
+    argv[n++] = pthread;
     argv[n++] = dash_o;
     char out[4096];
     snprintf(out, sizeof out, "%s", output);
@@ -446,9 +450,10 @@ static int emit_header(const DrvOptions *opt, const IrModule *m)
         fprintf(f, "/* population %s = %s[%lld]: %d arrays, %d scalars */\n", p->name, p->model, (long long)p->size,
                 p->narrays, p->nscalars);
         fprintf(f, "void nrn_init_%d(nrt_pop *pop, double dt);\n", k);
-        fprintf(f, "int32_t nrn_integrate_%d(nrt_pop *pop, int64_t step, double dt);\n", k);
+        fprintf(f, "int32_t nrn_integrate_%d(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi);\n", k);
         if (p->threshold)
-            fprintf(f, "int32_t nrn_fire_%d(nrt_pop *pop, int64_t step, double dt);\n", k);
+            fprintf(f, "int32_t nrn_fire_%d(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi,\n"
+                       "                   int64_t *nspiked);\n", k);
         if (p->nobserved)
             fprintf(f, "void nrn_observe_%d(nrt_pop *pop, int64_t step, double dt);\n", k);
     }

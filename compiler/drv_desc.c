@@ -27,6 +27,51 @@ static void *xcalloc(DrvDesc *d, size_t n, size_t size)
 static const char *unit_text(DisplayUnit u) { return u.text ? u.text : "1"; }
 static double unit_scale(DisplayUnit u) { return u.scale > 0 ? u.scale : 1.0; }
 
+static bool random_expr(const IrExpr *e)
+{
+    return e && (ir_uses(e, IR_RAND, -1) || ir_uses(e, IR_RANDN, -1));
+}
+
+static bool random_stmts(const IrStmt *s)
+{
+    for (; s; s = s->next)
+        if (random_expr(s->value) || random_stmts(s->then) || random_stmts(s->els))
+            return true;
+    return false;
+}
+
+/* nrt_pop_desc.sequential_rand: the code that runs per step draws from the population's
+ * sequential stream (nrt_rand), whose order a split into ranges would change. Remove
+ * when rand()/randn() become counter-based. */
+static bool sequential_rand(const IrPop *p)
+{
+    return random_expr(p->threshold) || random_stmts(p->reset) || random_expr(p->refractory);
+}
+
+static bool reads_pre_state(const IrExpr *e)
+{
+    return ir_uses_side(e, IR_STATE, SIDE_PRE) || ir_uses_side(e, IR_INPUT, SIDE_PRE);
+}
+
+/* on_pre writes outside the target and the synapse, or reads a pre-synaptic state (which
+ * another thread may be writing as some other block's target). */
+static bool touches_pre(const IrStmt *s)
+{
+    for (; s; s = s->next)
+        if ((!s->is_if && s->side != SIDE_POST && s->side != SIDE_SYN) || reads_pre_state(s->value) ||
+            touches_pre(s->then) || touches_pre(s->els))
+            return true;
+    return false;
+}
+
+/* nrt_conn_desc.sequential_events: on_pre (and the per-event weight of a poisson drive)
+ * draws from the block's sequential stream, or touches the pre-synaptic side, so that threads delivering to disjoint targets would not be
+ * independent. The random part goes when rand()/randn() become counter-based. */
+static bool sequential_events(const IrConn *c)
+{
+    return random_stmts(c->on_pre) || touches_pre(c->on_pre) || (c->rule == CONN_POISSON && random_expr(c->weight));
+}
+
 static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *src)
 {
     d->name = p->name;
@@ -69,6 +114,7 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
     d->param_flags = flags;
     d->method = p->is_source ? "spike_source" : builtin_method_name(p->method);
     d->record_spikes = p->record_spikes;
+    d->sequential_rand = sequential_rand(p);
     if (p->is_source) {
         *src = (nrt_source){.count = p->nsource, .steps = p->source_steps, .neurons = p->source_neurons,
                             .file = p->source_file};
@@ -113,6 +159,7 @@ static void fill_conn(DrvDesc *dd, const IrConn *c, nrt_conn_desc *d)
     d->hetero_delay = c->hetero_delay;
     d->delay_steps = c->delay_steps;
     d->post_index = c->on_post != NULL;
+    d->sequential_events = sequential_events(c);
     d->last_slot = c->last_slot;
     nrt_syn_var *vars = xcalloc(dd, (size_t)c->nsyn_states + 1, sizeof *vars);
     vars[0] = (nrt_syn_var){.name = "w", .slot = c->weight_slot, .scalar = !c->weight_per_syn,

@@ -74,10 +74,7 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
         if (opt->checkpoint_every)
             drv_time_flag("--checkpoint-every", opt->checkpoint_every, &desc->checkpoint_every);
         desc->max_memory = opt->max_memory;
-        desc->threads = nrt_threads_used(opt->threads ? opt->threads : (cores > 0 ? (int)cores : 1));
-        if (opt->threads > desc->threads)
-            fprintf(stderr, "nrnc: note: --threads %d: this version runs on %d thread%s (results do not "
-                    "depend on the count)\n", opt->threads, desc->threads, desc->threads == 1 ? "" : "s");
+        desc->threads = opt->threads ? opt->threads : (cores > 0 ? (int)cores : 1);
         desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
         desc->progress = opt->progress;
         desc->force = opt->force;

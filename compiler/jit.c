@@ -36,6 +36,7 @@ static bool define_runtime(Jit *j, char **err)
         {"nrt_conn_randn", (void (*)(void))nrt_conn_randn},
         {"nrt_noise", (void (*)(void))nrt_noise},
         {"nrt_noise_key", (void (*)(void))nrt_noise_key},
+        {"nrt_syn_bound", (void (*)(void))nrt_syn_bound},
         {"nrt_expm_propagator", (void (*)(void))nrt_expm_propagator},
     };
     enum { N = sizeof table / sizeof *table };

@@ -327,6 +327,7 @@ typedef struct nrt_summary {
     const nrt_folder *folder;     /* the files written */
     int64_t checkpoint_step;      /* the step of the last checkpoint written, or -1 */
     int64_t resumed_step;         /* --resume: the checkpoint's step, else -1 */
+    int threads;                  /* threads the run uses */
 } nrt_summary;
 
 /* Replaces summary.json whole; `final` gives back the space reserved for it first.

@@ -126,17 +126,41 @@ static int cmp_event(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k)
+int64_t nrt_syn_bound(const int32_t *post, int64_t a, int64_t b, int64_t x)
+{
+    if (a >= b || post[a] >= x)
+        return a;
+    if (post[b - 1] < x)
+        return b;
+    /* post[a] < x <= post[b - 1] */
+    while (b - a > 1) {
+        int64_t m = a + (b - a) / 2;
+        if (post[m] < x)
+            a = m;
+        else
+            b = m;
+    }
+    return b;
+}
+
+bool nrt_net_block_splits(const nrt_net *net, int b)
+{
+    const nrt_conn_desc *cd = &net->d->conns[b];
+    return !cd->sequential_events && !cd->hetero_delay;
+}
+
+void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int64_t lo, int64_t hi)
 {
     const nrt_conn_desc *cd = &net->d->conns[b];
     nrt_conn *c = &net->conns[b];
     nrt_pop *post = &pops[cd->post];
     double dt = net->d->dt;
     if (cd->rule == NRT_RULE_POISSON) {
-        if (!cd->poisson_fn)
+        if (!cd->poisson_fn || lo >= hi)
             return;
-        nrt_poisson_counts(net->d->seed, cd->stmt, cd->post_offset, k, cd->poisson_lambda, c->counts, c->npost);
-        cd->poisson_fn(c, post, post, k, dt);
+        nrt_poisson_counts(net->d->seed, cd->stmt, cd->post_offset + lo, k, cd->poisson_lambda, c->counts + lo,
+                           hi - lo);
+        cd->poisson_fn(c, post, post, k, dt, lo, hi);
         return;
     }
     if (!cd->pre_fn && !cd->pre_syn_fn)
@@ -149,7 +173,7 @@ static void deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k)
             return;
         const list64 *l = &r->slot[m % r->size];
         if (l->n)
-            cd->pre_fn(c, pre, post, l->v, l->n, k, dt);
+            cd->pre_fn(c, pre, post, l->v, l->n, k, dt, lo, hi);
         return;
     }
     ring *r = &net->events[b];
@@ -161,13 +185,6 @@ static void deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k)
     l->n = 0;
 }
 
-int nrt_net_deliver(nrt_net *net, nrt_pop *pops, int64_t k)
-{
-    for (int b = 0; b < net->d->nconns; b++)
-        deliver_block(net, pops, b, k);
-    nrt_net_sum(net, pops, k);
-    return 0;
-}
 
 void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k)
 {

@@ -35,9 +35,13 @@ typedef struct nrt_net nrt_net;
 /* Spike histories and delay queues for every block; NULL with the error reported. */
 nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err);
 void nrt_net_free(nrt_net *net);
-/* LANGUAGE.md §7 (1): the spikes due at the start of step k (on_pre, poisson drive), then
- * every summed input. */
-int nrt_net_deliver(nrt_net *net, nrt_pop *pops, int64_t k);
+/* LANGUAGE.md §7 (1), block b: the spikes due at the start of step k (on_pre, poisson
+ * drive) onto the targets [lo, hi) of the block's post population. Blocks are delivered
+ * in order; when nrt_net_block_splits(net, b), threads may deliver disjoint ranges of a
+ * run of such blocks at once (each target's events keep their order), else the block
+ * is delivered whole (lo = 0, hi = its post population's size) on its own. */
+bool nrt_net_block_splits(const nrt_net *net, int b);
+void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int64_t lo, int64_t hi);
 /* The summed inputs only (zeroed, then every block's terms added), from the current state. */
 void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k);
 /* §7 (3), after every population fired in step k: queue the outgoing spikes, run on_post. */

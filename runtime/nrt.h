@@ -54,11 +54,14 @@ typedef struct nrt_conn {
     int64_t pre_offset, post_offset;
 } nrt_conn;
 
-/* Generated functions. integrate and fire return nonzero when a state became NaN or
- * infinite (the runtime then finds which and stops with exit code 3). */
+/* Generated functions. integrate and fire work on the neurons [lo, hi) only, so that
+ * threads can take disjoint ranges (lo a multiple of 8); they return nonzero when a state
+ * became NaN or infinite (the runtime then finds which and stops with exit code 3). fire
+ * writes the range's spikes, ascending, to pop->spiked[lo ..] and their count to
+ * *nspiked; the runtime joins the ranges' lists into pop->spiked / pop->nspiked. */
 typedef void (*nrt_init_fn)(nrt_pop *pop, double dt);
-typedef int32_t (*nrt_integrate_fn)(nrt_pop *pop, int64_t step, double dt);
-typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt);
+typedef int32_t (*nrt_integrate_fn)(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi);
+typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi, int64_t *nspiked);
 /* Computes the population's recorded derived values (lets, inputs) at t = step·dt into
  * their array slots; called before a trace of that population samples. */
 typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
@@ -70,11 +73,17 @@ typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
  * on_post for every synapse onto the listed post-synaptic neurons (they spiked at the end
  * of step - 1, stamped step·dt); summed adds the block's `summed` terms into the target's
  * inputs; poisson runs on_pre counts[j] times for every target j. */
+/* pre and poisson only touch the targets [lo, hi) (local post indices), so that threads
+ * can deliver to disjoint ranges; each target's events still run in the order of §6. */
 /* conn_init returns the number of synapses whose delay came out negative (an error). */
 typedef int32_t (*nrt_conn_init_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, double dt);
 typedef void (*nrt_conn_event_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list,
                                   int64_t n, int64_t step, double dt);
+typedef void (*nrt_conn_pre_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list, int64_t n,
+                                int64_t step, double dt, int64_t lo, int64_t hi);
 typedef void (*nrt_conn_step_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt);
+typedef void (*nrt_conn_poisson_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt,
+                                    int64_t lo, int64_t hi);
 
 /* The spikes of a `spike_source` population, which the runtime emits itself (it has no
  * fire function): either arrays sorted by step then neuron, or a CSV file with header
@@ -113,6 +122,10 @@ typedef struct nrt_pop_desc {
                                      from overrides (NULL: all NaN) */
     int ninputs;                  /* array slots of `input`s that summed writes: zeroed */
     const int *input_slots;       /* at the start of every step, before summing */
+    bool sequential_rand;         /* threshold, reset or refractory period draw rand() or
+                                     randn() from the population's sequential stream: the
+                                     population runs as one range, so that the draws keep
+                                     their order (false once those draws are counter-based) */
 } nrt_pop_desc;
 
 /* param_flags: FIXED, the exponent of a quantity with a unit (its value fixes a unit
@@ -184,15 +197,18 @@ typedef struct nrt_conn_desc {
     bool hetero_delay;            /* per-synapse delays: conn->delay */
     int64_t delay_steps;          /* homogeneous delay */
     bool post_index;              /* build col / col_syn / col_pre (on_post) */
+    bool sequential_events;       /* on_pre draws rand()/randn() from the block's sequential
+                                     stream, or writes the pre-synaptic side: delivered as
+                                     one range (false once those draws are counter-based) */
     int last_slot;                /* array slot of the last event time, or -1 */
     int nvars;
     const nrt_syn_var *vars;
     nrt_conn_init_fn init;
-    nrt_conn_event_fn pre_fn;     /* NULL when there is no on_pre */
+    nrt_conn_pre_fn pre_fn;       /* NULL when there is no on_pre */
     nrt_conn_event_fn pre_syn_fn; /* heterogeneous delays */
     nrt_conn_event_fn post_fn;    /* NULL when there is no on_post */
     nrt_conn_step_fn summed_fn;   /* NULL when there is no summed */
-    nrt_conn_step_fn poisson_fn;
+    nrt_conn_poisson_fn poisson_fn;
 } nrt_conn_desc;
 
 /* `record VAR of CONN every T`: weights_CONN_VAR.csv, header t_ms,pre,post,value (one row
@@ -244,9 +260,11 @@ typedef struct nrt_run_desc {
  * summary.json lists are removed first. */
 int nrt_run(const nrt_run_desc *desc);
 
-/* The number of worker threads a run asked for `requested` threads uses, which
- * summary.json reports: 1 in this version, which runs on one thread. */
-int nrt_threads_used(int requested);
+/* The number of threads a run of desc uses when it asks for desc->threads (0: all cores):
+ * no more than its largest population has ranges of NRT_GRAIN neurons (at least one), and
+ * summary.json reports it. */
+enum { NRT_GRAIN = 1024 };
+int nrt_threads_used(const nrt_run_desc *desc);
 
 /* ---- Standalone simulators (`nrnc build`) ------------------------------------------ */
 
@@ -271,6 +289,8 @@ double nrt_rand(nrt_pop *pop);                        /* uniform [0, 1) */
 double nrt_conn_rand(nrt_conn *conn);                 /* the same, for connection code */
 double nrt_conn_randn(nrt_conn *conn);
 double nrt_randn(nrt_pop *pop);                       /* standard normal */
+/* The first synapse s of [a, b) (one row, ascending in post index) with post[s] >= x, or b. */
+int64_t nrt_syn_bound(const int32_t *post, int64_t a, int64_t b, int64_t x);
 /* Standard normal deviate that is a pure function of (run seed, population, stream,
  * neuron, step): the white noise xi of LANGUAGE.md §3, reproducible whatever the
  * thread count or visiting order. */

@@ -15,6 +15,10 @@
  * traces, write a row on their sample steps; a population's observe runs just before its
  * traces sample.
  *
+ * Threads: delivery, integrate and fire are phases of a pool (pool.c) over neuron ranges
+ * (see `ranges` below and docs/networks.md §14); what runs between the phases (summed
+ * inputs, spike queues, on_post, monitors) runs on the calling thread.
+ *
  * A failing step records nothing: the files hold exactly the steps before it. Per step
  * the loop itself does O(populations + monitors) work plus the spikes it writes; trace
  * rows only touch their slice on sample steps. The stop-signal flag is the only global
@@ -24,9 +28,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "net.h"
+#include "pool.h"
 #include "source.h"
 #include "syn_monitor.h"
 
@@ -44,9 +50,28 @@ static void on_signal(int sig)
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 enum { NSTOP = sizeof stop_signals / sizeof *stop_signals };
 
+/* Neuron ranges: population p is split into nranges[p] ranges of at least NRT_GRAIN
+ * neurons (one when it must stay sequential), range r being [lo[p*T + r], lo[p*T + r + 1])
+ * with T = threads + 1 bounds per population; share r of a phase of the pool (whichever
+ * thread takes it) runs range r of every population.
+ * Per-range results (the fire function's spike count, the non-finite flags) are stored
+ * per (population, range) and combined in range order after the phase, so that the
+ * spike lists and the reported failures are those of a single-threaded run. */
+typedef struct ranges {
+    int threads;
+    int *nranges;                 /* per population */
+    int64_t *lo;                  /* npops x (threads + 1) */
+    int64_t *nspiked;             /* npops x threads */
+    int32_t *bad;                 /* npops x threads */
+} ranges;
+
 typedef struct sim {
     const nrt_run_desc *d;
     double dt_ms;
+    ranges rg;
+    nrt_pool *pool;
+    int64_t step;                 /* the step the pool's phases work on */
+    int first_block, last_block;  /* the blocks a delivery phase works on */
     nrt_pop *pops;
     int64_t *spike_counts;
     nrt_source_state *sources;    /* per population; used by spike_source populations */
@@ -69,6 +94,67 @@ typedef struct sim {
     int code;
     double setup_s, run_s;
 } sim;
+
+/* Ranges population p of desc is split into for `threads` threads. */
+static int ranges_of(const nrt_run_desc *d, int p, int threads)
+{
+    const nrt_pop_desc *pd = &d->pops[p];
+    if (pd->source || pd->sequential_rand || pd->n < 2 * NRT_GRAIN)
+        return 1;
+    int64_t r = pd->n / NRT_GRAIN;
+    return r < threads ? (int)r : threads;
+}
+
+/* desc->threads, or the cores when it is 0, at most 1024. */
+static int threads_asked(const nrt_run_desc *d)
+{
+    int t = d->threads;
+    if (t < 1) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        t = cores > 0 ? (int)cores : 1;
+    }
+    return t > 1024 ? 1024 : t;
+}
+
+/* The ranges and the pool; 0, or -1 out of memory. A pool whose threads cannot all be
+ * started runs with the threads it has. */
+static int ranges_init(sim *s)
+{
+    const nrt_run_desc *d = s->d;
+    int T = nrt_threads_used(d);
+    if (T > 1 && !(s->pool = nrt_pool_alloc(T)))
+        T = 1;
+    T = nrt_pool_size(s->pool);
+    size_t np = (size_t)d->npops + 1;
+    ranges *rg = &s->rg;
+    rg->threads = T;
+    rg->nranges = calloc(np, sizeof *rg->nranges);
+    rg->lo = calloc(np * (size_t)(T + 1), sizeof *rg->lo);
+    rg->nspiked = calloc(np * (size_t)T, sizeof *rg->nspiked);
+    rg->bad = calloc(np * (size_t)T, sizeof *rg->bad);
+    if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad)
+        return -1;
+    for (int p = 0; p < d->npops; p++) {
+        int r = ranges_of(d, p, T);
+        int64_t n = d->pops[p].n, *lo = &rg->lo[(size_t)p * (size_t)(T + 1)];
+        rg->nranges[p] = r;
+        /* whole words of the fire mask, whole cache lines of it */
+        for (int j = 1; j < r; j++)
+            lo[j] = n / r * j / 64 * 64;
+        lo[r] = n;
+    }
+    return 0;
+}
+
+static void ranges_fini(sim *s)
+{
+    nrt_pool_free(s->pool);
+    s->pool = NULL;
+    free(s->rg.nranges);
+    free(s->rg.lo);
+    free(s->rg.nspiked);
+    free(s->rg.bad);
+}
 
 static void set_failed(sim *s)
 {
@@ -132,6 +218,7 @@ static nrt_summary summary_of(sim *s)
         .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
         .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes, .folder = &s->folder,
         .checkpoint_step = s->checkpoint_step, .resumed_step = s->d->resume ? s->start : -1,
+        .threads = s->rg.threads ? s->rg.threads : 1,
     };
 }
 
@@ -167,6 +254,10 @@ static int setup(sim *s)
     }
     if (check_desc(s) != 0 || nrt_mem_check(d, d->max_memory, &s->err) != 0)
         return -1;
+    if (ranges_init(s) != 0) {
+        nrt_err_report(&s->err, "out of memory");
+        return -1;
+    }
     s->folder.replaying = d->resume;
     int rc = nrt_monitors_open(&s->mon, d, s->dt_ms, &s->folder);
     s->folder.replaying = false;
@@ -245,18 +336,116 @@ static int setup(sim *s)
     return nrt_monitors_sample(&s->mon, s->pops, 0);
 }
 
+/* Phase (1), share t: deliver blocks [first, last) to range t of each one's targets. */
+static void deliver_phase(void *ctx, int t)
+{
+    sim *s = ctx;
+    const nrt_run_desc *d = s->d;
+    int T = s->rg.threads;
+    for (int b = s->first_block; b < s->last_block; b++) {
+        int p = d->conns[b].post;
+        if (t >= s->rg.nranges[p])
+            continue;
+        const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+        nrt_net_deliver_block(s->net, s->pops, b, s->step, lo[t], lo[t + 1]);
+    }
+}
+
+/* Blocks [first, last), all of which split, on the pool. */
+static void deliver_split(sim *s, int first, int last)
+{
+    if (first >= last)
+        return;
+    s->first_block = first;
+    s->last_block = last;
+    nrt_pool_run(s->pool, deliver_phase, s);
+}
+
 /* LANGUAGE.md §7 (1): deliver the spikes due at t = step·dt (running their on_pre), then
- * compute every `summed` input from the current state. There are no connections yet; this
- * is where spike queues and summed inputs will plug in. */
-static int deliver_and_sum(sim *s, int64_t step)
+ * compute every `summed` input from the current state. Blocks are delivered in order
+ * (that is the order of every target's events): each run of blocks that split by target
+ * in one phase of the pool, a block that does not split whole, between them. */
+static void deliver_and_sum(sim *s, int64_t step)
 {
     if (!s->net)
-        return 0;
-    if (nrt_net_deliver(s->net, s->pops, step) != 0) {
-        set_failed(s);
-        return -1;
+        return;
+    const nrt_run_desc *d = s->d;
+    s->step = step;
+    int first = 0;
+    for (int b = 0; b < d->nconns; b++) {
+        if (nrt_net_block_splits(s->net, b))
+            continue;
+        deliver_split(s, first, b);
+        nrt_net_deliver_block(s->net, s->pops, b, step, 0, d->pops[d->conns[b].post].n);
+        first = b + 1;
     }
-    return 0;
+    deliver_split(s, first, d->nconns);
+    nrt_net_sum(s->net, s->pops, step);
+}
+
+/* Phase (2), share t: integrate range t of every population. */
+static void integrate_phase(void *ctx, int t)
+{
+    sim *s = ctx;
+    const nrt_run_desc *d = s->d;
+    int T = s->rg.threads;
+    for (int p = 0; p < d->npops; p++) {
+        if (t >= s->rg.nranges[p])
+            continue;
+        const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+        s->rg.bad[(size_t)p * (size_t)T + (size_t)t] =
+            d->pops[p].integrate(&s->pops[p], s->step, d->dt, lo[t], lo[t + 1]);
+    }
+}
+
+/* Phase (3), share t: fire range t of every population with a threshold; spike
+ * sources (one range) emit theirs. */
+static void fire_phase(void *ctx, int t)
+{
+    sim *s = ctx;
+    const nrt_run_desc *d = s->d;
+    int T = s->rg.threads;
+    for (int p = 0; p < d->npops; p++) {
+        if (t >= s->rg.nranges[p] || (!d->pops[p].fire && !d->pops[p].source))
+            continue;
+        size_t at = (size_t)p * (size_t)T + (size_t)t;
+        if (d->pops[p].source) {
+            s->pops[p].nspiked = 0;
+            nrt_source_emit(&s->sources[p], &s->pops[p], s->step + 1);
+            s->rg.bad[at] = 0;
+            continue;
+        }
+        const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+        s->rg.nspiked[at] = 0;
+        s->rg.bad[at] = d->pops[p].fire(&s->pops[p], s->step, d->dt, lo[t], lo[t + 1], &s->rg.nspiked[at]);
+    }
+}
+
+/* The first population (in order) one of whose ranges reported a non-finite state, or -1. */
+static int first_bad(const sim *s)
+{
+    int T = s->rg.threads;
+    for (int p = 0; p < s->d->npops; p++)
+        for (int r = 0; r < s->rg.nranges[p]; r++)
+            if (s->rg.bad[(size_t)p * (size_t)T + (size_t)r])
+                return p;
+    return -1;
+}
+
+/* Each range's spikes are at pop->spiked[lo ..]: moved down into one ascending list. */
+static void join_spikes(sim *s, int p)
+{
+    int T = s->rg.threads;
+    const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+    const int64_t *count = &s->rg.nspiked[(size_t)p * (size_t)T];
+    nrt_pop *pop = &s->pops[p];
+    int64_t n = count[0];
+    for (int r = 1; r < s->rg.nranges[p]; r++) {
+        if (count[r])
+            memmove(pop->spiked + n, pop->spiked + lo[r], (size_t)count[r] * sizeof *pop->spiked);
+        n += count[r];
+    }
+    pop->nspiked = n;
 }
 
 /* §7 (2)-(4) for step k; 0, or -1 with the failure reported and the status set. Nothing
@@ -264,22 +453,20 @@ static int deliver_and_sum(sim *s, int64_t step)
 static int step(sim *s, int64_t k)
 {
     const nrt_run_desc *d = s->d;
-    for (int p = 0; p < d->npops; p++) {
-        if (d->pops[p].integrate(&s->pops[p], k, d->dt) != 0) {
-            fail_nonfinite(s, p, k + 1);
-            return -1;
-        }
+    s->step = k;
+    nrt_pool_run(s->pool, integrate_phase, s);
+    int p = first_bad(s);
+    if (p >= 0) {
+        fail_nonfinite(s, p, k + 1);
+        return -1;
     }
-    for (int p = 0; p < d->npops; p++) {
-        if (!d->pops[p].fire && !d->pops[p].source)
-            continue;
-        s->pops[p].nspiked = 0;
-        if (d->pops[p].source)
-            nrt_source_emit(&s->sources[p], &s->pops[p], k + 1);
-        else if (d->pops[p].fire(&s->pops[p], k, d->dt) != 0) {
-            fail_nonfinite(s, p, k + 1);
-            return -1;
-        }
+    nrt_pool_run(s->pool, fire_phase, s);
+    for (p = 0; p < d->npops; p++)
+        if (d->pops[p].fire)
+            join_spikes(s, p);
+    if ((p = first_bad(s)) >= 0) {
+        fail_nonfinite(s, p, k + 1);
+        return -1;
     }
     if (s->net && nrt_net_after_fire(s->net, s->pops, k) != 0) {
         set_failed(s);
@@ -328,7 +515,8 @@ static void loop(sim *s)
     for (int64_t k = s->start; k < d->nsteps && !interrupted; k++) {
         if (k >= s->progress.next_check)
             nrt_progress_tick(&s->progress, k);
-        if (deliver_and_sum(s, k) != 0 || step(s, k) != 0)
+        deliver_and_sum(s, k);
+        if (step(s, k) != 0)
             break;
         s->steps_done = k + 1;
         if (s->checkpoint_steps && s->steps_done % s->checkpoint_steps == 0 && s->steps_done < d->nsteps &&
@@ -365,6 +553,7 @@ static int finish(sim *s)
     if (write_summary(s, true) != 0)
         set_failed(s);
     nrt_folder_fini(&s->folder);
+    ranges_fini(s);
     nrt_monitors_free(&s->mon);
     nrt_syn_monitors_free(&s->syn_mon);
     nrt_net_free(s->net);
@@ -392,11 +581,17 @@ static int64_t count_files(const nrt_run_desc *d)
            4 * (int64_t)d->nsyn_traces;
 }
 
-int nrt_threads_used(int requested)
+int nrt_threads_used(const nrt_run_desc *desc)
 {
-    (void)requested;
-    return 1;
+    int asked = threads_asked(desc), used = 1;
+    for (int p = 0; p < desc->npops; p++) {
+        int r = ranges_of(desc, p, asked);
+        if (r > used)
+            used = r;
+    }
+    return used;
 }
+
 
 int nrt_run(const nrt_run_desc *desc)
 {

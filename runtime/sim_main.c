@@ -266,15 +266,9 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
                 prog, spec->duration * 1e3, spec->run.dt * 1e3, (long long)spec->run.nsteps,
                 (double)spec->run.nsteps * spec->run.dt * 1e3);
     }
-    int requested = spec->run.threads;   /* given here or to nrnc build; 0: all cores */
-    bool threads_given = requested >= 1;
-    if (requested < 1) {
+    if (spec->run.threads < 1) {   /* neither here nor to nrnc build: all cores */
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        requested = cores > 0 ? (int)cores : 1;
+        spec->run.threads = cores > 0 ? (int)cores : 1;
     }
-    spec->run.threads = nrt_threads_used(requested);
-    if (threads_given && requested > spec->run.threads)
-        fprintf(stderr, "%s: note: --threads %d: this version runs on %d thread%s (results do not depend on "
-                "the count)\n", prog, requested, spec->run.threads, spec->run.threads == 1 ? "" : "s");
     return nrt_run(&spec->run);
 }

@@ -262,7 +262,7 @@ static void put_body(json *j, const nrt_summary *s)
     snprintf(seed, sizeof seed, "%" PRIu64, d->seed);
     put(j, seed);
     key(j, 1, false, "threads");
-    put_int(j, d->threads);
+    put_int(j, s->threads);
     key(j, 1, false, "populations");
     put_populations(j, s);
     key(j, 1, false, "synapses");
