@@ -101,7 +101,8 @@ LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMVa
 LLVMValueRef cg_expm1(Cg *g, LLVMValueRef x);
 
 /* cg_random.c: splitmix64's finaliser on an i64 (runtime/rng.c); the draw of random
- * call site e (IR_RAND, IR_RANDN) for env's neuron or synapse (ORDER NRT_RANDOM). */
+ * call site e (IR_RAND inline, IR_RANDN a call to the runtime's ziggurat) for env's neuron
+ * or synapse (ORDER NRT_RANDOM). */
 LLVMValueRef cg_splitmix(Cg *g, LLVMValueRef x);
 LLVMValueRef cg_random(Cg *g, Env *env, const IrExpr *e);
 /* A standard normal by Box-Muller from the 64-bit word x (and splitmix of it). */

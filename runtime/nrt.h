@@ -267,8 +267,9 @@ bool nrt_parse_memory(const char *text, double *bytes);
 
 /* Counter-based random draws (runtime/rng.c explains the key): the key of random call
  * site `site` of an object (a population's or block's rng_key), then a uniform in [0, 1)
- * or a standard normal that is a pure function of (site key, index, step, draw).
- * Generated code inlines them (ORDER NRT_RANDOM: compiler/cg_random.c). */
+ * or a standard normal (ziggurat) that is a pure function of (site key, index, step,
+ * draw). Generated code inlines the uniform and calls the normal (ORDER NRT_RANDOM:
+ * compiler/cg_random.c). */
 uint64_t nrt_random_key(uint64_t object_key, int32_t site);
 double nrt_random_uniform(uint64_t site_key, int64_t index, int64_t step, int64_t draw);
 double nrt_random_normal(uint64_t site_key, int64_t index, int64_t step, int64_t draw);

@@ -776,7 +776,7 @@ static void case_diskfull(const char *base)
     free(dir);
 }
 
-/* Initial values drawn from the population's stream: same seed, same values. */
+/* Initial values drawn from the population's random key: same seed, same values. */
 static void r_init(nrt_pop *pop, double dt)
 {
     (void)dt;
