@@ -7,10 +7,11 @@
  * state, so the result does not depend on which neurons a call covers or in what order.
  * rand() is written out in IR, so a loop that draws (a Poisson source's threshold, random
  * initial values) has no call and vectorises. randn() calls nrt_random_normal, a
- * ziggurat, with the full key: 11 ns a draw against 30 for scalar Box-Muller (log, cos
+ * ziggurat, with the full key: 10 ns a draw against 34 for scalar Box-Muller (log, cos
  * and sqrt from libm), and randn() mostly runs in scalar code (resets, events). White
  * noise stays Box-Muller inlined (cg_box_muller), which the integrate loop vectorises
- * with libmvec: 3.5 ns per neuron-step against 12 with a ziggurat call (bench/README.md).
+ * with libmvec: a noisy LIF neuron's step costs 5 ns so, 14 with a ziggurat call
+ * (bench/README.md).
  * ORDER NRT_RANDOM: this file and runtime/rng.c (SITE_MIX, mix, nrt_random_uniform,
  * nrt_noise) change together. */
 #include "cg_internal.h"

@@ -16,10 +16,10 @@
  * A uniform is x's top 53 bits times 2^-53, so every double of [0, 1) on that grid can
  * come out; generated code inlines it (ORDER NRT_RANDOM: compiler/cg_random.c repeats
  * this arithmetic), so loops that draw have no call and vectorise. randn() is a
- * ziggurat started from x (a call: 11 ns a draw, against 30 for scalar Box-Muller);
+ * ziggurat started from x (a call: 10 ns a draw, against 34 for scalar Box-Muller);
  * white noise is Box-Muller on x and h(x), inlined in the integrate loop, where libmvec's
- * vector log and cos make it cheaper than a ziggurat call (3.5 against 12 ns a neuron-step,
- * bench/README.md). */
+ * vector log and cos make it cheaper than a ziggurat call (a noisy LIF step: 5 against
+ * 14 ns a neuron, bench/README.md). */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
