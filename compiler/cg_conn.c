@@ -58,6 +58,7 @@ static void begin(Cg *g, Arena *scratch, ConnFn *f, const IrConn *c, LLVMValueRe
     env->conn = c;
     env->conn_ptr = LLVMGetParam(f->fn, 0);
     env->dt = dt;
+    env->step = step;
     env->t = step ? LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step, g->f64, ""), dt, "t") : cg_fconst(g, 0);
     env->post = side_env(g, scratch, &m->pops[c->post], LLVMGetParam(f->fn, 2), env->t, dt);
     env->pre = c->pre >= 0 ? side_env(g, scratch, &m->pops[c->pre], LLVMGetParam(f->fn, 1), env->t, dt) : env->post;
@@ -357,7 +358,9 @@ static void emit_poisson(Cg *g, Arena *scratch, int index, const IrConn *c)
         cg_emit_stmts(g, env, f.fn, body, LLVMBuildSIToFP(g->b, k, g->f64, "k"), NULL);
     } else {
         Loop lk = cg_loop_begin(g, f.fn, LLVMBuildSExt(g->b, k, g->i64, ""), "poisson.events");
+        env->draw = lk.i;   /* each event draws anew */
         cg_emit_stmts(g, env, f.fn, body, NULL, NULL);
+        env->draw = NULL;
         cg_loop_end(g, &lk, LLVMBuildSExt(g->b, k, g->i64, ""));
     }
     cg_loop_end(g, &lj, post_hi);

@@ -216,20 +216,6 @@ static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
     NRN_UNREACHABLE();
 }
 
-static LLVMValueRef emit_random(Cg *g, Env *env, const char *name)
-{
-    LLVMTypeRef fty;
-    if (env->conn) {
-        /* connection code draws from the connection's stream */
-        char conn_name[32];
-        snprintf(conn_name, sizeof conn_name, "nrt_conn_%s", name + 4);
-        LLVMValueRef fn = cg_extern_fn(g, conn_name, g->f64, &g->ptr, 1, &fty);
-        return LLVMBuildCall2(g->b, fty, fn, &env->conn_ptr, 1, name);
-    }
-    LLVMValueRef fn = cg_extern_fn(g, name, g->f64, &g->ptr, 1, &fty);
-    return LLVMBuildCall2(g->b, fty, fn, &env->pop_ptr, 1, name);
-}
-
 /* A leaf of the synapse: its weight or one of its states. */
 static LLVMValueRef emit_syn_leaf(Cg *g, Env *env, const IrExpr *e)
 {
@@ -288,8 +274,7 @@ static LLVMValueRef emit_leaf(Cg *g, Env *env, const IrExpr *e)
     case IR_NOISE:
         /* xi over a step is dW/dt = z/sqrt(dt): Euler then gives g sqrt(dt) z (Itô) */
         return cg_fbin(g, LLVMFDiv, env->noise[e->index], env->sqrt_dt, "xi");
-    case IR_RAND: return emit_random(g, env, "nrt_rand");
-    case IR_RANDN: return emit_random(g, env, "nrt_randn");
+    case IR_RAND: case IR_RANDN: return cg_random(g, env, e);
     default: NRN_UNREACHABLE();
     }
 }

@@ -46,6 +46,9 @@ typedef struct Env {
     LLVMValueRef *syn_arrays;  /* base pointer per synapse array slot */
     LLVMValueRef syn_scalars;
     const IrExpr *weight_expr; /* poisson drive: w is this expression, not stored */
+    /* random draws (cg_random.c): the step, or NULL at set-up (step 0); the number of
+     * earlier runs of the same code for this index in this step, or NULL (0) */
+    LLVMValueRef step, draw;
 } Env;
 
 
@@ -95,6 +98,17 @@ LLVMValueRef cg_entry_alloca(Cg *g, LLVMTypeRef ty, const char *name);
 LLVMValueRef *cg_step_rk45(Cg *g, Arena *scratch, Env *env, LLVMValueRef held);
 /* cg_method.c, shared with cg_rk45.c: f(x, t) for every state with an ODE, held ones 0. */
 LLVMValueRef *cg_derivs(Cg *g, Arena *scratch, Env *env, LLVMValueRef *x, LLVMValueRef t, LLVMValueRef held);
+
+/* cg_method.c: expm1 in straight-line code that vectorises (exp and a polynomial) */
+LLVMValueRef cg_expm1(Cg *g, LLVMValueRef x);
+
+/* cg_random.c: splitmix64's finaliser on an i64 (runtime/rng.c); the draw of random
+ * call site e (IR_RAND inline, IR_RANDN a call to the runtime's ziggurat) for env's neuron
+ * or synapse (ORDER NRT_RANDOM). */
+LLVMValueRef cg_splitmix(Cg *g, LLVMValueRef x);
+LLVMValueRef cg_random(Cg *g, Env *env, const IrExpr *e);
+/* A standard normal by Box-Muller from the 64-bit word x (and splitmix of it). */
+LLVMValueRef cg_box_muller(Cg *g, LLVMValueRef x);
 
 /* cg_pop.c */
 /* same: an earlier population with the same step code (ir_shared_step_code), whose

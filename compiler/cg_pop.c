@@ -241,18 +241,6 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
 
 /* ---- integrate --------------------------------------------------------------------- */
 
-/* splitmix64's finaliser on an i64 value, in IR (the same arithmetic as runtime/rng.c). */
-static LLVMValueRef splitmix(Cg *g, LLVMValueRef x)
-{
-    LLVMValueRef c1 = LLVMConstInt(g->i64, 0x9E3779B97F4A7C15ull, 0);
-    LLVMValueRef c2 = LLVMConstInt(g->i64, 0xBF58476D1CE4E5B9ull, 0);
-    LLVMValueRef c3 = LLVMConstInt(g->i64, 0x94D049BB133111EBull, 0);
-    x = LLVMBuildAdd(g->b, x, c1, "");
-    x = LLVMBuildMul(g->b, LLVMBuildXor(g->b, x, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 30, 0), ""), ""), c2, "");
-    x = LLVMBuildMul(g->b, LLVMBuildXor(g->b, x, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 27, 0), ""), ""), c3, "");
-    return LLVMBuildXor(g->b, x, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 31, 0), ""), "");
-}
-
 /* Per noise stream, this neuron's N(0,1) deviate for this step: the counter-based
  * generator of nrt_noise (runtime/rng.c, which documents it) inlined, so that the loop
  * has no call and its integer part vectorises. stream_keys[s] = the population key mixed
@@ -262,18 +250,8 @@ static LLVMValueRef *emit_noise(Cg *g, Arena *scratch, const IrPop *p, LLVMValue
 {
     LLVMValueRef *z = ARENA_ARRAY(scratch, LLVMValueRef, p->nnoise + 1);
     for (int s = 0; s < p->nnoise; s++) {
-        LLVMValueRef x = splitmix(g, LLVMBuildXor(g->b, stream_keys[s], i, ""));
-        x = splitmix(g, LLVMBuildXor(g->b, x, step, ""));
-        LLVMValueRef y = splitmix(g, x);
-        LLVMValueRef hx = LLVMBuildUIToFP(g->b, LLVMBuildLShr(g->b, x, LLVMConstInt(g->i64, 11, 0), ""), g->f64, "");
-        LLVMValueRef hy = LLVMBuildUIToFP(g->b, LLVMBuildLShr(g->b, y, LLVMConstInt(g->i64, 11, 0), ""), g->f64, "");
-        LLVMValueRef u1 = LLVMBuildFMul(g->b, LLVMBuildFAdd(g->b, hx, cg_fconst(g, 0.5), ""), cg_fconst(g, 0x1.0p-53), "u1");
-        LLVMValueRef u2 = LLVMBuildFMul(g->b, hy, cg_fconst(g, 0x1.0p-53), "u2");
-        LLVMValueRef lg = cg_intrinsic(g, "llvm.log", &u1, 1);
-        LLVMValueRef r = LLVMBuildFMul(g->b, cg_fconst(g, -2.0), lg, "");
-        r = cg_intrinsic(g, "llvm.sqrt", &r, 1);
-        LLVMValueRef ang = LLVMBuildFMul(g->b, cg_fconst(g, 6.283185307179586), u2, "");
-        z[s] = LLVMBuildFMul(g->b, r, cg_intrinsic(g, "llvm.cos", &ang, 1), "z");
+        LLVMValueRef x = cg_splitmix(g, LLVMBuildXor(g->b, stream_keys[s], i, ""));
+        z[s] = cg_box_muller(g, cg_splitmix(g, LLVMBuildXor(g->b, x, step, "")));
     }
     return z;
 }
@@ -293,7 +271,8 @@ static LLVMValueRef *noise_keys(Cg *g, Arena *scratch, const IrPop *p, LLVMValue
 }
 
 /* Whether the fire mask is computed inside the integrate loop (one pass over the state):
- * when the threshold draws no random number (which would make the loop call out). */
+ * when the threshold draws no random number. A threshold that draws keeps a loop of its
+ * own (fire_mask), keyed by fire's step; its draws are inlined too, so it vectorises. */
 static bool fused_mask(const IrPop *p)
 {
     return p->threshold && !ir_uses(p->threshold, IR_RAND, -1) && !ir_uses(p->threshold, IR_RANDN, -1);
@@ -350,6 +329,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
     LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9);
     LLVMValueRef step = LLVMGetParam(fn, 4);
+    env.step = step;
     env.pop_ptr = LLVMGetParam(fn, 5);
     LLVMValueRef *keys = NULL;
     if (p->nnoise) {
@@ -472,10 +452,11 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
 /* Phase 1 of fire, a branch-free loop the vectoriser can take: the threshold of every
  * neuron (evaluated and discarded while refractory), the upward-crossing memory, the
  * refractory count-down, and a byte per neuron saying whether it fires.
- *   void fire_mask(i64 lo, i64 hi, double t, double dt, ptr pop, ptr scalars,
+ *   void fire_mask(i64 lo, i64 hi, double t, double dt, i64 step, ptr pop, ptr scalars,
  *                  ptr refractory, ptr cond_prev, ptr fired, ptr array0, ...)
- * over the neurons [lo, hi) (pointers noalias). */
-enum { MASK_FIXED = 9 };
+ * over the neurons [lo, hi) (pointers after pop noalias; the step keys the threshold's
+ * random draws). */
+enum { MASK_FIXED = 10 };
 
 static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
@@ -483,18 +464,18 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     cg_symbol_name(name, sizeof name, "fire_mask", index);
     int nparams = MASK_FIXED + p->narrays;
     LLVMTypeRef *types = ARENA_ARRAY(scratch, LLVMTypeRef, nparams);
-    types[0] = types[1] = g->i64;
+    types[0] = types[1] = types[4] = g->i64;
     types[2] = types[3] = g->f64;
-    for (int k = 4; k < nparams; k++)
+    for (int k = 5; k < nparams; k++)
         types[k] = g->ptr;
     LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), types, (unsigned)nparams);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
-    for (int k = 5; k < nparams; k++)
+    for (int k = 6; k < nparams; k++)
         set_noalias(g, fn, (unsigned)k);
-    Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .pop_ptr = LLVMGetParam(fn, 4),
-               .scalars = LLVMGetParam(fn, 5)};
-    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 6);
-    LLVMValueRef prev = LLVMGetParam(fn, 7), fired = LLVMGetParam(fn, 8);
+    Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .step = LLVMGetParam(fn, 4),
+               .pop_ptr = LLVMGetParam(fn, 5), .scalars = LLVMGetParam(fn, 6)};
+    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
+    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9);
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
@@ -518,7 +499,7 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     cg_symbol_name(name, sizeof name, "fire", index);
     LLVMTypeRef params[6] = {g->ptr, g->i64, g->f64, g->i64, g->i64, g->ptr};
     LLVMValueRef fn = add_function(g, name, g->i32, params, 6);
-    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
+    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2), .step = LLVMGetParam(fn, 1)};
     LLVMValueRef lo = LLVMGetParam(fn, 3), hi = LLVMGetParam(fn, 4);
     LLVMValueRef step1 = LLVMBuildAdd(g->b, LLVMGetParam(fn, 1), LLVMConstInt(g->i64, 1, 0), "");
     env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, step1, g->f64, ""), env.dt, "t");
@@ -535,7 +516,7 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
     int nargs = MASK_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
-    LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.pop_ptr, env.scalars, refr, prev, fired};
+    LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.step, env.pop_ptr, env.scalars, refr, prev, fired};
     for (int k = 0; k < MASK_FIXED; k++)
         args[k] = fixed[k];
     for (int k = 0; k < p->narrays; k++)
@@ -580,7 +561,7 @@ static void emit_observe(Cg *g, Arena *scratch, int index, const IrPop *p)
     cg_symbol_name(name, sizeof name, "observe", index);
     LLVMTypeRef params[3] = {g->ptr, g->i64, g->f64};
     LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 3);
-    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2)};
+    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 2), .step = LLVMGetParam(fn, 1)};
     env.t = LLVMBuildFMul(g->b, LLVMBuildSIToFP(g->b, LLVMGetParam(fn, 1), g->f64, ""), env.dt, "t");
     env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);

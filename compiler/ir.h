@@ -31,7 +31,7 @@ typedef enum IrOp {
     IR_LT, IR_GT, IR_LE, IR_GE, IR_EQ, IR_NE, IR_AND, IR_OR,
     IR_SELECT,      /* a ? b : c */
     IR_CALL,        /* fn(a[, b]) */
-    IR_RAND, IR_RANDN,
+    IR_RAND, IR_RANDN,  /* index: the call site, its own random stream (IR_RAND_INIT_SITES) */
     IR_NOISE,       /* index: white-noise process of this neuron */
     IR_AUX          /* index: an auxiliary value the solver stores (propagator entries) */
 } IrOp;
@@ -41,6 +41,12 @@ typedef enum IrOp {
  * connection code (IrConn) reads and writes the pre- and post-synaptic neurons and the
  * synapse itself. */
 typedef enum IrSide { SIDE_SELF, SIDE_PRE, SIDE_POST, SIDE_SYN } IrSide;
+
+/* Random call sites are numbered per population (or connection block) in the order
+ * lowering meets them: those of step code (threshold, reset, refractory, recorded lets)
+ * from 0, those of initial values from IR_RAND_INIT_SITES, so that populations whose
+ * step code is the same get the same numbers whatever their initial values draw. */
+enum { IR_RAND_INIT_SITES = 1 << 20 };
 
 typedef struct IrExpr IrExpr;
 struct IrExpr {
@@ -145,6 +151,7 @@ typedef struct IrPop {
     IrJacobian *jacobian;   /* implicit */
     double rtol, atol;      /* rk45: error per step <= atol * unit + rtol * |x| */
     int nnoise;             /* white-noise streams per neuron (IR_NOISE indices) */
+    int nrand, nrand_init;  /* random call sites in step code, in initial values */
     int nmilstein;
     IrMilsteinTerm *milstein;
     IrExpr *threshold;      /* NULL: never spikes */
@@ -234,6 +241,7 @@ typedef struct IrConn {
     int nsummed;
     IrSummed *summed;
     int narrays, nscalars;
+    int nrand;              /* random call sites (weights, delays, states, events) */
     int last_slot;          /* array slot of the last event time, or -1 */
     NrnLoc loc;
 } IrConn;

@@ -30,10 +30,8 @@ static char *take_error(LLVMErrorRef e)
 static bool define_runtime(Jit *j, char **err)
 {
     static const struct { const char *name; void (*fn)(void); } table[] = {
-        {"nrt_rand", (void (*)(void))nrt_rand},
-        {"nrt_randn", (void (*)(void))nrt_randn},
-        {"nrt_conn_rand", (void (*)(void))nrt_conn_rand},
-        {"nrt_conn_randn", (void (*)(void))nrt_conn_randn},
+        {"nrt_random_uniform", (void (*)(void))nrt_random_uniform},
+        {"nrt_random_normal", (void (*)(void))nrt_random_normal},
         {"nrt_noise", (void (*)(void))nrt_noise},
         {"nrt_noise_key", (void (*)(void))nrt_noise_key},
         {"nrt_syn_bound", (void (*)(void))nrt_syn_bound},

@@ -94,6 +94,15 @@ static IrExpr *lower_user_call(LowerCtx *c, const AstItem *fn, IrExpr **args)
     return r;
 }
 
+/* A random call: the next site number of the population or block, so that every call
+ * in the source draws from a stream of its own (runtime/rng.c, nrt_random_uniform). */
+static IrExpr *random_site(LowerCtx *c, IrOp op)
+{
+    if (!c->rand_sites)
+        NRN_UNREACHABLE();
+    return ir_leaf(c->a, op, c->rand_base + (*c->rand_sites)++);
+}
+
 static IrExpr *lower_call(LowerCtx *c, const AstExpr *e)
 {
     IrExpr *args[3] = {NULL, NULL, NULL};
@@ -116,14 +125,14 @@ static IrExpr *lower_call(LowerCtx *c, const AstExpr *e)
     if (strcmp(f, "clip") == 0)
         return ir_call(c->a, FN_MIN, ir_call(c->a, FN_MAX, args[0], args[1]), args[2]);
     if (strcmp(f, "rand") == 0)
-        return ir_leaf(c->a, IR_RAND, 0);
+        return random_site(c, IR_RAND);
     if (strcmp(f, "randn") == 0)
-        return ir_leaf(c->a, IR_RANDN, 0);
+        return random_site(c, IR_RANDN);
     if (strcmp(f, "uniform") == 0)
         return ir_binary(c->a, IR_ADD, args[0],
-                         ir_binary(c->a, IR_MUL, ir_binary(c->a, IR_SUB, args[1], args[0]), ir_leaf(c->a, IR_RAND, 0)));
+                         ir_binary(c->a, IR_MUL, ir_binary(c->a, IR_SUB, args[1], args[0]), random_site(c, IR_RAND)));
     if (strcmp(f, "normal") == 0)
-        return ir_binary(c->a, IR_ADD, args[0], ir_binary(c->a, IR_MUL, args[1], ir_leaf(c->a, IR_RANDN, 0)));
+        return ir_binary(c->a, IR_ADD, args[0], ir_binary(c->a, IR_MUL, args[1], random_site(c, IR_RANDN)));
     NRN_UNREACHABLE();
 }
 
@@ -328,7 +337,7 @@ static int observe_slot(Arena *a, Diags *d, const SemaProgram *prog, const SemaP
     for (int k = 0; k < ip->nobserved; k++)
         if (strcmp(ip->observed[k].name, var->name) == 0)
             return ip->observed[k].slot;
-    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip};
+    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip, .rand_sites = &ip->nrand};
     c.let_cache = ARENA_ARRAY(a, IrExpr *, sp->model->lets.len + 1);
     IrObserved *grown = ARENA_ARRAY(a, IrObserved, ip->nobserved + 1);
     if (ip->nobserved)
@@ -556,7 +565,8 @@ static void check_refractory_value(LowerCtx *c, LowerOptions *opt, IrPop *ip)
 
 static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
 {
-    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip};
+    LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip,
+                  .rand_sites = &ip->nrand_init, .rand_base = IR_RAND_INIT_SITES};
     c.let_cache = ARENA_ARRAY(a, IrExpr *, sp->model->lets.len + 1);
     ip->name = sp->name;
     ip->model = sp->model->item->name;
@@ -565,6 +575,8 @@ static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions 
     lower_values(&c, opt, ip);
     if (sp->is_source)
         return lower_source(a, d, sp, ip, opt->dt) && !c.failed;
+    c.rand_sites = &ip->nrand;
+    c.rand_base = 0;
     lower_dynamics(&c, ip);
     if (ip->refractory && !c.failed) {
         mark_refractory_params(ip, ip->refractory);

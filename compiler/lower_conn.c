@@ -106,7 +106,7 @@ IrExpr *lower_conn_field(LowerCtx *c, const AstExpr *e)
     case SYM_INPUT: return ir_ref(c->a, IR_INPUT, side, s->index);
     case SYM_LET: {
         LowerCtx own = {.a = c->a, .d = c->d, .prog = c->prog, .pop = sp, .model = sp->model,
-                        .ip = is_pre ? cl->pre_ip : cl->post_ip};
+                        .ip = is_pre ? cl->pre_ip : cl->post_ip, .rand_sites = c->rand_sites};
         own.let_cache = ARENA_ARRAY(c->a, IrExpr *, sp->model->lets.len + 1);
         int nnoise = own.ip->nnoise;
         IrExpr *v = lower_expr(&own, s->decl->value);
@@ -426,7 +426,7 @@ static bool lower_block(Arena *a, Diags *d, const SemaProgram *prog, const SemaN
     int nparams = sc->synapse ? sc->synapse->params.len : 0, nlets = sc->synapse ? sc->synapse->lets.len : 0;
     cl.param_cache = ARENA_ARRAY(a, IrExpr *, nparams + 1);
     cl.let_cache = ARENA_ARRAY(a, IrExpr *, nlets + 1);
-    LowerCtx c = {.a = a, .d = d, .prog = prog, .conn = &cl};
+    LowerCtx c = {.a = a, .d = d, .prog = prog, .conn = &cl, .rand_sites = &ic->nrand};
     c.pop = cl.post;
     c.model = cl.post->model;
     c.ip = cl.post_ip;

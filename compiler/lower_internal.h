@@ -18,6 +18,8 @@ typedef struct LowerCtx {
     IrPop *ip;              /* noise streams are numbered per population */
     PtrVec noise_names;     /* xi_NAME of each stream, NULL for a plain xi */
     struct ConnLower *conn; /* lowering a connection's code, else NULL */
+    int *rand_sites;        /* random call sites met so far (IrPop or IrConn nrand) */
+    int rand_base;          /* the first site's number (IR_RAND_INIT_SITES in initial values) */
     bool failed;
 } LowerCtx;
 

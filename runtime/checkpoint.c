@@ -2,12 +2,14 @@
  * continues from (`--checkpoint-every T`, `--resume DIR`).
  *
  * What a run's future depends on is saved: every population's arrays, scalars, refractory
- * counters, threshold flags and random stream; every block's per-synapse arrays, scalars,
- * dense matrix and random stream; the spike histories and delay queues; the spike counts
+ * counters and threshold flags; every block's per-synapse arrays, scalars and dense
+ * matrix; the spike histories and delay queues; the spike counts
  * and monitor positions (so the output files are cut back to the checkpoint and appended
  * to). What set-up computes again the same way is not: the connectivity (rows, targets,
  * delays) is rebuilt from the seed and checked against the saved synapse counts, and the
- * spike sources find their place from the step.
+ * spike sources find their place from the step. Random draws have no state to save: each
+ * is a function of the seed, the step and the neuron or synapse (rng.c). Format 2
+ * dropped the Mersenne Twister states that format 1 carried.
  *
  * The file starts with a magic word and a fingerprint of the run description (sizes,
  * names, dt, seed, --set values), and ends with a hash of everything before it, so a
@@ -23,7 +25,7 @@
 #include "internal.h"
 #include "net.h"
 
-static const char MAGIC[8] = {'N', 'R', 'N', 'C', 'K', 'P', 'T', '1'};
+static const char MAGIC[8] = {'N', 'R', 'N', 'C', 'K', 'P', 'T', '2'};
 static const uint64_t FNV_OFFSET = 0xcbf29ce484222325u, FNV_PRIME = 0x100000001b3u;
 
 static uint64_t fnv(uint64_t h, const void *data, size_t size)
@@ -120,7 +122,6 @@ static void save_pop(nrt_ckpt_io *io, const nrt_pop *pop, const nrt_pop_desc *pd
     nrt_ckpt_put(io, pop->scalars, (size_t)(pd->nscalars > 0 ? pd->nscalars : 0) * sizeof(double));
     nrt_ckpt_put(io, pop->refractory, n * sizeof(int32_t));
     nrt_ckpt_put(io, pop->cond_prev, n * sizeof(uint8_t));
-    nrt_rng_save(pop->rng, io);
 }
 
 static bool load_pop(nrt_ckpt_io *io, nrt_pop *pop, const nrt_pop_desc *pd)
@@ -130,8 +131,7 @@ static bool load_pop(nrt_ckpt_io *io, nrt_pop *pop, const nrt_pop_desc *pd)
         nrt_ckpt_get(io, pop->arrays[a], n * sizeof(double));
     nrt_ckpt_get(io, pop->scalars, (size_t)(pd->nscalars > 0 ? pd->nscalars : 0) * sizeof(double));
     nrt_ckpt_get(io, pop->refractory, n * sizeof(int32_t));
-    nrt_ckpt_get(io, pop->cond_prev, n * sizeof(uint8_t));
-    return nrt_rng_load(pop->rng, io);
+    return nrt_ckpt_get(io, pop->cond_prev, n * sizeof(uint8_t));
 }
 
 static void save_conn(nrt_ckpt_io *io, const nrt_conn *c, const nrt_conn_desc *cd)
@@ -143,7 +143,6 @@ static void save_conn(nrt_ckpt_io *io, const nrt_conn *c, const nrt_conn_desc *c
         nrt_ckpt_put(io, c->scalars, (size_t)(cd->nscalars > 0 ? cd->nscalars : 0) * sizeof(double));
     if (c->dense)
         nrt_ckpt_put(io, c->dense, (size_t)c->npre * (size_t)c->npost * sizeof(double));
-    nrt_rng_save(c->rng, io);
 }
 
 static bool load_conn(nrt_ckpt_io *io, nrt_conn *c, const nrt_conn_desc *cd)
@@ -156,7 +155,7 @@ static bool load_conn(nrt_ckpt_io *io, nrt_conn *c, const nrt_conn_desc *cd)
         nrt_ckpt_get(io, c->scalars, (size_t)(cd->nscalars > 0 ? cd->nscalars : 0) * sizeof(double));
     if (c->dense)
         nrt_ckpt_get(io, c->dense, (size_t)c->npre * (size_t)c->npost * sizeof(double));
-    return nrt_rng_load(c->rng, io);
+    return !io->bad;
 }
 
 char *nrt_ckpt_path(const char *dir)

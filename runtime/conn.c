@@ -436,11 +436,9 @@ int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, 
     c->npost = post->n;
     c->pre_offset = d->pre_offset;
     c->post_offset = d->post_offset;
-    c->rng = nrt_rng_alloc(desc->seed, -1 - b);
+    c->rng_key = nrt_rng_key(desc->seed, -1 - b);
     builder B = {.d = d, .c = c, .seed = desc->seed, .self_pop = d->pre == d->post};
-    int rc = c->rng ? 0 : -1;
-    if (rc == 0 && check_size(d, c->npre, c->npost, err) != 0)
-        rc = -2;
+    int rc = check_size(d, c->npre, c->npost, err) != 0 ? -2 : 0;
     if (rc == 0 && d->rule == NRT_RULE_MATRIX && d->matrix_file) {
         char msg[512];
         if (nrt_wfile_read(&B.file, d->matrix_file, d->pre_total, d->post_total, d->matrix_scale, msg,
@@ -486,7 +484,6 @@ void nrt_conn_free(nrt_conn *c, const nrt_conn_desc *d)
     free(c->col_pre);
     free(c->counts);
     free(c->dense);
-    nrt_rng_free(c->rng);
     memset(c, 0, sizeof *c);
 }
 

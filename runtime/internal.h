@@ -67,10 +67,10 @@ int nrt_format_int(int64_t v, char *buf);
 
 /* ---- Populations (pop.c, rng.c) --------------------------------------------------- */
 
-nrt_rng *nrt_rng_alloc(uint64_t seed, int pop_index);
-void nrt_rng_free(nrt_rng *rng);
+/* The root key of a population's (object = its index) or block's (-1 - index) draws. */
+uint64_t nrt_rng_key(uint64_t seed, int object);
 
-/* Allocates zeroed storage for desc and the population's random stream; 0 or -1 (out of
+/* Allocates zeroed storage for desc and sets the population's random key; 0 or -1 (out of
  * memory, nothing left allocated). */
 int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop_index);
 void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc);
@@ -262,8 +262,6 @@ typedef struct nrt_ckpt_io {
 
 void nrt_ckpt_put(nrt_ckpt_io *io, const void *data, size_t size);
 bool nrt_ckpt_get(nrt_ckpt_io *io, void *data, size_t size);
-void nrt_rng_save(const nrt_rng *rng, nrt_ckpt_io *io);
-bool nrt_rng_load(nrt_rng *rng, nrt_ckpt_io *io);
 /* The rate monitors' counts since their last row; load returns 0 or -1. */
 void nrt_monitors_save(const nrt_monitors *mon, nrt_ckpt_io *io);
 int nrt_monitors_load(nrt_monitors *mon, nrt_ckpt_io *io);

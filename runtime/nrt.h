@@ -13,8 +13,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct nrt_rng nrt_rng;
-
 /* A population's storage, as generated code sees it. Field order is part of the ABI
  * between runtime and generated code (ORDER NRT_POP in compiler/cg_*.c). */
 typedef struct nrt_pop {
@@ -25,7 +23,7 @@ typedef struct nrt_pop {
     uint8_t *cond_prev;     /* threshold condition at the end of the previous step */
     int64_t *spiked;        /* indices that spiked in the current step, ascending */
     int64_t nspiked;
-    nrt_rng *rng;           /* this population's random stream */
+    uint64_t rng_key;       /* the run seed and the population mixed: its random draws' root */
     uint8_t *fired;         /* scratch of the fire function: whose threshold passed this step
                                (n bytes, zero-padded to a multiple of 8) */
     double *overrides;      /* per param, then per state: a value (SI) that init uses instead
@@ -50,7 +48,7 @@ typedef struct nrt_conn {
     int32_t *col_pre;             /* nsyn: the pre index of each col_syn entry */
     int32_t *counts;              /* poisson drive: each target's count this step */
     double *dense;                /* a dense weight matrix (npre x npost, row-major), or NULL */
-    nrt_rng *rng;                 /* rand() in weights, delays and events */
+    uint64_t rng_key;             /* the same for the block: rand() in weights, delays, events */
     int64_t pre_offset, post_offset;
 } nrt_conn;
 
@@ -285,10 +283,14 @@ bool nrt_parse_memory(const char *text, double *bytes);
 
 /* ---- Called from generated code --------------------------------------------------- */
 
-double nrt_rand(nrt_pop *pop);                        /* uniform [0, 1) */
-double nrt_conn_rand(nrt_conn *conn);                 /* the same, for connection code */
-double nrt_conn_randn(nrt_conn *conn);
-double nrt_randn(nrt_pop *pop);                       /* standard normal */
+/* Counter-based random draws (runtime/rng.c explains the key): the key of random call
+ * site `site` of an object (a population's or block's rng_key), then a uniform in [0, 1)
+ * or a standard normal (ziggurat) that is a pure function of (site key, index, step,
+ * draw). Generated code inlines the uniform and calls the normal (ORDER NRT_RANDOM:
+ * compiler/cg_random.c). */
+uint64_t nrt_random_key(uint64_t object_key, int32_t site);
+double nrt_random_uniform(uint64_t site_key, int64_t index, int64_t step, int64_t draw);
+double nrt_random_normal(uint64_t site_key, int64_t index, int64_t step, int64_t draw);
 /* The first synapse s of [a, b) (one row, ascending in post index) with post[s] >= x, or b. */
 int64_t nrt_syn_bound(const int32_t *post, int64_t a, int64_t b, int64_t x);
 /* Standard normal deviate that is a pure function of (run seed, population, stream,

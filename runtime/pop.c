@@ -44,9 +44,9 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     pop->overrides = alloc_zeroed(noverrides, sizeof(double));
     for (int k = 0; pop->overrides && k < noverrides; k++)
         pop->overrides[k] = desc->initial_values ? desc->initial_values[k] : NAN;
-    pop->rng = nrt_rng_alloc(seed, pop_index);
+    pop->rng_key = nrt_rng_key(seed, pop_index);
     bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
-              pop->spiked && pop->fired && pop->overrides && pop->rng;
+              pop->spiked && pop->fired && pop->overrides;
     for (int a = 0; ok && a < narrays; a++) {
         pop->arrays[a] = alloc_zeroed(desc->n, sizeof(double));
         ok = pop->arrays[a] != NULL;
@@ -71,7 +71,6 @@ void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc)
     free(pop->spiked);
     free(pop->fired);
     free(pop->overrides);
-    nrt_rng_free(pop->rng);
     memset(pop, 0, sizeof *pop);
 }
 

@@ -1,13 +1,27 @@
-/* Per-population random streams (one of the two files that include GSL).
+/* Random numbers of the generated code (one of the two files that include GSL).
  *
- * Each population owns a Mersenne Twister (gsl_rng_mt19937) seeded from the run seed and
- * the population's index, so a population's stream depends on nothing else: not on the
- * other populations, not on the thread count. The two are mixed with splitmix64 because
- * mt19937 only takes 32 bits of seed and nearby seeds must still give unrelated streams.
- *
- * nrt_rand draws 53 random bits (two 32-bit outputs) so that every double in [0, 1) on
- * the 2^-53 grid can come out; nrt_randn uses GSL's ziggurat. */
+ * Every draw is a pure function of its key, with no state to carry from one draw to the
+ * next: the number a neuron (or synapse) gets does not depend on the order in which
+ * neurons are visited, on how work is split between threads, or on what else drew
+ * before it. The key is
+ *   object: the run seed mixed with the population (or connection block) index: rng_key;
+ *   site:   the random call site in the source (rand() in a threshold, normal() in a
+ *           weight, ...; numbered by lowering, compiler/ir.h) or the white-noise process;
+ *   index:  the neuron, or the synapse id of the block;
+ *   step:   the time step (0 at set-up);
+ *   draw:   how many times the site already ran for this index in this step (a Poisson
+ *           drive's on_pre runs once per event), 0 otherwise.
+ * They are mixed with splitmix64's finaliser (a bijection of 64-bit words with full
+ * avalanche): x = h(h(site_key ^ index) ^ step), then h(x ^ draw) when draw is not 0.
+ * A uniform is x's top 53 bits times 2^-53, so every double of [0, 1) on that grid can
+ * come out; generated code inlines it (ORDER NRT_RANDOM: compiler/cg_random.c repeats
+ * this arithmetic), so loops that draw have no call and vectorise. randn() is a
+ * ziggurat started from x (a call: 10 ns a draw, against 34 for scalar Box-Muller);
+ * white noise is Box-Muller on x and h(x), inlined in the integrate loop, where libmvec's
+ * vector log and cos make it cheaper than a ziggurat call (a noisy LIF step: 5 against
+ * 14 ns a neuron, bench/README.md). */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
@@ -15,11 +29,6 @@
 
 #include "internal.h"
 #include "net.h"
-
-struct nrt_rng {
-    gsl_rng *g;
-    uint64_t key;      /* seed and population mixed: the root of nrt_noise */
-};
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -29,75 +38,124 @@ static uint64_t splitmix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-nrt_rng *nrt_rng_alloc(uint64_t seed, int pop_index)
+uint64_t nrt_rng_key(uint64_t seed, int object)
 {
-    nrt_rng *rng = malloc(sizeof *rng);
-    if (!rng)
-        return NULL;
-    /* gsl_rng_alloc calls the GSL error handler (abort by default) when out of memory:
-     * the same outcome as any other allocation failure in a generated simulator. */
-    rng->g = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!rng->g) {
-        free(rng);
-        return NULL;
-    }
-    uint64_t mixed = splitmix64(splitmix64(seed) ^ (uint64_t)(uint32_t)pop_index);
-    rng->key = mixed;
-    gsl_rng_set(rng->g, (unsigned long)(mixed & 0xFFFFFFFFu));
-    return rng;
+    return splitmix64(splitmix64(seed) ^ (uint64_t)(uint32_t)object);
 }
 
-void nrt_rng_free(nrt_rng *rng)
+/* Noise processes are sites 0, 1, ... of the noise domain; random call sites are mixed
+ * in as 2^32 + site, so the two never share a key (the product with an odd constant is
+ * a bijection). */
+static const uint64_t SITE_MIX = 0xD1B54A32D192ED03u;
+
+uint64_t nrt_random_key(uint64_t object_key, int32_t site)
 {
-    if (!rng)
-        return;
-    gsl_rng_free(rng->g);
-    free(rng);
+    return splitmix64(object_key ^ ((uint64_t)(uint32_t)site + (1ull << 32)) * SITE_MIX);
 }
 
-double nrt_rand(nrt_pop *pop)
+static uint64_t mix(uint64_t site_key, int64_t index, int64_t step, int64_t draw)
 {
-    gsl_rng *g = pop->rng->g;
-    uint64_t hi = gsl_rng_get(g) >> 5;   /* 27 bits */
-    uint64_t lo = gsl_rng_get(g) >> 6;   /* 26 bits */
-    return (double)(hi << 26 | lo) * 0x1.0p-53;
-}
-
-double nrt_randn(nrt_pop *pop)
-{
-    return gsl_ran_gaussian_ziggurat(pop->rng->g, 1.0);
-}
-
-/* White noise is counter-based: the normal deviate of (stream, neuron, step) is a hash of
- * those numbers and the population's key, so it does not depend on the order in which
- * neurons are visited or on the thread count, and needs no state. Box-Muller on two
- * 53-bit uniforms from a splitmix64 chain. */
-uint64_t nrt_noise_key(nrt_pop *pop, int32_t stream)
-{
-    return splitmix64(pop->rng->key ^ (uint64_t)(uint32_t)stream * 0xD1B54A32D192ED03u);
-}
-
-double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step)
-{
-    uint64_t x = splitmix64(nrt_noise_key(pop, stream) ^ (uint64_t)neuron);
+    uint64_t x = splitmix64(site_key ^ (uint64_t)index);
     x = splitmix64(x ^ (uint64_t)step);
+    return draw ? splitmix64(x ^ (uint64_t)draw) : x;
+}
+
+double nrt_random_uniform(uint64_t site_key, int64_t index, int64_t step, int64_t draw)
+{
+    return (double)(mix(site_key, index, step, draw) >> 11) * 0x1.0p-53;
+}
+
+/* Box-Muller on the word x and the next one: what white noise uses, inlined in the
+ * vectorised integrate loop (libmvec's log and cos). */
+static double box_muller(uint64_t x)
+{
     uint64_t y = splitmix64(x);
     double u1 = ((double)(x >> 11) + 0.5) * 0x1.0p-53;   /* (0, 1): log is finite */
     double u2 = (double)(y >> 11) * 0x1.0p-53;
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-double nrt_conn_rand(nrt_conn *conn)
+/* Marsaglia and Tsang's ziggurat ("The ziggurat method for generating random variables",
+ * J. Stat. Softw. 5(8), 2000) with 128 layers of equal area ZV under exp(-z^2/2), the
+ * base layer holding the tail beyond ZR. A word gives the layer (bits 0-6), the sign (bit
+ * 7) and a 53-bit uniform (bits 11-63); about 98.8% of draws end at the first test, the
+ * rest take further words of the splitmix64 chain from the same key, so the result is
+ * still a pure function of the key. Exact: the layers cover the density exactly, and
+ * wedge and tail are resolved by rejection. The tables are computed once per process
+ * and only read afterwards. */
+enum { ZIG_LAYERS = 128 };
+static const double ZR = 3.442619855899, ZV = 9.91256303526217e-3;
+
+typedef struct Ziggurat {
+    double x[ZIG_LAYERS + 1];   /* right edges, decreasing from x[1] = ZR to x[128] = 0 */
+    double f[ZIG_LAYERS + 1];   /* exp(-x^2/2) at each */
+    double ratio[ZIG_LAYERS];   /* x[i+1]/x[i]: u below it is inside the curve */
+} Ziggurat;
+
+static Ziggurat zig;
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+
+static void zig_tables(void)
 {
-    gsl_rng *g = conn->rng->g;
-    uint64_t hi = gsl_rng_get(g) >> 5;
-    uint64_t lo = gsl_rng_get(g) >> 6;
-    return (double)(hi << 26 | lo) * 0x1.0p-53;
+    zig.x[0] = ZV / exp(-0.5 * ZR * ZR);   /* the base layer's width, tail included */
+    zig.x[1] = ZR;
+    for (int i = 1; i < ZIG_LAYERS - 1; i++)
+        zig.x[i + 1] = sqrt(-2 * log(ZV / zig.x[i] + exp(-0.5 * zig.x[i] * zig.x[i])));
+    zig.x[ZIG_LAYERS] = 0;
+    for (int i = 0; i <= ZIG_LAYERS; i++)
+        zig.f[i] = exp(-0.5 * zig.x[i] * zig.x[i]);
+    for (int i = 0; i < ZIG_LAYERS; i++)
+        zig.ratio[i] = zig.x[i + 1] / zig.x[i];
 }
 
-double nrt_conn_randn(nrt_conn *conn)
+static double unit53(uint64_t x) { return (double)(x >> 11) * 0x1.0p-53; }
+
+/* beyond ZR: Marsaglia's tail method, from the words after x */
+static double zig_tail(uint64_t x)
 {
-    return gsl_ran_gaussian_ziggurat(conn->rng->g, 1.0);
+    for (;;) {
+        x = splitmix64(x);
+        uint64_t y = splitmix64(x);
+        double a = -log(unit53(x) + 0x1.0p-54) / ZR, b = -log(unit53(y) + 0x1.0p-54);
+        x = y;
+        if (b + b >= a * a)
+            return ZR + a;
+    }
+}
+
+static double ziggurat(uint64_t x)
+{
+    pthread_once(&zig_once, zig_tables);
+    for (;;) {
+        int layer = (int)(x & (ZIG_LAYERS - 1));
+        double sign = x & ZIG_LAYERS ? -1.0 : 1.0, u = unit53(x);
+        if (u < zig.ratio[layer])
+            return sign * u * zig.x[layer];
+        if (layer == 0)
+            return sign * zig_tail(x);
+        double z = u * zig.x[layer];
+        x = splitmix64(x);
+        double y = zig.f[layer] + unit53(x) * (zig.f[layer + 1] - zig.f[layer]);
+        if (y < exp(-0.5 * z * z))
+            return sign * z;
+        x = splitmix64(x);
+    }
+}
+
+double nrt_random_normal(uint64_t site_key, int64_t index, int64_t step, int64_t draw)
+{
+    return ziggurat(mix(site_key, index, step, draw));
+}
+
+/* White noise: the normal deviate of (process, neuron, step). */
+uint64_t nrt_noise_key(nrt_pop *pop, int32_t stream)
+{
+    return splitmix64(pop->rng_key ^ (uint64_t)(uint32_t)stream * SITE_MIX);
+}
+
+double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step)
+{
+    return box_muller(mix(nrt_noise_key(pop, stream), neuron, step, 0));
 }
 
 /* ---- Counter-based streams (net.h) -------------------------------------------------- */
@@ -155,20 +213,4 @@ void nrt_poisson_counts(uint64_t seed, int stmt, int64_t post_offset, int64_t st
             counts[j] = (int32_t)gsl_ran_poisson(&g, lambda);
         }
     }
-}
-
-/* The Mersenne Twister's whole state, for checkpoints. */
-void nrt_rng_save(const nrt_rng *rng, nrt_ckpt_io *io)
-{
-    int64_t size = (int64_t)gsl_rng_size(rng->g);
-    nrt_ckpt_put(io, &size, sizeof size);
-    nrt_ckpt_put(io, gsl_rng_state(rng->g), (size_t)size);
-}
-
-bool nrt_rng_load(nrt_rng *rng, nrt_ckpt_io *io)
-{
-    int64_t size = -1;
-    if (!nrt_ckpt_get(io, &size, sizeof size) || size != (int64_t)gsl_rng_size(rng->g))
-        return false;
-    return nrt_ckpt_get(io, gsl_rng_state(rng->g), (size_t)size);
 }

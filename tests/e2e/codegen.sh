@@ -11,6 +11,18 @@ awk '/^define/ { f = $0 } /x double>/ && f ~ /integrate/ { found = 1 } END { exi
 # the fire mask is computed in the same vectorised loop (a <N x i8> store of the mask)
 awk '/^define/ { f = $0 } /x i8>/ && f ~ /nrn_integrate_0/ { found = 1 } END { exit !found }' "$WORK/lif.ll" ||
     fail "the fire mask is not computed in the vectorised integrate loop"
+# Hodgkin-Huxley with exponential Euler: expm1 is emitted as exp and a polynomial, so the
+# loop vectorises (issue 9) and calls no scalar expm1
+"$NRNC" emit llvm "$HERE/../../examples/hh.nrn" --method expeuler -o "$WORK/hh.ll"
+awk '/^define/ { f = $0 } /x double>/ && f ~ /integrate/ { found = 1 } END { exit !found }' "$WORK/hh.ll" ||
+    fail "the HH expeuler loop is not vectorised"
+! grep -q '@expm1' "$WORK/hh.ll" || fail "HH still calls the scalar expm1"
+# a Poisson source's threshold rand() < rate * dt: the draws are inlined and the mask
+# loop vectorises (<N x i64> hashing)
+"$NRNC" emit llvm "$HERE/../../examples/poisson.nrn" -o "$WORK/poisson.ll"
+awk '/^define/ { f = $0 } /x i64>/ && f ~ /nrn_fire_0/ { found = 1 } END { exit !found }' "$WORK/poisson.ll" ||
+    fail "the random threshold loop is not vectorised"
+! grep -q 'call.*@nrt_rand' "$WORK/poisson.ll" || fail "rand() calls the runtime"
 "$NRNC" emit ir "$HERE/lif_10k.nrn" > "$WORK/ir.txt"
 grep -q 'param I_e = .*per neuron' "$WORK/ir.txt" || fail "I_e should be per neuron"
 grep -q 'param tau_m = .*uniform' "$WORK/ir.txt" || fail "tau_m should be uniform"

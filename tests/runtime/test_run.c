@@ -794,12 +794,13 @@ static void case_diskfull(const char *base)
     free(dir);
 }
 
-/* Initial values drawn from the population's stream: same seed, same values. */
+/* Initial values drawn from the population's random key: same seed, same values. */
 static void r_init(nrt_pop *pop, double dt)
 {
     (void)dt;
+    uint64_t ku = nrt_random_key(pop->rng_key, 0), kn = nrt_random_key(pop->rng_key, 1);
     for (int64_t i = 0; i < pop->n; i++)
-        pop->arrays[0][i] = nrt_rand(pop) + nrt_randn(pop);
+        pop->arrays[0][i] = nrt_random_uniform(ku, i, 0, 0) + nrt_random_normal(kn, i, 0, 0);
 }
 
 static int32_t r_integrate(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi)
