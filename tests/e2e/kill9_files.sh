@@ -97,7 +97,12 @@ for fmt in csv npy; do
     # The kernel may cut a write() short when SIGKILL arrives in the middle of copying it,
     # which nothing in user space can prevent; stopping the process first makes the kill
     # land between system calls, anywhere in the run's own code.
+    # kill -STOP returns before the process has stopped: a SIGKILL sent while it is still
+    # inside write() would be the fatal signal that cuts the write short, so wait until
+    # the kernel reports it stopped (state T).
     kill -STOP $pid
+    n=0
+    until [ "$(sed 's/^.*) //' /proc/$pid/stat | cut -c1)" = T ] || [ $n -ge 500 ]; do n=$((n + 1)); sleep 0.01; done
     kill -KILL $pid
     set +e; wait $pid; rc=$?; set -e
     [ "$rc" = 137 ] || fail "$fmt: exit $rc after kill -9"
