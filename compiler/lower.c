@@ -718,18 +718,6 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
     m->network = n->name;
     m->dt = opt->dt;
     double steps = opt->duration / opt->dt;
-    m->nsteps = (int64_t)llround(steps);
-    bool rounded = fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps);
-    if (rounded)
-        m->nsteps = (int64_t)ceil(steps);
-    m->seed = opt->seed;
-    if (rounded && steps >= 0 && steps <= 1e15) {
-        /* rounded up to whole steps (LANGUAGE.md §7: fixed dt), so say by how much */
-        bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;
-        diag_warning(d, in_model ? prog->simulate->u.simulate.duration->loc : nrn_loc_none(),
-                     "duration %g ms is not a multiple of dt %g ms; running %lld steps (%g ms)",
-                     opt->duration * 1e3, opt->dt * 1e3, (long long)m->nsteps, (double)m->nsteps * opt->dt * 1e3);
-    }
     if (!(steps >= 0) || steps > 1e15) {
         /* beyond what an int64 step counter and a double time can represent exactly */
         bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;
@@ -737,6 +725,18 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
         diag_error(d, in_model ? prog->simulate->u.simulate.duration->loc : nrn_loc_none(),
                    "a run of %g s at dt = %g ms is %g steps: at most 1e15 steps", opt->duration, opt->dt * 1e3, steps);
         return NULL;
+    }
+    m->nsteps = (int64_t)llround(steps);
+    bool rounded = fabs(steps - (double)m->nsteps) > 1e-9 * fmax(1.0, steps);
+    if (rounded)
+        m->nsteps = (int64_t)ceil(steps);
+    m->seed = opt->seed;
+    if (rounded) {
+        /* rounded up to whole steps (LANGUAGE.md §7: fixed dt), so say by how much */
+        bool in_model = !opt->timing_from_flags && prog->simulate && prog->simulate_net == n;
+        diag_warning(d, in_model ? prog->simulate->u.simulate.duration->loc : nrn_loc_none(),
+                     "duration %g ms is not a multiple of dt %g ms; running %lld steps (%g ms)",
+                     opt->duration * 1e3, opt->dt * 1e3, (long long)m->nsteps, (double)m->nsteps * opt->dt * 1e3);
     }
     m->npops = n->pops.len;
     m->pops = ARENA_ARRAY(a, IrPop, m->npops + 1);
