@@ -694,7 +694,9 @@ static bool parse_name(Cursor *c, Term *out)
     if (u == NULL) {
         char name[72];
         snprintf(name, sizeof name, "%.*s", len > 64 ? 64 : (int)len, c->p);
-        const char *hint = unit_suggest(name);
+        /* a caller that only asks whether the text is a unit gets no message: the
+         * suggestion's edit distances would be wasted (sema tries many composed texts) */
+        const char *hint = c->err ? unit_suggest(name) : NULL;
         if (hint != NULL)
             return fail(c, "unknown unit '%s' (did you mean '%s'?)", name, hint);
         return fail(c, "unknown unit '%s'", name);
