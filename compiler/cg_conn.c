@@ -196,36 +196,25 @@ static LLVMValueRef event_fn(Cg *g, const char *what, int index)
     return add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 7);
 }
 
-/* The synapses of row [a, b) onto targets >= x (nrt_syn_bound: a binary search, O(1)
- * when x is at either end). */
-static LLVMValueRef syn_bound(Cg *g, LLVMValueRef post_idx, LLVMValueRef a, LLVMValueRef b, LLVMValueRef x,
-                              const char *name)
-{
-    LLVMTypeRef fty, params[4] = {g->ptr, g->i64, g->i64, g->i64};
-    LLVMValueRef fn = cg_extern_fn(g, "nrt_syn_bound", g->i64, params, 4, &fty);
-    LLVMValueRef args[4] = {post_idx, a, b, x};
-    return LLVMBuildCall2(g->b, fty, fn, args, 4, name);
-}
-
-/* on_pre for every synapse of the listed pre neurons (one delay for the block) onto the
- * targets [lo, hi): conn_pre(conn, pre, post, list, n, step, dt, lo, hi). A row is
- * ascending in post index, so those synapses are one stretch of it. */
+/* on_pre for every synapse of the listed pre neurons (one delay for the block) onto one
+ * range of targets: conn_pre(conn, pre, post, list, n, step, dt, row_lo, row_hi), the
+ * synapses of pre i being [row_lo[i], row_hi[i]). A row is ascending in post index, so a
+ * range's synapses are one stretch of it; the runtime passes the row bounds themselves
+ * for the whole population and a table of split points (nrt_net_split) for a part. */
 static void emit_pre(Cg *g, Arena *scratch, int index, const IrConn *c)
 {
     char name[64];
     symbol(name, sizeof name, "conn_pre", index);
-    LLVMTypeRef params[9] = {g->ptr, g->ptr, g->ptr, g->ptr, g->i64, g->i64, g->f64, g->i64, g->i64};
+    LLVMTypeRef params[9] = {g->ptr, g->ptr, g->ptr, g->ptr, g->i64, g->i64, g->f64, g->ptr, g->ptr};
     ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 9)};
     begin(g, scratch, &f, c, LLVMGetParam(f.fn, 5), LLVMGetParam(f.fn, 6));
     Env *env = &f.env;
     LLVMValueRef list = LLVMGetParam(f.fn, 3), n = LLVMGetParam(f.fn, 4);
-    LLVMValueRef post_lo = LLVMGetParam(f.fn, 7), post_hi = LLVMGetParam(f.fn, 8);
+    LLVMValueRef row_lo = LLVMGetParam(f.fn, 7), row_hi = LLVMGetParam(f.fn, 8);
     Loop ls = cg_loop_begin(g, f.fn, n, "pre.spikes");
     env->pre->i = load_i64(g, list, ls.i, "i");
-    LLVMValueRef lo = load_i64(g, f.row, env->pre->i, "row.lo");
-    LLVMValueRef hi = load_i64(g, f.row, LLVMBuildAdd(g->b, env->pre->i, LLVMConstInt(g->i64, 1, 0), ""), "row.hi");
-    lo = syn_bound(g, f.post_idx, lo, hi, post_lo, "lo");
-    hi = syn_bound(g, f.post_idx, lo, hi, post_hi, "hi");
+    LLVMValueRef lo = load_i64(g, row_lo, env->pre->i, "row.lo");
+    LLVMValueRef hi = load_i64(g, row_hi, env->pre->i, "row.hi");
     Range r = range_begin(g, f.fn, lo, hi, "pre.syn");
     env->syn = r.x;
     env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");

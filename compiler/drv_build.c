@@ -63,7 +63,7 @@ static void put_double(FILE *f, double x)
 /* The C text of the run description: each table of DrvDesc written as a static array,
  * function slots by the symbol drv_desc_each_fn names. Adding a field to one of these
  * runtime structs changes its size and stops the build here until it is written too. */
-_Static_assert(sizeof(nrt_pop_desc) == 184, "nrt_pop_desc changed: update put_pops");
+_Static_assert(sizeof(nrt_pop_desc) == 176, "nrt_pop_desc changed: update put_pops");
 _Static_assert(sizeof(nrt_conn_desc) == 232, "nrt_conn_desc changed: update put_conns");
 
 static void put_strings(FILE *f, const char *name, int k, const char *const *v, int n)
@@ -182,8 +182,7 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
                 k, k, k);
         fprintf(f, "     .ninputs = %d, .input_slots = inputs_%d, .method = ", p->ninputs, k);
         put_string(f, p->method);
-        fprintf(f, ", .record_spikes = %s, .sequential_rand = %s", p->record_spikes ? "true" : "false",
-                p->sequential_rand ? "true" : "false");
+        fprintf(f, ", .record_spikes = %s", p->record_spikes ? "true" : "false");
         if (p->source)
             fprintf(f, ", .source = &sources[%d]", k);
         put_fn(f, fn, &p->init, "init", "nrt_init_fn");

@@ -27,27 +27,6 @@ static void *xcalloc(DrvDesc *d, size_t n, size_t size)
 static const char *unit_text(DisplayUnit u) { return u.text ? u.text : "1"; }
 static double unit_scale(DisplayUnit u) { return u.scale > 0 ? u.scale : 1.0; }
 
-static bool random_expr(const IrExpr *e)
-{
-    return e && (ir_uses(e, IR_RAND, -1) || ir_uses(e, IR_RANDN, -1));
-}
-
-static bool random_stmts(const IrStmt *s)
-{
-    for (; s; s = s->next)
-        if (random_expr(s->value) || random_stmts(s->then) || random_stmts(s->els))
-            return true;
-    return false;
-}
-
-/* nrt_pop_desc.sequential_rand: the code that runs per step draws from the population's
- * sequential stream (nrt_rand), whose order a split into ranges would change. Remove
- * when rand()/randn() become counter-based. */
-static bool sequential_rand(const IrPop *p)
-{
-    return random_expr(p->threshold) || random_stmts(p->reset) || random_expr(p->refractory);
-}
-
 static bool reads_pre_state(const IrExpr *e)
 {
     return ir_uses_side(e, IR_STATE, SIDE_PRE) || ir_uses_side(e, IR_INPUT, SIDE_PRE);
@@ -64,12 +43,12 @@ static bool touches_pre(const IrStmt *s)
     return false;
 }
 
-/* nrt_conn_desc.sequential_events: on_pre (and the per-event weight of a poisson drive)
- * draws from the block's sequential stream, or touches the pre-synaptic side, so that threads delivering to disjoint targets would not be
- * independent. The random part goes when rand()/randn() become counter-based. */
+/* nrt_conn_desc.sequential_events: on_pre touches the pre-synaptic side, so that threads
+ * delivering to disjoint targets would not be independent. (Its rand() and randn() are
+ * pure functions of the synapse, step and draw, so they do not order events.) */
 static bool sequential_events(const IrConn *c)
 {
-    return random_stmts(c->on_pre) || touches_pre(c->on_pre) || (c->rule == CONN_POISSON && random_expr(c->weight));
+    return touches_pre(c->on_pre);
 }
 
 static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *src)
@@ -114,7 +93,6 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
     d->param_flags = flags;
     d->method = p->is_source ? "spike_source" : builtin_method_name(p->method);
     d->record_spikes = p->record_spikes;
-    d->sequential_rand = sequential_rand(p);
     if (p->is_source) {
         *src = (nrt_source){.count = p->nsource, .steps = p->source_steps, .neurons = p->source_neurons,
                             .file = p->source_file};

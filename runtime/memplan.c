@@ -84,6 +84,8 @@ int nrt_mem_check(const nrt_run_desc *d, double limit, nrt_err *err)
         int64_t npre = cd->pre >= 0 && cd->pre < d->npops ? d->pops[cd->pre].n : 0;
         int64_t npost = cd->post >= 0 && cd->post < d->npops ? d->pops[cd->post].n : 0;
         double synapses = 0, bytes = nrt_conn_estimate(cd, npre, npost, &synapses);
+        /* delivery split across threads: row offsets per range (at most a range per thread) */
+        bytes += (double)nrt_net_split_bytes(npre, nrt_threads_used(d));
         total += bytes;
         if (bytes > worst) {
             worst = bytes;

@@ -45,6 +45,10 @@ struct nrt_net {
     nrt_err *err;
     ring *spikes;             /* per population: its spike lists of the last steps */
     ring *events;             /* per block with per-synapse delays: (pre, synapse) pairs */
+    /* per block split by nrt_net_split, else NULL: the nranges + 1 row bounds, range r's
+     * synapses of pre i being [row_at[r][i], row_at[r + 1][i]) */
+    const int64_t ***row_at;
+    int64_t **splits;         /* per split block: its (nranges - 1) x npre inner bounds */
 };
 
 static int ring_alloc(ring *r, int64_t size)
@@ -71,7 +75,9 @@ nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
     net->err = err;
     net->spikes = calloc((size_t)desc->npops + 1, sizeof *net->spikes);
     net->events = calloc((size_t)desc->nconns + 1, sizeof *net->events);
-    if (!net->spikes || !net->events)
+    net->row_at = calloc((size_t)desc->nconns + 1, sizeof *net->row_at);
+    net->splits = calloc((size_t)desc->nconns + 1, sizeof *net->splits);
+    if (!net->spikes || !net->events || !net->row_at || !net->splits)
         goto oom;
     int64_t *depth = calloc((size_t)desc->npops + 1, sizeof *depth);
     if (!depth)
@@ -115,6 +121,12 @@ void nrt_net_free(nrt_net *net)
         ring_free(&net->spikes[p]);
     for (int b = 0; net->events && b < net->d->nconns; b++)
         ring_free(&net->events[b]);
+    for (int b = 0; net->row_at && b < net->d->nconns; b++) {
+        free((void *)net->row_at[b]);
+        free(net->splits[b]);
+    }
+    free(net->row_at);
+    free(net->splits);
     free(net->spikes);
     free(net->events);
     free(net);
@@ -126,7 +138,8 @@ static int cmp_event(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int64_t nrt_syn_bound(const int32_t *post, int64_t a, int64_t b, int64_t x)
+/* The first synapse s of [a, b) (one row, ascending in post index) with post[s] >= x, or b. */
+static int64_t syn_bound(const int32_t *post, int64_t a, int64_t b, int64_t x)
 {
     if (a >= b || post[a] >= x)
         return a;
@@ -143,13 +156,45 @@ int64_t nrt_syn_bound(const int32_t *post, int64_t a, int64_t b, int64_t x)
     return b;
 }
 
+int64_t nrt_net_split_bytes(int64_t npre, int nranges)
+{
+    return nranges > 1 ? (int64_t)(nranges - 1) * npre * (int64_t)sizeof(int64_t) +
+                         (int64_t)(nranges + 1) * (int64_t)sizeof(int64_t *) : 0;
+}
+
+int nrt_net_split(nrt_net *net, int b, const int64_t *lo, int nranges)
+{
+    const nrt_conn *c = &net->conns[b];
+    if (nranges < 2 || net->row_at[b])
+        return 0;
+    int64_t npre = c->npre;
+    const int64_t **at = calloc((size_t)nranges + 1, sizeof *at);
+    int64_t *inner = malloc(((size_t)(nranges - 1) * (size_t)npre + 1) * sizeof *inner);
+    if (!at || !inner) {
+        free((void *)at);
+        free(inner);
+        return -1;
+    }
+    at[0] = c->row;
+    at[nranges] = c->row + 1;
+    for (int r = 1; r < nranges; r++) {
+        int64_t *bound = inner + (size_t)(r - 1) * (size_t)npre;
+        for (int64_t i = 0; i < npre; i++)
+            bound[i] = syn_bound(c->post, c->row[i], c->row[i + 1], lo[r]);
+        at[r] = bound;
+    }
+    net->row_at[b] = at;
+    net->splits[b] = inner;
+    return 0;
+}
+
 bool nrt_net_block_splits(const nrt_net *net, int b)
 {
     const nrt_conn_desc *cd = &net->d->conns[b];
     return !cd->sequential_events && !cd->hetero_delay;
 }
 
-void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int64_t lo, int64_t hi)
+void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi)
 {
     const nrt_conn_desc *cd = &net->d->conns[b];
     nrt_conn *c = &net->conns[b];
@@ -168,16 +213,21 @@ void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int64_
     nrt_pop *pre = &pops[cd->pre];
     if (!cd->hetero_delay) {
         int64_t m = k - 1 - cd->delay_steps;
-        const ring *r = &net->spikes[cd->pre];
-        if (m < 0 || r->size == 0)
+        const ring *hist = &net->spikes[cd->pre];
+        if (m < 0 || hist->size == 0)
             return;
-        const list64 *l = &r->slot[m % r->size];
-        if (l->n)
-            cd->pre_fn(c, pre, post, l->v, l->n, k, dt, lo, hi);
+        const list64 *l = &hist->slot[m % hist->size];
+        if (!l->n)
+            return;
+        const int64_t *const *at = net->row_at[b];
+        if (at)
+            cd->pre_fn(c, pre, post, l->v, l->n, k, dt, at[r], at[r + 1]);
+        else
+            cd->pre_fn(c, pre, post, l->v, l->n, k, dt, c->row, c->row + 1);
         return;
     }
-    ring *r = &net->events[b];
-    list64 *l = &r->slot[k % r->size];
+    ring *q = &net->events[b];
+    list64 *l = &q->slot[k % q->size];
     if (!l->n)
         return;
     qsort(l->v, (size_t)l->n, 2 * sizeof *l->v, cmp_event);

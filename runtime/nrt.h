@@ -71,14 +71,16 @@ typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
  * on_post for every synapse onto the listed post-synaptic neurons (they spiked at the end
  * of step - 1, stamped step·dt); summed adds the block's `summed` terms into the target's
  * inputs; poisson runs on_pre counts[j] times for every target j. */
-/* pre and poisson only touch the targets [lo, hi) (local post indices), so that threads
- * can deliver to disjoint ranges; each target's events still run in the order of §6. */
+/* pre and poisson only touch one range of targets, so that threads can deliver to
+ * disjoint ranges; each target's events still run in the order of §6. poisson takes the
+ * range [lo, hi) of local post indices; pre runs the synapses [row_lo[i], row_hi[i]) of
+ * each listed pre neuron i (the row bounds c->row, c->row + 1 for the whole population). */
 /* conn_init returns the number of synapses whose delay came out negative (an error). */
 typedef int32_t (*nrt_conn_init_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, double dt);
 typedef void (*nrt_conn_event_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list,
                                   int64_t n, int64_t step, double dt);
 typedef void (*nrt_conn_pre_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list, int64_t n,
-                                int64_t step, double dt, int64_t lo, int64_t hi);
+                                int64_t step, double dt, const int64_t *row_lo, const int64_t *row_hi);
 typedef void (*nrt_conn_step_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt);
 typedef void (*nrt_conn_poisson_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt,
                                     int64_t lo, int64_t hi);
@@ -120,10 +122,6 @@ typedef struct nrt_pop_desc {
                                      from overrides (NULL: all NaN) */
     int ninputs;                  /* array slots of `input`s that summed writes: zeroed */
     const int *input_slots;       /* at the start of every step, before summing */
-    bool sequential_rand;         /* threshold, reset or refractory period draw rand() or
-                                     randn() from the population's sequential stream: the
-                                     population runs as one range, so that the draws keep
-                                     their order (false once those draws are counter-based) */
 } nrt_pop_desc;
 
 /* param_flags: FIXED, the exponent of a quantity with a unit (its value fixes a unit
@@ -195,9 +193,8 @@ typedef struct nrt_conn_desc {
     bool hetero_delay;            /* per-synapse delays: conn->delay */
     int64_t delay_steps;          /* homogeneous delay */
     bool post_index;              /* build col / col_syn / col_pre (on_post) */
-    bool sequential_events;       /* on_pre draws rand()/randn() from the block's sequential
-                                     stream, or writes the pre-synaptic side: delivered as
-                                     one range (false once those draws are counter-based) */
+    bool sequential_events;       /* on_pre writes or reads the pre-synaptic side: delivered
+                                     as one range */
     int last_slot;                /* array slot of the last event time, or -1 */
     int nvars;
     const nrt_syn_var *vars;
@@ -291,8 +288,6 @@ bool nrt_parse_memory(const char *text, double *bytes);
 uint64_t nrt_random_key(uint64_t object_key, int32_t site);
 double nrt_random_uniform(uint64_t site_key, int64_t index, int64_t step, int64_t draw);
 double nrt_random_normal(uint64_t site_key, int64_t index, int64_t step, int64_t draw);
-/* The first synapse s of [a, b) (one row, ascending in post index) with post[s] >= x, or b. */
-int64_t nrt_syn_bound(const int32_t *post, int64_t a, int64_t b, int64_t x);
 /* Standard normal deviate that is a pure function of (run seed, population, stream,
  * neuron, step): the white noise xi of LANGUAGE.md §3, reproducible whatever the
  * thread count or visiting order. */

@@ -30,17 +30,10 @@
 #include "internal.h"
 #include "net.h"
 
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15u;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
-    return x ^ (x >> 31);
-}
 
 uint64_t nrt_rng_key(uint64_t seed, int object)
 {
-    return splitmix64(splitmix64(seed) ^ (uint64_t)(uint32_t)object);
+    return nrt_splitmix64(nrt_splitmix64(seed) ^ (uint64_t)(uint32_t)object);
 }
 
 /* Noise processes are sites 0, 1, ... of the noise domain; random call sites are mixed
@@ -50,14 +43,14 @@ static const uint64_t SITE_MIX = 0xD1B54A32D192ED03u;
 
 uint64_t nrt_random_key(uint64_t object_key, int32_t site)
 {
-    return splitmix64(object_key ^ ((uint64_t)(uint32_t)site + (1ull << 32)) * SITE_MIX);
+    return nrt_splitmix64(object_key ^ ((uint64_t)(uint32_t)site + (1ull << 32)) * SITE_MIX);
 }
 
 static uint64_t mix(uint64_t site_key, int64_t index, int64_t step, int64_t draw)
 {
-    uint64_t x = splitmix64(site_key ^ (uint64_t)index);
-    x = splitmix64(x ^ (uint64_t)step);
-    return draw ? splitmix64(x ^ (uint64_t)draw) : x;
+    uint64_t x = nrt_splitmix64(site_key ^ (uint64_t)index);
+    x = nrt_splitmix64(x ^ (uint64_t)step);
+    return draw ? nrt_splitmix64(x ^ (uint64_t)draw) : x;
 }
 
 double nrt_random_uniform(uint64_t site_key, int64_t index, int64_t step, int64_t draw)
@@ -69,7 +62,7 @@ double nrt_random_uniform(uint64_t site_key, int64_t index, int64_t step, int64_
  * vectorised integrate loop (libmvec's log and cos). */
 static double box_muller(uint64_t x)
 {
-    uint64_t y = splitmix64(x);
+    uint64_t y = nrt_splitmix64(x);
     double u1 = ((double)(x >> 11) + 0.5) * 0x1.0p-53;   /* (0, 1): log is finite */
     double u2 = (double)(y >> 11) * 0x1.0p-53;
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
@@ -114,8 +107,8 @@ static double unit53(uint64_t x) { return (double)(x >> 11) * 0x1.0p-53; }
 static double zig_tail(uint64_t x)
 {
     for (;;) {
-        x = splitmix64(x);
-        uint64_t y = splitmix64(x);
+        x = nrt_splitmix64(x);
+        uint64_t y = nrt_splitmix64(x);
         double a = -log(unit53(x) + 0x1.0p-54) / ZR, b = -log(unit53(y) + 0x1.0p-54);
         x = y;
         if (b + b >= a * a)
@@ -134,11 +127,11 @@ static double ziggurat(uint64_t x)
         if (layer == 0)
             return sign * zig_tail(x);
         double z = u * zig.x[layer];
-        x = splitmix64(x);
+        x = nrt_splitmix64(x);
         double y = zig.f[layer] + unit53(x) * (zig.f[layer + 1] - zig.f[layer]);
         if (y < exp(-0.5 * z * z))
             return sign * z;
-        x = splitmix64(x);
+        x = nrt_splitmix64(x);
     }
 }
 
@@ -150,7 +143,7 @@ double nrt_random_normal(uint64_t site_key, int64_t index, int64_t step, int64_t
 /* White noise: the normal deviate of (process, neuron, step). */
 uint64_t nrt_noise_key(nrt_pop *pop, int32_t stream)
 {
-    return splitmix64(pop->rng_key ^ (uint64_t)(uint32_t)stream * SITE_MIX);
+    return nrt_splitmix64(pop->rng_key ^ (uint64_t)(uint32_t)stream * SITE_MIX);
 }
 
 double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step)
@@ -160,22 +153,22 @@ double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step)
 
 /* ---- Counter-based streams (net.h) -------------------------------------------------- */
 
+/* The key of (seed, a, b), to which stream_at adds c: split so that a loop over c
+ * hashes the fixed part once. */
+static uint64_t stream_prefix(uint64_t seed, uint64_t a, uint64_t b)
+{
+    uint64_t k = nrt_splitmix64(nrt_splitmix64(seed) ^ 0x5DEECE66Du);
+    k = nrt_splitmix64(k ^ a * 0xD1B54A32D192ED03u);
+    return nrt_splitmix64(k ^ b * 0xABC98388FB8FAC03u);
+}
+
+static nrt_stream stream_at(uint64_t prefix, uint64_t c) { return (nrt_stream){.key = nrt_splitmix64(prefix ^ c), .ctr = 0}; }
+
 nrt_stream nrt_stream_make(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
 {
-    uint64_t k = splitmix64(splitmix64(seed) ^ 0x5DEECE66Du);
-    k = splitmix64(k ^ a * 0xD1B54A32D192ED03u);
-    k = splitmix64(k ^ b * 0xABC98388FB8FAC03u);
-    k = splitmix64(k ^ c);
-    return (nrt_stream){.key = k, .ctr = 0};
+    return stream_at(stream_prefix(seed, a, b), c);
 }
 
-/* splitmix64's own sequence: the key plus a Weyl step per draw, then its finaliser */
-uint64_t nrt_stream_next(nrt_stream *s)
-{
-    return splitmix64(s->key + 0x9E3779B97F4A7C15u * s->ctr++);
-}
-
-double nrt_stream_uniform(nrt_stream *s) { return (double)(nrt_stream_next(s) >> 11) * 0x1.0p-53; }
 
 /* A gsl_rng whose state is a counter-based stream, so that GSL's Poisson sampler draws
  * from (seed, statement, target, step) and nothing else. */
@@ -189,28 +182,45 @@ static const gsl_rng_type stream_type = {
 
 enum { ROLE_POISSON = 3 };
 
+/* Counts below this mean are drawn by inversion against a table of the CDF. */
+#define POISSON_TABLE_MAX 30
+#define POISSON_COUNT_MAX 1000
+
 void nrt_poisson_counts(uint64_t seed, int stmt, int64_t post_offset, int64_t step, double lambda,
                         int32_t *counts, int64_t n)
 {
+    uint64_t prefix = stream_prefix(seed, (uint64_t)stmt, ROLE_POISSON), step_key = nrt_splitmix64((uint64_t)step);
+    if (lambda < POISSON_TABLE_MAX) {
+        /* The CDF by the recurrence p(k) = p(k-1) lambda / k, up to where adding terms no
+         * longer changes it; a uniform beyond its last value counts POISSON_COUNT_MAX. */
+        double cdf[4 * POISSON_TABLE_MAX + 64];
+        int ncdf = 0;
+        double p = exp(-lambda), c = p;
+        cdf[ncdf++] = c;
+        for (int k = 1; ncdf < (int)(sizeof cdf / sizeof *cdf); k++) {
+            p *= lambda / k;
+            if (c + p == c)
+                break;
+            c += p;
+            cdf[ncdf++] = c;
+        }
+        for (int64_t j = 0; j < n; j++) {
+            nrt_stream st = stream_at(prefix, (uint64_t)(post_offset + j));
+            st.key ^= step_key;
+            double u = nrt_stream_uniform(&st);
+            int32_t k = 0;
+            while (k < ncdf && u > cdf[k])
+                k++;
+            counts[j] = k < ncdf ? k : POISSON_COUNT_MAX;
+        }
+        return;
+    }
     gsl_rng g = {.type = &stream_type};
     nrt_stream st;
     g.state = &st;
-    double p0 = exp(-lambda);
     for (int64_t j = 0; j < n; j++) {
-        st = nrt_stream_make(seed, (uint64_t)stmt, ROLE_POISSON, (uint64_t)(post_offset + j));
-        st.key ^= splitmix64((uint64_t)step);
-        if (lambda < 30) {
-            /* inversion: one uniform, about lambda + 1 comparisons */
-            double u = nrt_stream_uniform(&st), p = p0, cdf = p0;
-            int32_t k = 0;
-            while (u > cdf && k < 1000) {
-                k++;
-                p *= lambda / k;
-                cdf += p;
-            }
-            counts[j] = k;
-        } else {
-            counts[j] = (int32_t)gsl_ran_poisson(&g, lambda);
-        }
+        st = stream_at(prefix, (uint64_t)(post_offset + j));
+        st.key ^= step_key;
+        counts[j] = (int32_t)gsl_ran_poisson(&g, lambda);
     }
 }

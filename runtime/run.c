@@ -99,7 +99,7 @@ typedef struct sim {
 static int ranges_of(const nrt_run_desc *d, int p, int threads)
 {
     const nrt_pop_desc *pd = &d->pops[p];
-    if (pd->source || pd->sequential_rand || pd->n < 2 * NRT_GRAIN)
+    if (pd->source || pd->n < 2 * NRT_GRAIN)
         return 1;
     int64_t r = pd->n / NRT_GRAIN;
     return r < threads ? (int)r : threads;
@@ -307,6 +307,14 @@ static int setup(sim *s)
     }
     if (d->nconns && !(s->net = nrt_net_alloc(d, s->conns, &s->err)))
         return -1;
+    for (int b = 0; b < d->nconns; b++) {
+        int p = d->conns[b].post, T = s->rg.threads;
+        if (nrt_net_block_splits(s->net, b) &&
+            nrt_net_split(s->net, b, &s->rg.lo[(size_t)p * (size_t)(T + 1)], s->rg.nranges[p]) != 0) {
+            nrt_err_report(&s->err, "out of memory");
+            return -1;
+        }
+    }
     /* the inputs that summed writes hold their value at t = 0 when first recorded */
     if (s->net)
         nrt_net_sum(s->net, s->pops, 0);
@@ -347,7 +355,7 @@ static void deliver_phase(void *ctx, int t)
         if (t >= s->rg.nranges[p])
             continue;
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
-        nrt_net_deliver_block(s->net, s->pops, b, s->step, lo[t], lo[t + 1]);
+        nrt_net_deliver_block(s->net, s->pops, b, s->step, t, lo[t], lo[t + 1]);
     }
 }
 
@@ -376,7 +384,7 @@ static void deliver_and_sum(sim *s, int64_t step)
         if (nrt_net_block_splits(s->net, b))
             continue;
         deliver_split(s, first, b);
-        nrt_net_deliver_block(s->net, s->pops, b, step, 0, d->pops[d->conns[b].post].n);
+        nrt_net_deliver_block(s->net, s->pops, b, step, 0, 0, d->pops[d->conns[b].post].n);
         first = b + 1;
     }
     deliver_split(s, first, d->nconns);

@@ -1,7 +1,8 @@
 # LANGUAGE.md §7: runs with the same model, seed and flags give identical results,
 # whatever the number of threads. Every example (200 ms; brunel 50 ms), and copies big
 # enough to be split into several ranges (cuba at 16,000 neurons, 5,000 Poisson neurons
-# whose threshold draws rand(): kept in one range), run with --threads 1, 2, 3, 4: the
+# whose threshold draws rand(), and random_events.nrn: rand() and randn() in a threshold,
+# a reset, on_pre and a Poisson drive's weight), run with --threads 1, 2, 3, 4: the
 # spike, trace, rate and weight files must be byte-identical to those of one thread, in
 # CSV and NPY, for nrnc run and for a built simulator. summary.json says how many
 # threads were used, which differs, so it is left out of the comparison.
@@ -13,6 +14,7 @@ cp -r "$EX/data" "$WORK/models/"
 sed -e 's/param N_total = 4000/param N_total = 16000/' -e 's|prob(0.02)|prob(80 / N_total)|' \
     "$EX/cuba.nrn" >"$WORK/models/cuba16k.nrn"
 sed -e 's/Poisson\[100\]/Poisson[5000]/' "$EX/poisson.nrn" >"$WORK/models/poisson5k.nrn"
+cp "$HERE/random_events.nrn" "$WORK/models/"
 
 # same_files A B: every output file of run A (but summary.json) equals B's
 same_files() {
@@ -46,9 +48,10 @@ for model in "$WORK"/models/*.nrn; do
     done
 done
 [ "$split" -ge 8 ] || fail "expected at least 4 models to run on several threads, found $((split / 2))"
-# big enough, but rand() in the threshold keeps the Poisson population in one range
-[ "$(threads_of "$WORK/poisson5k.csv.4")" = 1 ] || fail "poisson5k: 1 thread expected (sequential rand)"
+# rand() in the threshold is counter-based: the Poisson population splits too
+[ "$(threads_of "$WORK/poisson5k.csv.4")" = 4 ] || fail "poisson5k: 4 threads expected"
 [ "$(threads_of "$WORK/cuba16k.csv.4")" = 4 ] || fail "cuba16k: 4 threads expected"
+[ "$(threads_of "$WORK/random_events.csv.4")" = 4 ] || fail "random_events: 4 threads expected"
 [ "$(threads_of "$WORK/cuba16k.csv.2")" = 2 ] || fail "cuba16k: 2 threads expected"
 
 # a built simulator: the same files as nrnc run, whatever its thread count
