@@ -6,7 +6,10 @@
  * fixed_outdegree. So the synapses onto any range of targets can be built alone, and the
  * network never depends on how the work is split, into blocks today, threads tomorrow.
  * Building is two passes over the same enumeration: the first counts each row, the
- * second fills it. Replaying the streams costs a second round of random numbers but no
+ * second fills it. With a thread pool, each thread takes a range of the drawers (targets
+ * or sources) and counts into its own array; a thread's synapses of row i then start
+ * where the lower drawer ranges' end, so the rows come out as one thread would write
+ * them. Replaying the streams costs a second round of random numbers but no
  * temporary pair list, which is what keeps 10^8 synapses within memory (4 bytes each
  * for a homogeneous weight and delay). Rows come out ascending in post index, the order
  * events run in: per-target rules visit targets in order, so no draw needs sorting;
@@ -19,16 +22,23 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "pool.h"
 #include "wfile.h"
 
 enum { ROLE_TARGET = 1, ROLE_SOURCE = 2 };
 
+/* One thread's share of a block: the drawers [lo, hi) of its rule (targets for prob and
+ * fixed_indegree, sources otherwise). */
 typedef struct builder {
     const nrt_conn_desc *d;
     nrt_conn *c;
     uint64_t seed;
+    int64_t lo, hi;
     bool fill;                  /* second pass */
-    int64_t *next;              /* second pass: next free synapse of each row */
+    /* Per row: first pass, this share's synapses; second pass, where its next synapse
+     * goes, counted from the row's start (rows are shorter than 2^31: 32-bit post indices,
+     * half the bytes of int64, so that 10^6 rows stay in the cache). */
+    uint32_t *off;
     double *weights;            /* second pass, matrices: the weight array */
     bool self_pop;              /* pre and post are one population */
     int64_t *draw;              /* scratch for fixed in/out-degree: the draws ... */
@@ -39,8 +49,6 @@ typedef struct builder {
      * instead of all over memory (see flush). */
     uint32_t *pairs, *sorted;   /* (i, j) interleaved; pair_cap pairs */
     int64_t npairs, pair_cap;
-    uint32_t *count;            /* first pass: synapses per row (half the bytes of row[]:
-                                   the counters of 10^6 rows stay in the cache) */
     int bucket_shift;
     int64_t *bucket;            /* NBUCKETS + 1 counters */
     nrt_wfile file;
@@ -67,8 +75,11 @@ static void flush(builder *B)
         B->sorted[2 * at] = B->pairs[2 * p];
         B->sorted[2 * at + 1] = B->pairs[2 * p + 1];
     }
-    for (int64_t p = 0; p < B->npairs; p++)
-        B->c->post[B->next[B->sorted[2 * p]]++] = (int32_t)B->sorted[2 * p + 1];
+    const int64_t *row = B->c->row;
+    for (int64_t p = 0; p < B->npairs; p++) {
+        uint32_t i = B->sorted[2 * p];
+        B->c->post[row[i] + B->off[i]++] = (int32_t)B->sorted[2 * p + 1];
+    }
     B->npairs = 0;
 }
 
@@ -77,7 +88,7 @@ static inline void add(builder *B, int64_t i, int64_t j, double w)
     if (B->self_pop && !B->d->allow_self && i == j)
         return;
     if (!B->fill) {
-        B->count[i]++;
+        B->off[i]++;
         return;
     }
     if (B->pairs) {
@@ -87,7 +98,7 @@ static inline void add(builder *B, int64_t i, int64_t j, double w)
             flush(B);
         return;
     }
-    int64_t s = B->next[i]++;
+    int64_t s = B->c->row[i] + B->off[i]++;
     B->c->post[s] = (int32_t)j;
     if (B->weights)
         B->weights[s] = w;
@@ -138,7 +149,7 @@ static int cmp_i32(const void *a, const void *b)
 
 static void rule_all(builder *B)
 {
-    for (int64_t i = 0; i < B->c->npre; i++)
+    for (int64_t i = B->lo; i < B->hi; i++)
         for (int64_t j = 0; j < B->c->npost; j++)
             add(B, i, j, 0);
 }
@@ -146,7 +157,7 @@ static void rule_all(builder *B)
 static void rule_one_to_one(builder *B)
 {
     const nrt_conn_desc *d = B->d;
-    for (int64_t i = 0; i < B->c->npre; i++) {
+    for (int64_t i = B->lo; i < B->hi; i++) {
         int64_t j = d->pre_offset + i - d->post_offset;
         if (j >= 0 && j < B->c->npost)
             add(B, i, j, 0);
@@ -161,7 +172,7 @@ static void rule_prob(builder *B)
     if (d->p <= 0)
         return;
     double log_q = log1p(-d->p);
-    for (int64_t j = 0; j < B->c->npost; j++) {
+    for (int64_t j = B->lo; j < B->hi; j++) {
         nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, ROLE_TARGET, (uint64_t)(d->post_offset + j));
         int64_t g = -1;
         for (;;) {
@@ -191,12 +202,11 @@ static void rule_degree(builder *B, bool per_target)
 {
     const nrt_conn_desc *d = B->d;
     bool excl = !d->allow_self && d->self_offset >= 0;
-    int64_t n_drawers = per_target ? B->c->npost : B->c->npre;
     int64_t drawer_offset = per_target ? d->post_offset : d->pre_offset;
     int64_t other_offset = per_target ? d->pre_offset : d->post_offset;
     int64_t other_n = per_target ? B->c->npre : B->c->npost;
     int64_t m = (per_target ? d->pre_total : d->post_total) - (excl ? 1 : 0);
-    for (int64_t x = 0; x < n_drawers; x++) {
+    for (int64_t x = B->lo; x < B->hi; x++) {
         nrt_stream s = nrt_stream_make(B->seed, (uint64_t)d->stmt, per_target ? ROLE_TARGET : ROLE_SOURCE,
                                        (uint64_t)(drawer_offset + x));
         draw_distinct(&s, d->k, m, B->draw, B->set, B->set_size);
@@ -230,7 +240,7 @@ static void rule_matrix(builder *B)
         }
         return;
     }
-    for (int64_t i = 0; i < B->c->npre; i++)
+    for (int64_t i = B->lo; i < B->hi; i++)
         for (int64_t j = 0; j < B->c->npost; j++) {
             double w = dense_at(B, i, j);
             if (w != 0)
@@ -321,13 +331,39 @@ static int alloc_values(nrt_conn *c, const nrt_conn_desc *d)
     return 0;
 }
 
-static int build_rows(builder *B, nrt_err *err)
+/* The drawers of a rule that draws per target (else per source). */
+static bool draws_per_target(const nrt_conn_desc *d)
 {
+    return d->rule == NRT_RULE_PROB || d->rule == NRT_RULE_INDEGREE;
+}
+
+typedef struct build_job {
+    builder *share;
+    int nshares;
+} build_job;
+
+/* One pass of share t: enumerate its drawers; in the second, write what is staged and,
+ * for fixed_outdegree, sort its rows (each holds one source's draws, in draw order). */
+static void build_phase(void *ctx, int t)
+{
+    build_job *job = ctx;
+    if (t >= job->nshares)
+        return;
+    builder *B = &job->share[t];
+    enumerate(B);
+    if (!B->fill)
+        return;
+    if (B->pairs)
+        flush(B);
     nrt_conn *c = B->c;
+    if (B->d->rule == NRT_RULE_OUTDEGREE)
+        for (int64_t i = B->lo; i < B->hi; i++)
+            qsort(c->post + c->row[i], (size_t)(c->row[i + 1] - c->row[i]), sizeof *c->post, cmp_i32);
+}
+
+static int alloc_scratch(builder *B)
+{
     const nrt_conn_desc *d = B->d;
-    c->row = calloc((size_t)c->npre + 1, sizeof *c->row);
-    if (!c->row)
-        return -1;
     if (d->rule == NRT_RULE_INDEGREE || d->rule == NRT_RULE_OUTDEGREE) {
         B->draw = alloc_array(d->k > 0 ? d->k : 1, sizeof *B->draw);
         for (B->set_size = 16; B->set_size < 2 * d->k; B->set_size *= 2)
@@ -338,34 +374,57 @@ static int build_rows(builder *B, nrt_err *err)
         for (int64_t x = 0; x < B->set_size; x++)
             B->set[x] = -1;
     }
-    B->count = calloc((size_t)c->npre + 1, sizeof *B->count);
-    if (!B->count)
-        return -1;
-    enumerate(B);
-    for (int64_t i = 0; i < c->npre; i++)
-        c->row[i + 1] = c->row[i] + B->count[i];
-    free(B->count);
-    B->count = NULL;
-    c->nsyn = c->row[c->npre];
+    B->off = calloc((size_t)B->c->npre + 1, sizeof *B->off);
+    return B->off ? 0 : -1;
+}
+
+/* The rows of the block from its nshares shares (drawer ranges in order). */
+static int build_rows(builder *S, int nshares, nrt_pool *pool, nrt_err *err)
+{
+    nrt_conn *c = S[0].c;
+    const nrt_conn_desc *d = S[0].d;
     if (c->npost > INT32_MAX) {
         nrt_err_report(err, "connection '%s': population of %lld neurons is beyond 32-bit synapse indices",
                        d->name, (long long)c->npost);
         return -2;
     }
-    if (keep_dense(B)) {
+    c->row = calloc((size_t)c->npre + 1, sizeof *c->row);
+    if (!c->row)
+        return -1;
+    for (int t = 0; t < nshares; t++)
+        if (alloc_scratch(&S[t]) != 0)
+            return -1;
+    build_job job = {.share = S, .nshares = nshares};
+    nrt_pool_run(pool, build_phase, &job);
+    /* row lengths, and where each share's part of a row starts */
+    for (int64_t i = 0; i < c->npre; i++) {
+        uint32_t len = 0;
+        for (int t = 0; t < nshares; t++) {
+            uint32_t k = S[t].off[i];
+            S[t].off[i] = len;
+            len += k;
+        }
+        c->row[i + 1] = c->row[i] + len;
+    }
+    c->nsyn = c->row[c->npre];
+    if (keep_dense(&S[0])) {
         free(c->row);
         c->row = NULL;
-        return make_dense(B);
+        return make_dense(&S[0]);
     }
     c->post = alloc_array(c->nsyn, sizeof *c->post);
-    B->next = alloc_array(c->npre, sizeof *B->next);
-    if (!c->post || !B->next || alloc_values(c, d) != 0)
+    if (!c->post || alloc_values(c, d) != 0)
         return -1;
-    memcpy(B->next, c->row, (size_t)c->npre * sizeof *B->next);
-    B->fill = true;
-    B->weights = d->rule == NRT_RULE_MATRIX && d->weight_slot >= 0 ? c->arrays[d->weight_slot] : NULL;
-    if ((d->rule == NRT_RULE_PROB || d->rule == NRT_RULE_INDEGREE) && c->nsyn > 4 * PAIR_MIN) {
-        B->pair_cap = c->nsyn / 32 < PAIR_MIN ? PAIR_MIN : c->nsyn / 32 > PAIR_MAX ? PAIR_MAX : c->nsyn / 32;
+    double *weights = d->rule == NRT_RULE_MATRIX && d->weight_slot >= 0 ? c->arrays[d->weight_slot] : NULL;
+    bool stage = draws_per_target(d) && c->nsyn > 4 * PAIR_MIN;
+    int64_t cap = c->nsyn / 32 < PAIR_MIN ? PAIR_MIN : c->nsyn / 32 > PAIR_MAX ? PAIR_MAX : c->nsyn / 32;
+    for (int t = 0; t < nshares; t++) {
+        builder *B = &S[t];
+        B->fill = true;
+        B->weights = weights;
+        if (!stage)
+            continue;
+        B->pair_cap = cap / nshares;
         B->pairs = malloc(2 * (size_t)B->pair_cap * sizeof *B->pairs);
         B->sorted = malloc(2 * (size_t)B->pair_cap * sizeof *B->sorted);
         B->bucket = malloc((NBUCKETS + 1) * sizeof *B->bucket);
@@ -374,12 +433,7 @@ static int build_rows(builder *B, nrt_err *err)
         while ((c->npre >> B->bucket_shift) >= NBUCKETS)
             B->bucket_shift++;
     }
-    enumerate(B);
-    if (B->pairs)
-        flush(B);
-    if (d->rule == NRT_RULE_OUTDEGREE)   /* each row holds one source's draws, in draw order */
-        for (int64_t i = 0; i < c->npre; i++)
-            qsort(c->post + c->row[i], (size_t)(c->row[i + 1] - c->row[i]), sizeof *c->post, cmp_i32);
+    nrt_pool_run(pool, build_phase, &job);
     if (d->post_index && build_post_index(c) != 0)
         return -1;
     return 0;
@@ -427,7 +481,22 @@ static int check_size(const nrt_conn_desc *d, int64_t npre, int64_t npost, nrt_e
     return 0;
 }
 
-int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, nrt_err *err)
+/* Blocks smaller than this are built by one thread: a pool phase costs microseconds. */
+enum { SPLIT_SYNAPSES = 1 << 14 };
+
+/* Shares a block is built in: one per thread of the pool, when its rule draws per
+ * drawer and it is big enough; its drawers split evenly. */
+static int shares_of(const nrt_conn_desc *d, const nrt_conn *c, nrt_pool *pool)
+{
+    int threads = nrt_pool_size(pool);
+    int64_t drawers = draws_per_target(d) ? c->npost : c->npre;
+    if (threads < 2 || d->rule == NRT_RULE_MATRIX || drawers < threads ||
+        expected_synapses(d, c->npre, c->npost) < SPLIT_SYNAPSES)
+        return 1;
+    return threads;
+}
+
+int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, nrt_pool *pool, nrt_err *err)
 {
     const nrt_conn_desc *d = &desc->conns[b];
     memset(c, 0, sizeof *c);
@@ -437,11 +506,20 @@ int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, 
     c->pre_offset = d->pre_offset;
     c->post_offset = d->post_offset;
     c->rng_key = nrt_rng_key(desc->seed, -1 - b);
-    builder B = {.d = d, .c = c, .seed = desc->seed, .self_pop = d->pre == d->post};
+    int nshares = shares_of(d, c, pool);
+    builder *S = calloc((size_t)nshares, sizeof *S);
+    if (!S) {
+        nrt_err_report(err, "out of memory building connection '%s'", d->name);
+        return -1;
+    }
+    int64_t drawers = draws_per_target(d) ? c->npost : c->npre;
+    for (int t = 0; t < nshares; t++)
+        S[t] = (builder){.d = d, .c = c, .seed = desc->seed, .self_pop = d->pre == d->post,
+                         .lo = drawers * t / nshares, .hi = drawers * (t + 1) / nshares};
     int rc = check_size(d, c->npre, c->npost, err) != 0 ? -2 : 0;
     if (rc == 0 && d->rule == NRT_RULE_MATRIX && d->matrix_file) {
         char msg[512];
-        if (nrt_wfile_read(&B.file, d->matrix_file, d->pre_total, d->post_total, d->matrix_scale, msg,
+        if (nrt_wfile_read(&S[0].file, d->matrix_file, d->pre_total, d->post_total, d->matrix_scale, msg,
                            sizeof msg) != 0) {
             nrt_err_report(err, "connection '%s': %s", d->name, msg);
             rc = -2;
@@ -450,14 +528,17 @@ int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, 
     if (rc == 0 && d->rule == NRT_RULE_POISSON)
         rc = alloc_values(c, d);
     else if (rc == 0)
-        rc = build_rows(&B, err);
-    free(B.next);
-    free(B.draw);
-    free(B.set);
-    free(B.pairs);
-    free(B.sorted);
-    free(B.bucket);
-    nrt_wfile_free(&B.file);
+        rc = build_rows(S, nshares, pool, err);
+    for (int t = 0; t < nshares; t++) {
+        free(S[t].off);
+        free(S[t].draw);
+        free(S[t].set);
+        free(S[t].pairs);
+        free(S[t].sorted);
+        free(S[t].bucket);
+        nrt_wfile_free(&S[t].file);
+    }
+    free(S);
     if (rc == -1)
         nrt_err_report(err, "out of memory building connection '%s'", d->name);
     if (rc != 0)

@@ -4,6 +4,7 @@
 #define NRT_NET_H
 
 #include "internal.h"
+#include "pool.h"
 
 /* Counter-based random streams (rng.c): a stream is a key and a counter, so the numbers a
  * target (or source) draws depend only on (seed, statement, index), never on which block
@@ -37,8 +38,9 @@ void nrt_poisson_counts(uint64_t seed, int stmt, int64_t post_offset, int64_t st
                         int32_t *counts, int64_t n);
 
 /* Allocates and builds block `b` of desc (rows, post index, weights from a matrix, then
- * the generated init); 0, or -1 with the error reported. */
-int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, nrt_err *err);
+ * the generated init), on the threads of `pool` (NULL: the caller's alone) with the same
+ * result; 0, or -1 with the error reported. */
+int nrt_conn_build(nrt_conn *c, const nrt_run_desc *desc, int b, nrt_pop *pops, nrt_pool *pool, nrt_err *err);
 void nrt_conn_free(nrt_conn *c, const nrt_conn_desc *d);
 /* Bytes the block's storage takes (for summary.json and the docs' bytes per synapse). */
 int64_t nrt_conn_bytes(const nrt_conn *c, const nrt_conn_desc *d);

@@ -299,7 +299,7 @@ static int setup(sim *s)
         return -1;
     }
     for (int b = 0; b < d->nconns; b++) {
-        if (nrt_conn_build(&s->conns[b], d, b, s->pops, &s->err) != 0)
+        if (nrt_conn_build(&s->conns[b], d, b, s->pops, s->pool, &s->err) != 0)
             return -1;
         s->synapses += s->conns[b].nsyn;
         s->conn_synapses[b] = s->conns[b].nsyn;
