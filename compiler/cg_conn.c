@@ -278,15 +278,21 @@ static void add_summed(Cg *g, Env *env, const IrConn *c)
     }
 }
 
-/* summed: the block's terms added into the target inputs, from rows or a dense matrix */
+/* summed: the block's terms added into the inputs of one range of targets, from rows or
+ * a dense matrix: conn_summed(conn, pre, post, step, dt, row_lo, row_hi, lo, hi), the
+ * rows' synapses onto the range being [row_lo[i], row_hi[i]) (as conn_pre) and the
+ * range's targets [lo, hi) (for the matrix). Each target adds its terms in pre order
+ * whatever the range, so the sums do not depend on the split. */
 static void emit_summed(Cg *g, Arena *scratch, int index, const IrConn *c)
 {
     char name[64];
     symbol(name, sizeof name, "conn_summed", index);
-    LLVMTypeRef params[5] = {g->ptr, g->ptr, g->ptr, g->i64, g->f64};
-    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 5)};
+    LLVMTypeRef params[9] = {g->ptr, g->ptr, g->ptr, g->i64, g->f64, g->ptr, g->ptr, g->i64, g->i64};
+    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 9)};
     begin(g, scratch, &f, c, LLVMGetParam(f.fn, 3), LLVMGetParam(f.fn, 4));
     Env *env = &f.env;
+    LLVMValueRef row_lo = LLVMGetParam(f.fn, 5), row_hi = LLVMGetParam(f.fn, 6);
+    LLVMValueRef post_lo = LLVMGetParam(f.fn, 7), post_hi = LLVMGetParam(f.fn, 8);
     LLVMValueRef npre = cg_conn_field(g, env->conn_ptr, CONN_NPRE, g->i64, "npre");
     LLVMValueRef npost = cg_conn_field(g, env->conn_ptr, CONN_NPOST, g->i64, "npost");
     LLVMValueRef dense = cg_conn_field(g, env->conn_ptr, CONN_DENSE, g->ptr, "dense");
@@ -297,8 +303,8 @@ static void emit_summed(Cg *g, Arena *scratch, int index, const IrConn *c)
     LLVMPositionBuilderAtEnd(g->b, rows);
     Loop li = cg_loop_begin(g, f.fn, npre, "summed.pre");
     env->pre->i = li.i;
-    LLVMValueRef lo = load_i64(g, f.row, li.i, "lo");
-    LLVMValueRef hi = load_i64(g, f.row, LLVMBuildAdd(g->b, li.i, LLVMConstInt(g->i64, 1, 0), ""), "hi");
+    LLVMValueRef lo = load_i64(g, row_lo, li.i, "lo");
+    LLVMValueRef hi = load_i64(g, row_hi, li.i, "hi");
     Range r = range_begin(g, f.fn, lo, hi, "summed.syn");
     env->syn = r.x;
     env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");
@@ -315,11 +321,11 @@ static void emit_summed(Cg *g, Arena *scratch, int index, const IrConn *c)
     Loop di = cg_loop_begin(g, f.fn, npre, "dense.pre");
     env->pre->i = di.i;
     LLVMValueRef rowbase = LLVMBuildMul(g->b, di.i, npost, "");
-    Loop dj = cg_loop_begin(g, f.fn, npost, "dense.post");
+    Loop dj = cg_loop_from(g, f.fn, post_lo, post_hi, "dense.post");
     env->post->i = dj.i;
     env->syn = LLVMBuildAdd(g->b, rowbase, dj.i, "ij");
     add_summed(g, env, c);
-    cg_loop_end(g, &dj, npost);
+    cg_loop_end(g, &dj, post_hi);
     cg_loop_end(g, &di, npre);
     LLVMBuildRetVoid(g->b);
 }

@@ -239,14 +239,15 @@ static void put_conns(FILE *f, const nrt_run_desc *r, const FnNames *fn)
         fprintf(f, ", .dense = %s, .weight_slot = %d, .narrays = %d, .nscalars = %d, .hetero_delay = %s,\n",
                 c->dense ? "true" : "false", c->weight_slot, c->narrays, c->nscalars,
                 c->hetero_delay ? "true" : "false");
-        fprintf(f, "     .delay_steps = %lld, .post_index = %s, .sequential_events = %s, .last_slot = %d, .nvars = %d,"
-                   " .vars = vars_%d", (long long)c->delay_steps, c->post_index ? "true" : "false",
-                c->sequential_events ? "true" : "false", c->last_slot, c->nvars, k);
+        fprintf(f, "     .delay_steps = %lld, .post_index = %s, .sequential_events = %s, .sequential_sum = %s,"
+                   " .last_slot = %d, .nvars = %d, .vars = vars_%d", (long long)c->delay_steps,
+                c->post_index ? "true" : "false", c->sequential_events ? "true" : "false",
+                c->sequential_sum ? "true" : "false", c->last_slot, c->nvars, k);
         put_fn(f, fn, &c->init, "init", "nrt_conn_init_fn");
         put_fn(f, fn, &c->pre_fn, "pre_fn", "nrt_conn_pre_fn");
         put_fn(f, fn, &c->pre_syn_fn, "pre_syn_fn", "nrt_conn_event_fn");
         put_fn(f, fn, &c->post_fn, "post_fn", "nrt_conn_event_fn");
-        put_fn(f, fn, &c->summed_fn, "summed_fn", "nrt_conn_step_fn");
+        put_fn(f, fn, &c->summed_fn, "summed_fn", "nrt_conn_summed_fn");
         put_fn(f, fn, &c->poisson_fn, "poisson_fn", "nrt_conn_poisson_fn");
         fputs("},\n", f);
     }

@@ -51,6 +51,16 @@ static bool sequential_events(const IrConn *c)
     return touches_pre(c->on_pre);
 }
 
+/* nrt_conn_desc.sequential_sum: a summed term reads an input, on either side, which the
+ * sum of this or another block may be writing at the same time in another range. */
+static bool sequential_sum(const IrConn *c)
+{
+    for (int k = 0; k < c->nsummed; k++)
+        if (ir_uses(c->summed[k].value, IR_INPUT, -1))
+            return true;
+    return false;
+}
+
 static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *src)
 {
     d->name = p->name;
@@ -138,6 +148,7 @@ static void fill_conn(DrvDesc *dd, const IrConn *c, nrt_conn_desc *d)
     d->delay_steps = c->delay_steps;
     d->post_index = c->on_post != NULL;
     d->sequential_events = sequential_events(c);
+    d->sequential_sum = sequential_sum(c);
     d->last_slot = c->last_slot;
     nrt_syn_var *vars = xcalloc(dd, (size_t)c->nsyn_states + 1, sizeof *vars);
     vars[0] = (nrt_syn_var){.name = "w", .slot = c->weight_slot, .scalar = !c->weight_per_syn,

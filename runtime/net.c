@@ -165,7 +165,7 @@ int64_t nrt_net_split_bytes(int64_t npre, int nranges)
 int nrt_net_split(nrt_net *net, int b, const int64_t *lo, int nranges)
 {
     const nrt_conn *c = &net->conns[b];
-    if (nranges < 2 || net->row_at[b])
+    if (nranges < 2 || net->row_at[b] || !c->row)
         return 0;
     int64_t npre = c->npre;
     const int64_t **at = calloc((size_t)nranges + 1, sizeof *at);
@@ -186,6 +186,19 @@ int nrt_net_split(nrt_net *net, int b, const int64_t *lo, int nranges)
     net->row_at[b] = at;
     net->splits[b] = inner;
     return 0;
+}
+
+/* The row bounds of range r of block b's targets (r < 0: the whole population). */
+static void row_bounds(const nrt_net *net, int b, int r, const int64_t **lo, const int64_t **hi)
+{
+    const int64_t *const *at = net->row_at[b];
+    if (r >= 0 && at) {
+        *lo = at[r];
+        *hi = at[r + 1];
+    } else {
+        *lo = net->conns[b].row;
+        *hi = net->conns[b].row + 1;
+    }
 }
 
 bool nrt_net_block_splits(const nrt_net *net, int b)
@@ -219,11 +232,9 @@ void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r,
         const list64 *l = &hist->slot[m % hist->size];
         if (!l->n)
             return;
-        const int64_t *const *at = net->row_at[b];
-        if (at)
-            cd->pre_fn(c, pre, post, l->v, l->n, k, dt, at[r], at[r + 1]);
-        else
-            cd->pre_fn(c, pre, post, l->v, l->n, k, dt, c->row, c->row + 1);
+        const int64_t *row_lo, *row_hi;
+        row_bounds(net, b, r, &row_lo, &row_hi);
+        cd->pre_fn(c, pre, post, l->v, l->n, k, dt, row_lo, row_hi);
         return;
     }
     ring *q = &net->events[b];
@@ -236,17 +247,30 @@ void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r,
 }
 
 
+void nrt_net_zero_inputs(const nrt_net *net, nrt_pop *pops, int p, int64_t lo, int64_t hi)
+{
+    const nrt_pop_desc *pd = &net->d->pops[p];
+    for (int q = 0; q < pd->ninputs; q++)
+        memset(pops[p].arrays[pd->input_slots[q]] + lo, 0, (size_t)(hi - lo) * sizeof(double));
+}
+
+void nrt_net_sum_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi)
+{
+    const nrt_conn_desc *cd = &net->d->conns[b];
+    if (!cd->summed_fn)
+        return;
+    const int64_t *row_lo, *row_hi;
+    row_bounds(net, b, r, &row_lo, &row_hi);
+    cd->summed_fn(&net->conns[b], &pops[cd->pre], &pops[cd->post], k, net->d->dt, row_lo, row_hi, lo, hi);
+}
+
 void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k)
 {
     const nrt_run_desc *d = net->d;
     for (int p = 0; p < d->npops; p++)
-        for (int q = 0; q < d->pops[p].ninputs; q++)
-            memset(pops[p].arrays[d->pops[p].input_slots[q]], 0, (size_t)pops[p].n * sizeof(double));
-    for (int b = 0; b < d->nconns; b++) {
-        const nrt_conn_desc *cd = &d->conns[b];
-        if (cd->summed_fn)
-            cd->summed_fn(&net->conns[b], &pops[cd->pre], &pops[cd->post], k, d->dt);
-    }
+        nrt_net_zero_inputs(net, pops, p, 0, pops[p].n);
+    for (int b = 0; b < d->nconns; b++)
+        nrt_net_sum_block(net, pops, b, k, -1, 0, pops[d->conns[b].post].n);
 }
 
 /* Per-synapse delays: every synapse of every spiking pre neuron is due 1 + delay steps

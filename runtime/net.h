@@ -57,7 +57,7 @@ void nrt_net_free(nrt_net *net);
  * drive) onto range r, the targets [lo, hi), of the block's post population. Blocks are
  * delivered in order; when nrt_net_block_splits(net, b), threads may deliver disjoint
  * ranges of a run of such blocks at once (each target's events keep their order), else
- * the block is delivered whole (r = 0, lo = 0, hi = its post population's size) on its
+ * the block is delivered whole (r = -1, lo = 0, hi = its post population's size) on its
  * own. */
 bool nrt_net_block_splits(const nrt_net *net, int b);
 void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi);
@@ -69,6 +69,11 @@ int nrt_net_split(nrt_net *net, int b, const int64_t *lo, int nranges);
 int64_t nrt_net_split_bytes(int64_t npre, int nranges);
 /* The summed inputs only (zeroed, then every block's terms added), from the current state. */
 void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k);
+/* The same for range r, the targets [lo, hi), of a population (r < 0: all of it): every
+ * population's inputs zeroed, then the blocks' terms added in block order. Ranges of
+ * different threads are independent: the terms only read states and write their range. */
+void nrt_net_zero_inputs(const nrt_net *net, nrt_pop *pops, int p, int64_t lo, int64_t hi);
+void nrt_net_sum_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi);
 /* §7 (3), after every population fired in step k: queue the outgoing spikes, run on_post. */
 int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k);
 

@@ -71,17 +71,19 @@ typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
  * on_post for every synapse onto the listed post-synaptic neurons (they spiked at the end
  * of step - 1, stamped step·dt); summed adds the block's `summed` terms into the target's
  * inputs; poisson runs on_pre counts[j] times for every target j. */
-/* pre and poisson only touch one range of targets, so that threads can deliver to
- * disjoint ranges; each target's events still run in the order of §6. poisson takes the
- * range [lo, hi) of local post indices; pre runs the synapses [row_lo[i], row_hi[i]) of
- * each listed pre neuron i (the row bounds c->row, c->row + 1 for the whole population). */
+/* pre, summed and poisson only touch one range of targets, so that threads can work on
+ * disjoint ranges; each target's events and terms still come in the order of §6.
+ * poisson (and summed over a dense matrix) takes the range [lo, hi) of local post
+ * indices; pre and summed run the synapses [row_lo[i], row_hi[i]) of each (listed) pre
+ * neuron i (the row bounds c->row, c->row + 1 for the whole population). */
 /* conn_init returns the number of synapses whose delay came out negative (an error). */
 typedef int32_t (*nrt_conn_init_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, double dt);
 typedef void (*nrt_conn_event_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list,
                                   int64_t n, int64_t step, double dt);
 typedef void (*nrt_conn_pre_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list, int64_t n,
                                 int64_t step, double dt, const int64_t *row_lo, const int64_t *row_hi);
-typedef void (*nrt_conn_step_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt);
+typedef void (*nrt_conn_summed_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt,
+                                   const int64_t *row_lo, const int64_t *row_hi, int64_t lo, int64_t hi);
 typedef void (*nrt_conn_poisson_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt,
                                     int64_t lo, int64_t hi);
 
@@ -195,6 +197,8 @@ typedef struct nrt_conn_desc {
     bool post_index;              /* build col / col_syn / col_pre (on_post) */
     bool sequential_events;       /* on_pre writes or reads the pre-synaptic side: delivered
                                      as one range */
+    bool sequential_sum;          /* a summed term reads an input (which summing may be
+                                     writing): the run sums every block on one thread */
     int last_slot;                /* array slot of the last event time, or -1 */
     int nvars;
     const nrt_syn_var *vars;
@@ -202,7 +206,7 @@ typedef struct nrt_conn_desc {
     nrt_conn_pre_fn pre_fn;       /* NULL when there is no on_pre */
     nrt_conn_event_fn pre_syn_fn; /* heterogeneous delays */
     nrt_conn_event_fn post_fn;    /* NULL when there is no on_post */
-    nrt_conn_step_fn summed_fn;   /* NULL when there is no summed */
+    nrt_conn_summed_fn summed_fn; /* NULL when there is no summed */
     nrt_conn_poisson_fn poisson_fn;
 } nrt_conn_desc;
 
@@ -256,9 +260,10 @@ typedef struct nrt_run_desc {
 int nrt_run(const nrt_run_desc *desc);
 
 /* The number of threads a run of desc uses when it asks for desc->threads (0: all cores):
- * no more than its largest population has ranges of NRT_GRAIN neurons (at least one), and
- * summary.json reports it. */
-enum { NRT_GRAIN = 1024 };
+ * no more than its largest population has ranges of NRT_GRAIN neurons (at least one;
+ * NRT_GRAIN_SUMMED for a population that `summed` brings hundreds of terms per neuron),
+ * and summary.json reports it. */
+enum { NRT_GRAIN = 1024, NRT_GRAIN_SUMMED = 64 };
 int nrt_threads_used(const nrt_run_desc *desc);
 
 /* ---- Standalone simulators (`nrnc build`) ------------------------------------------ */

@@ -72,6 +72,8 @@ typedef struct sim {
     nrt_pool *pool;
     int64_t step;                 /* the step the pool's phases work on */
     int first_block, last_block;  /* the blocks a delivery phase works on */
+    bool summing;                 /* some population has inputs that summed writes */
+    bool sum_whole;               /* ... and a summed term reads an input: one thread */
     nrt_pop *pops;
     int64_t *spike_counts;
     nrt_source_state *sources;    /* per population; used by spike_source populations */
@@ -95,13 +97,35 @@ typedef struct sim {
     double setup_s, run_s;
 } sim;
 
+/* The fewest neurons a range of population p may hold: NRT_GRAIN, or NRT_GRAIN_SUMMED
+ * when a `summed` block brings each neuron at least SUMMED_FANIN terms a step (a rate
+ * network's matrix), which is work enough for a pool phase at a few thousand units. */
+enum { SUMMED_FANIN = 256 };
+
+static int64_t grain_of(const nrt_run_desc *d, int p)
+{
+    for (int b = 0; b < d->nconns; b++) {
+        const nrt_conn_desc *cd = &d->conns[b];
+        if (cd->post != p || !cd->summed_fn || cd->pre < 0 || d->pops[p].n <= 0)
+            continue;
+        int64_t npre = d->pops[cd->pre].n, npost = d->pops[p].n;
+        double synapses = 0;
+        nrt_conn_estimate(cd, npre, npost, &synapses);
+        double fanin = cd->rule == NRT_RULE_MATRIX ? (double)npre : synapses / (double)npost;
+        if (fanin >= SUMMED_FANIN)
+            return NRT_GRAIN_SUMMED;
+    }
+    return NRT_GRAIN;
+}
+
 /* Ranges population p of desc is split into for `threads` threads. */
 static int ranges_of(const nrt_run_desc *d, int p, int threads)
 {
     const nrt_pop_desc *pd = &d->pops[p];
-    if (pd->source || pd->n < 2 * NRT_GRAIN)
+    int64_t grain = grain_of(d, p);
+    if (pd->source || pd->n < 2 * grain)
         return 1;
-    int64_t r = pd->n / NRT_GRAIN;
+    int64_t r = pd->n / grain;
     return r < threads ? (int)r : threads;
 }
 
@@ -307,9 +331,15 @@ static int setup(sim *s)
     }
     if (d->nconns && !(s->net = nrt_net_alloc(d, s->conns, &s->err)))
         return -1;
+    for (int p = 0; p < d->npops; p++)
+        s->summing = s->summing || d->pops[p].ninputs > 0;
+    for (int b = 0; b < d->nconns; b++)
+        s->sum_whole = s->sum_whole || d->conns[b].sequential_sum;
     for (int b = 0; b < d->nconns; b++) {
         int p = d->conns[b].post, T = s->rg.threads;
-        if (nrt_net_block_splits(s->net, b) &&
+        bool split_events = nrt_net_block_splits(s->net, b) && d->conns[b].pre_fn;
+        bool split_sum = d->conns[b].summed_fn && !s->sum_whole;
+        if ((split_events || split_sum) &&
             nrt_net_split(s->net, b, &s->rg.lo[(size_t)p * (size_t)(T + 1)], s->rg.nranges[p]) != 0) {
             nrt_err_report(&s->err, "out of memory");
             return -1;
@@ -359,6 +389,26 @@ static void deliver_phase(void *ctx, int t)
     }
 }
 
+/* Share t of the summed inputs: range t of every population zeroed, then the blocks'
+ * terms added into it, in block order. */
+static void sum_phase(void *ctx, int t)
+{
+    sim *s = ctx;
+    const nrt_run_desc *d = s->d;
+    int T = s->rg.threads;
+    for (int p = 0; p < d->npops; p++) {
+        const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+        if (t < s->rg.nranges[p] && d->pops[p].ninputs)
+            nrt_net_zero_inputs(s->net, s->pops, p, lo[t], lo[t + 1]);
+    }
+    for (int b = 0; b < d->nconns; b++) {
+        int p = d->conns[b].post;
+        const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+        if (t < s->rg.nranges[p] && d->conns[b].summed_fn)
+            nrt_net_sum_block(s->net, s->pops, b, s->step, t, lo[t], lo[t + 1]);
+    }
+}
+
 /* Blocks [first, last), all of which split, on the pool. */
 static void deliver_split(sim *s, int first, int last)
 {
@@ -384,11 +434,16 @@ static void deliver_and_sum(sim *s, int64_t step)
         if (nrt_net_block_splits(s->net, b))
             continue;
         deliver_split(s, first, b);
-        nrt_net_deliver_block(s->net, s->pops, b, step, 0, 0, d->pops[d->conns[b].post].n);
+        nrt_net_deliver_block(s->net, s->pops, b, step, -1, 0, d->pops[d->conns[b].post].n);
         first = b + 1;
     }
     deliver_split(s, first, d->nconns);
-    nrt_net_sum(s->net, s->pops, step);
+    if (!s->summing)
+        return;
+    if (s->sum_whole)
+        nrt_net_sum(s->net, s->pops, step);
+    else
+        nrt_pool_run(s->pool, sum_phase, s);
 }
 
 /* Phase (2), share t: integrate range t of every population. */

@@ -2,7 +2,8 @@
 # whatever the number of threads. Every example (200 ms; brunel 50 ms), and copies big
 # enough to be split into several ranges (cuba at 16,000 neurons, 5,000 Poisson neurons
 # whose threshold draws rand(), and random_events.nrn: rand() and randn() in a threshold,
-# a reset, on_pre and a Poisson drive's weight), run with --threads 1, 2, 3, 4: the
+# a reset, on_pre and a Poisson drive's weight; summed_split.nrn: `summed` through a
+# dense matrix and through rows, 300 units a population), run with --threads 1, 2, 3, 4: the
 # spike, trace, rate and weight files must be byte-identical to those of one thread, in
 # CSV and NPY, for nrnc run and for a built simulator. summary.json says how many
 # threads were used, which differs, so it is left out of the comparison.
@@ -14,7 +15,10 @@ cp -r "$EX/data" "$WORK/models/"
 sed -e 's/param N_total = 4000/param N_total = 16000/' -e 's|prob(0.02)|prob(80 / N_total)|' \
     "$EX/cuba.nrn" >"$WORK/models/cuba16k.nrn"
 sed -e 's/Poisson\[100\]/Poisson[5000]/' "$EX/poisson.nrn" >"$WORK/models/poisson5k.nrn"
-cp "$HERE/random_events.nrn" "$WORK/models/"
+cp "$HERE/random_events.nrn" "$HERE/summed_split.nrn" "$WORK/models/"
+awk 'BEGIN { n = 300; srand(7); for (i = 0; i < n; i++) { line = "";
+    for (j = 0; j < n; j++) { w = (i + 3 * j) % 7 == 0 ? 0 : (rand() - 0.5) * 0.2; line = line (j ? "," : "") w }
+    print line } }' >"$WORK/models/W300.csv"
 
 # same_files A B: every output file of run A (but summary.json) equals B's
 same_files() {
@@ -52,6 +56,7 @@ done
 [ "$(threads_of "$WORK/poisson5k.csv.4")" = 4 ] || fail "poisson5k: 4 threads expected"
 [ "$(threads_of "$WORK/cuba16k.csv.4")" = 4 ] || fail "cuba16k: 4 threads expected"
 [ "$(threads_of "$WORK/random_events.csv.4")" = 4 ] || fail "random_events: 4 threads expected"
+[ "$(threads_of "$WORK/summed_split.csv.4")" = 4 ] || fail "summed_split: 4 threads expected"
 [ "$(threads_of "$WORK/cuba16k.csv.2")" = 2 ] || fail "cuba16k: 2 threads expected"
 
 # a built simulator: the same files as nrnc run, whatever its thread count
