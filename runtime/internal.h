@@ -226,11 +226,20 @@ typedef struct nrt_monitors {
     nrt_trace_mon *traces;
     int nrates;
     nrt_rate_mon *rates;
+    /* CSV rows of long traces are formatted in parts on the pool's threads, each into
+     * its own buffer, and written in order */
+    struct nrt_pool *pool;
+    int shares;
+    char **part;              /* per share: room for its part of the longest row */
+    size_t *part_len;
 } nrt_monitors;
 
 /* Opens every file; 0 or -1 (reported). */
 int nrt_monitors_open(nrt_monitors *mon, const nrt_run_desc *desc, double dt_ms,
                       nrt_folder *folder);
+/* Lets long CSV trace rows be formatted on the threads of `pool` (the same bytes); 0, or
+ * -1 out of memory (reported). */
+int nrt_monitors_use_pool(nrt_monitors *mon, struct nrt_pool *pool, nrt_err *err);
 /* Spikes of population p stamped at step `step` (their time is step·dt). */
 int nrt_monitors_spikes(nrt_monitors *mon, int p, const nrt_pop *pop, int64_t step);
 /* Adds the spikes of the step just fired (each population's nspiked) to every rate

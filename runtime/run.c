@@ -285,7 +285,7 @@ static int setup(sim *s)
     s->folder.replaying = d->resume;
     int rc = nrt_monitors_open(&s->mon, d, s->dt_ms, &s->folder);
     s->folder.replaying = false;
-    if (rc != 0)
+    if (rc != 0 || nrt_monitors_use_pool(&s->mon, s->pool, &s->err) != 0)
         return -1;
     /* the files made so far, before the connections, which may take long to build */
     if (write_summary(s, false) != 0)
