@@ -8,7 +8,12 @@
  * synapses into a ring of per-step event lists; a step's list is sorted by synapse id
  * (that is by pre, then post index) before it runs, so events run in the order of §6
  * whatever the order they were queued in. Lists grow geometrically and are reused: the
- * steady state allocates nothing. */
+ * steady state allocates nothing.
+ *
+ * Threads split a population's targets into ranges (run.c). A block's rows are split
+ * once, at set-up, where each range starts (nrt_net_split), so a thread finds its stretch
+ * of a row without searching; with per-synapse delays, each range has its own event
+ * lists, which its thread fills and runs. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +39,14 @@ static int list_reserve(list64 *l, int64_t want)
     return 0;
 }
 
+/* A ring of `size` slots, each of `parts` lists: one per range of targets for a block
+ * whose events threads queue and deliver by range, else one. */
 typedef struct ring {
     int64_t size;             /* slots; 0 when unused */
-    list64 *slot;
+    int parts;
+    list64 *slot;             /* size x parts: list (s, p) is slot[s * parts + p] */
+    list64 *scratch;          /* event rings: per part, room to sort a list */
+    int64_t *lo;              /* parts > 1: the parts' ranges of targets, parts + 1 bounds */
 } ring;
 
 struct nrt_net {
@@ -51,18 +61,25 @@ struct nrt_net {
     int64_t **splits;         /* per split block: its (nranges - 1) x npre inner bounds */
 };
 
-static int ring_alloc(ring *r, int64_t size)
+static int ring_alloc(ring *r, int64_t size, int parts)
 {
     r->size = size;
-    r->slot = calloc((size_t)size + 1, sizeof *r->slot);
-    return r->slot ? 0 : -1;
+    r->parts = parts;
+    r->slot = calloc((size_t)(size * parts) + 1, sizeof *r->slot);
+    r->scratch = calloc((size_t)parts, sizeof *r->scratch);
+    return r->slot && r->scratch ? 0 : -1;
 }
 
 static void ring_free(ring *r)
 {
-    for (int64_t s = 0; r->slot && s < r->size; s++)
+    for (int64_t s = 0; r->slot && s < r->size * r->parts; s++)
         free(r->slot[s].v);
+    for (int p = 0; r->scratch && p < r->parts; p++)
+        free(r->scratch[p].v);
     free(r->slot);
+    free(r->scratch);
+    free(r->lo);
+    memset(r, 0, sizeof *r);
 }
 
 nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
@@ -95,13 +112,13 @@ nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
         for (int64_t s = 0; s < conns[b].nsyn; s++)
             if (conns[b].delay[s] > max)
                 max = conns[b].delay[s];
-        if (ring_alloc(&net->events[b], max + 2) != 0) {
+        if (ring_alloc(&net->events[b], max + 2, 1) != 0) {
             free(depth);
             goto oom;
         }
     }
     for (int p = 0; p < desc->npops; p++)
-        if (depth[p] && ring_alloc(&net->spikes[p], depth[p]) != 0) {
+        if (depth[p] && ring_alloc(&net->spikes[p], depth[p], 1) != 0) {
             free(depth);
             goto oom;
         }
@@ -132,10 +149,61 @@ void nrt_net_free(nrt_net *net)
     free(net);
 }
 
-static int cmp_event(const void *a, const void *b)
+/* Sorts the (pre, synapse) pairs of l by synapse id, which is unique in a list (a
+ * synapse has one delay and its pre neuron spikes at most once a step), so the order
+ * does not depend on the order of queueing. A list is a few runs already in order (one
+ * per step that queued into it): insertion sort when short, else a radix sort, 11 bits
+ * a pass, into `tmp`, whose buffer it swaps with l's. If tmp cannot grow, insertion sort. */
+static void sort_events(list64 *l, list64 *tmp)
 {
-    int64_t x = ((const int64_t *)a)[1], y = ((const int64_t *)b)[1];
-    return (x > y) - (x < y);
+    int64_t n = l->n, *v = l->v, max = 0;
+    bool sorted = true;
+    for (int64_t x = 0; x < n; x++) {
+        if (x && v[2 * x + 1] < v[2 * x - 1])
+            sorted = false;
+        if (v[2 * x + 1] > max)
+            max = v[2 * x + 1];
+    }
+    if (sorted)
+        return;
+    if (n < 64 || list_reserve(tmp, 2 * n) != 0) {
+        for (int64_t x = 1; x < n; x++) {
+            int64_t i = v[2 * x], s = v[2 * x + 1], y = x;
+            for (; y > 0 && v[2 * y - 1] > s; y--) {
+                v[2 * y] = v[2 * y - 2];
+                v[2 * y + 1] = v[2 * y - 1];
+            }
+            v[2 * y] = i;
+            v[2 * y + 1] = s;
+        }
+        return;
+    }
+    enum { BITS = 11, BUCKETS = 1 << BITS };
+    int64_t *from = v, *to = tmp->v;
+    int shift = 0;
+    do {
+        int64_t at[BUCKETS + 1] = {0};
+        for (int64_t x = 0; x < n; x++)
+            at[((from[2 * x + 1] >> shift) & (BUCKETS - 1)) + 1]++;
+        for (int d = 0; d < BUCKETS; d++)
+            at[d + 1] += at[d];
+        for (int64_t x = 0; x < n; x++) {
+            int64_t y = at[(from[2 * x + 1] >> shift) & (BUCKETS - 1)]++;
+            to[2 * y] = from[2 * x];
+            to[2 * y + 1] = from[2 * x + 1];
+        }
+        int64_t *swap = from;
+        from = to;
+        to = swap;
+        shift += BITS;
+    } while (shift < 63 && (max >> shift) > 0);
+    if (from != v) {              /* the sorted pairs are in tmp's buffer: trade buffers */
+        int64_t cap = l->cap;
+        l->v = tmp->v;
+        l->cap = tmp->cap;
+        tmp->v = v;
+        tmp->cap = cap;
+    }
 }
 
 /* The first synapse s of [a, b) (one row, ascending in post index) with post[s] >= x, or b. */
@@ -185,6 +253,16 @@ int nrt_net_split(nrt_net *net, int b, const int64_t *lo, int nranges)
     }
     net->row_at[b] = at;
     net->splits[b] = inner;
+    /* per-synapse delays: an event list per range of targets, each queued and delivered
+     * by the thread that owns the range */
+    ring *q = &net->events[b];
+    if (q->size && nrt_net_block_splits(net, b)) {
+        int64_t size = q->size;
+        ring_free(q);
+        if (ring_alloc(q, size, nranges) != 0 || !(q->lo = malloc(((size_t)nranges + 1) * sizeof *q->lo)))
+            return -1;
+        memcpy(q->lo, lo, ((size_t)nranges + 1) * sizeof *lo);
+    }
     return 0;
 }
 
@@ -204,7 +282,7 @@ static void row_bounds(const nrt_net *net, int b, int r, const int64_t **lo, con
 bool nrt_net_block_splits(const nrt_net *net, int b)
 {
     const nrt_conn_desc *cd = &net->d->conns[b];
-    return !cd->sequential_events && !cd->hetero_delay;
+    return !cd->sequential_events;
 }
 
 void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi)
@@ -238,10 +316,11 @@ void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r,
         return;
     }
     ring *q = &net->events[b];
-    list64 *l = &q->slot[k % q->size];
+    int part = r < 0 ? 0 : r;
+    list64 *l = &q->slot[(k % q->size) * q->parts + part];
     if (!l->n)
         return;
-    qsort(l->v, (size_t)l->n, 2 * sizeof *l->v, cmp_event);
+    sort_events(l, &q->scratch[part]);
     cd->pre_syn_fn(c, pre, post, l->v, l->n, k, dt);
     l->n = 0;
 }
@@ -275,15 +354,23 @@ void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k)
 
 /* Per-synapse delays: every synapse of every spiking pre neuron is due 1 + delay steps
  * after step k. */
-static int queue_events(nrt_net *net, int b, const nrt_pop *pre, int64_t k)
+/* Queues the events of the spikes of step k through block b onto part `part` of its
+ * targets (the whole block when its ring has one part). */
+static int queue_events(nrt_net *net, int b, const nrt_pop *pre, int64_t k, int part)
 {
-    ring *r = &net->events[b];
+    ring *q = &net->events[b];
     const nrt_conn *c = &net->conns[b];
+    const int64_t *row_lo, *row_hi;
+    row_bounds(net, b, q->parts > 1 ? part : -1, &row_lo, &row_hi);
+    int64_t base = (k + 1) % q->size;      /* delays are below size - 1: one wrap at most */
     for (int64_t x = 0; x < pre->nspiked; x++) {
         int64_t i = pre->spiked[x];
-        for (int64_t s = c->row[i]; s < c->row[i + 1]; s++) {
-            list64 *l = &r->slot[(k + 1 + c->delay[s]) % r->size];
-            if (list_reserve(l, 2 * (l->n + 1)) != 0)
+        for (int64_t s = row_lo[i]; s < row_hi[i]; s++) {
+            int64_t slot = base + c->delay[s];
+            if (slot >= q->size)
+                slot -= q->size;
+            list64 *l = &q->slot[slot * q->parts + part];
+            if (2 * (l->n + 1) > l->cap && list_reserve(l, 2 * (l->n + 1)) != 0)
                 return -1;
             l->v[2 * l->n] = i;
             l->v[2 * l->n + 1] = s;
@@ -293,7 +380,28 @@ static int queue_events(nrt_net *net, int b, const nrt_pop *pre, int64_t k)
     return 0;
 }
 
-int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k)
+typedef struct queue_job {
+    nrt_net *net;
+    nrt_pop *pops;
+    int64_t k;
+    int failed;               /* a part ran out of memory */
+} queue_job;
+
+/* Share t: part t of every block whose events are queued by part. */
+static void queue_phase(void *ctx, int t)
+{
+    queue_job *job = ctx;
+    const nrt_run_desc *d = job->net->d;
+    for (int b = 0; b < d->nconns; b++) {
+        const nrt_conn_desc *cd = &d->conns[b];
+        const ring *q = &job->net->events[b];
+        if (q->parts > 1 && t < q->parts && cd->pre_syn_fn && job->pops[cd->pre].nspiked &&
+            queue_events(job->net, b, &job->pops[cd->pre], job->k, t) != 0)
+            __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
+    }
+}
+
+int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k, nrt_pool *pool)
 {
     const nrt_run_desc *d = net->d;
     for (int p = 0; p < d->npops; p++) {
@@ -309,9 +417,20 @@ int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k)
         memcpy(l->v, pops[p].spiked, (size_t)pops[p].nspiked * sizeof *l->v);
         l->n = pops[p].nspiked;
     }
+    bool by_part = false;
     for (int b = 0; b < d->nconns; b++) {
         const nrt_conn_desc *cd = &d->conns[b];
-        if (cd->hetero_delay && cd->pre_syn_fn && pops[cd->pre].nspiked && queue_events(net, b, &pops[cd->pre], k) != 0)
+        if (!cd->hetero_delay || !cd->pre_syn_fn || !pops[cd->pre].nspiked)
+            continue;
+        if (net->events[b].parts > 1)
+            by_part = true;
+        else if (queue_events(net, b, &pops[cd->pre], k, 0) != 0)
+            goto oom;
+    }
+    if (by_part) {
+        queue_job job = {.net = net, .pops = pops, .k = k};
+        nrt_pool_run(pool, queue_phase, &job);
+        if (job.failed)
             goto oom;
     }
     for (int b = 0; b < d->nconns; b++) {
@@ -326,28 +445,61 @@ oom:
     return -1;
 }
 
-/* A ring's lists, each as its length then its values (pairs for event rings). */
+/* A ring's slots, each as its length then its values (pairs for event rings): a slot's
+ * parts one after the other, so that a checkpoint holds the same events whatever the
+ * thread count (a list's order does not matter: it is sorted before it runs). */
 static void ring_save(const ring *r, int64_t width, nrt_ckpt_io *io)
 {
     nrt_ckpt_put(io, &r->size, sizeof r->size);
     for (int64_t s = 0; s < r->size; s++) {
-        nrt_ckpt_put(io, &r->slot[s].n, sizeof r->slot[s].n);
-        nrt_ckpt_put(io, r->slot[s].v, (size_t)(r->slot[s].n * width) * sizeof(int64_t));
+        const list64 *part = &r->slot[s * r->parts];
+        int64_t n = 0;
+        for (int p = 0; p < r->parts; p++)
+            n += part[p].n;
+        nrt_ckpt_put(io, &n, sizeof n);
+        for (int p = 0; p < r->parts; p++)
+            nrt_ckpt_put(io, part[p].v, (size_t)(part[p].n * width) * sizeof(int64_t));
     }
 }
 
-static int ring_load(ring *r, int64_t width, nrt_ckpt_io *io)
+/* The part of ring r whose targets hold post-synaptic index j. */
+static int part_of(const ring *r, int64_t j)
+{
+    int p = 0;
+    while (p + 1 < r->parts && j >= r->lo[p + 1])
+        p++;
+    return p;
+}
+
+/* Reads a ring saved by ring_save. An event ring of several parts reads each slot into
+ * scratch, then hands each pair (pre, synapse) to the part of its target in c. */
+static int ring_load(ring *r, int64_t width, const nrt_conn *c, nrt_ckpt_io *io)
 {
     int64_t size = -1;
     if (!nrt_ckpt_get(io, &size, sizeof size) || size != r->size)
         return -1;
     for (int64_t s = 0; s < r->size; s++) {
         int64_t n = -1;
-        if (!nrt_ckpt_get(io, &n, sizeof n) || n < 0 || n > INT64_MAX / 16 || list_reserve(&r->slot[s], n * width) != 0)
+        list64 *into = r->parts > 1 ? &r->scratch[0] : &r->slot[s];
+        if (!nrt_ckpt_get(io, &n, sizeof n) || n < 0 || n > INT64_MAX / 16 || list_reserve(into, n * width) != 0)
             return -1;
-        r->slot[s].n = n;
-        if (!nrt_ckpt_get(io, r->slot[s].v, (size_t)(n * width) * sizeof(int64_t)))
+        into->n = n;
+        if (!nrt_ckpt_get(io, into->v, (size_t)(n * width) * sizeof(int64_t)))
             return -1;
+        if (r->parts == 1)
+            continue;
+        for (int64_t x = 0; x < n; x++) {
+            int64_t syn = into->v[2 * x + 1];
+            if (syn < 0 || syn >= c->nsyn)
+                return -1;
+            list64 *l = &r->slot[s * r->parts + part_of(r, c->post[syn])];
+            if (list_reserve(l, 2 * (l->n + 1)) != 0)
+                return -1;
+            l->v[2 * l->n] = into->v[2 * x];
+            l->v[2 * l->n + 1] = syn;
+            l->n++;
+        }
+        into->n = 0;
     }
     return 0;
 }
@@ -363,10 +515,10 @@ void nrt_net_save(const nrt_net *net, nrt_ckpt_io *io)
 int nrt_net_load(nrt_net *net, nrt_ckpt_io *io)
 {
     for (int p = 0; p < net->d->npops; p++)
-        if (ring_load(&net->spikes[p], 1, io) != 0)
+        if (ring_load(&net->spikes[p], 1, NULL, io) != 0)
             return -1;
     for (int b = 0; b < net->d->nconns; b++)
-        if (ring_load(&net->events[b], 2, io) != 0)
+        if (ring_load(&net->events[b], 2, &net->conns[b], io) != 0)
             return -1;
     return 0;
 }

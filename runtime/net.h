@@ -75,7 +75,7 @@ void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k);
 void nrt_net_zero_inputs(const nrt_net *net, nrt_pop *pops, int p, int64_t lo, int64_t hi);
 void nrt_net_sum_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi);
 /* §7 (3), after every population fired in step k: queue the outgoing spikes, run on_post. */
-int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k);
+int nrt_net_after_fire(nrt_net *net, nrt_pop *pops, int64_t k, nrt_pool *pool);
 
 /* The spike histories and delay queues, for checkpoints; load returns 0 or -1. */
 void nrt_net_save(const nrt_net *net, nrt_ckpt_io *io);

@@ -337,7 +337,7 @@ static int setup(sim *s)
         s->sum_whole = s->sum_whole || d->conns[b].sequential_sum;
     for (int b = 0; b < d->nconns; b++) {
         int p = d->conns[b].post, T = s->rg.threads;
-        bool split_events = nrt_net_block_splits(s->net, b) && d->conns[b].pre_fn;
+        bool split_events = nrt_net_block_splits(s->net, b) && (d->conns[b].pre_fn || d->conns[b].pre_syn_fn);
         bool split_sum = d->conns[b].summed_fn && !s->sum_whole;
         if ((split_events || split_sum) &&
             nrt_net_split(s->net, b, &s->rg.lo[(size_t)p * (size_t)(T + 1)], s->rg.nranges[p]) != 0) {
@@ -531,7 +531,7 @@ static int step(sim *s, int64_t k)
         fail_nonfinite(s, p, k + 1);
         return -1;
     }
-    if (s->net && nrt_net_after_fire(s->net, s->pops, k) != 0) {
+    if (s->net && nrt_net_after_fire(s->net, s->pops, k, s->pool) != 0) {
         set_failed(s);
         return -1;
     }

@@ -66,6 +66,17 @@ for f in "$WORK"/whole_npy/*.npy; do
     cmp -s "$f" "$WORK/sim_out/$(basename "$f")" || fail "$(basename "$f") differs after a resumed built run"
 done
 
+# 4b. a checkpoint does not depend on the thread count: a network split into ranges, with
+#     per-synapse delays queued per range, checkpointed on 3 threads and resumed on 2
+R=$HERE/random_events.nrn
+expect_exit 0 "$NRNC" run "$R" --duration 120ms --threads 1 --out "$WORK/rev_whole" --quiet
+expect_exit 0 "$NRNC" run "$R" --duration 60ms --threads 3 --checkpoint-every 30ms --out "$WORK/rev" --quiet
+grep -q '"threads": 3' "$WORK/rev/summary.json" || fail "random_events should run on 3 threads"
+expect_exit 0 "$NRNC" run "$R" --duration 120ms --threads 2 --resume "$WORK/rev" --quiet
+for f in "$WORK"/rev_whole/*.csv; do
+    cmp -s "$f" "$WORK/rev/$(basename "$f")" || fail "$(basename "$f") differs after resuming on another thread count"
+done
+
 # 5. what is refused: no checkpoint, another model, a damaged file, --out elsewhere
 expect_exit 3 "$NRNC" run "$M" --duration 3s --resume "$WORK/whole" --quiet
 expect_stderr "nrnc: error: cannot resume from '$WORK/whole/checkpoint.nrnck': No such file or directory"
