@@ -359,9 +359,9 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
             held = LLVMBuildICmp(g->b, LLVMIntSGT, r, LLVMConstInt(g->i32, 0, 0), "held");
         }
     LLVMValueRef *next = cg_method_step(g, scratch, &env, invariant, held);
-    /* One test per neuron for NaN or infinity in any new state: x - x is 0 for a finite x
-     * and NaN otherwise (not folded: no no-NaN flag), and a sum of those is NaN iff one
-     * of them is. */
+    /* One test per neuron for NaN or infinity in any new state: x·0 is ±0 for a finite x
+     * and NaN otherwise (not folded: no no-NaN flag), so z = x1·0 + x2·0 + ... (one
+     * multiply-add a state) is NaN iff one of them is not finite. */
     LLVMValueRef zeros = NULL;
     LLVMValueRef *after = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++) {
@@ -372,8 +372,13 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         if (held && p->states[k].held)
             v = LLVMBuildSelect(g->b, held, env.states[k], v, "");
         cg_store_at(g, env.arrays[p->states[k].slot], l.i, v);
-        LLVMValueRef z = LLVMBuildFSub(g->b, v, v, "");
-        zeros = zeros ? LLVMBuildFAdd(g->b, zeros, z, "") : z;
+        LLVMValueRef zero = LLVMConstReal(g->f64, 0.0);
+        if (zeros) {
+            LLVMValueRef args[3] = {v, zero, zeros};
+            zeros = cg_intrinsic(g, "llvm.fmuladd", args, 3);
+        } else {
+            zeros = LLVMBuildFMul(g->b, v, zero, "");
+        }
         after[k] = v;
     }
     if (zeros) {
