@@ -66,7 +66,6 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
     DrvDesc *dd = drv_desc_new(m);
     int rc = EXIT_RUN_FAILED;
     if (drv_desc_each_fn(dd, bind, j)) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
         nrt_run_desc *desc = &dd->run;
         desc->model = base_name(opt->model);
         desc->outdir = opt->resume ? opt->resume : opt->out_dir ? opt->out_dir : "nrn-out";
@@ -74,7 +73,7 @@ static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_s
         if (opt->checkpoint_every)
             drv_time_flag("--checkpoint-every", opt->checkpoint_every, &desc->checkpoint_every);
         desc->max_memory = opt->max_memory;
-        desc->threads = opt->threads ? opt->threads : (cores > 0 ? (int)cores : 1);
+        desc->threads = opt->threads;   /* 0: the runtime chooses, up to the cores */
         desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
         desc->progress = opt->progress;
         desc->force = opt->force;

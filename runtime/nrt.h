@@ -228,7 +228,8 @@ typedef struct nrt_run_desc {
     double dt;                    /* seconds */
     int64_t nsteps;
     uint64_t seed;
-    int threads;
+    int threads;                  /* 0: up to the cores, one or all as the first steps
+                                     measure faster (run.c, tune_threads) */
     double max_memory;            /* bytes a run may plan to use; 0: the memory available */
     double checkpoint_every;      /* seconds of simulated time between checkpoints; 0: none */
     bool resume;                  /* continue the run whose checkpoint is in outdir */

@@ -37,6 +37,7 @@ typedef struct worker {
 
 struct nrt_pool {
     int n;
+    bool serial;                  /* the caller runs every share, in order */
     pthread_t *tid;
     worker *args;
     nrt_pool_fn fn;
@@ -185,10 +186,21 @@ void nrt_pool_free(nrt_pool *pool)
 
 int nrt_pool_size(const nrt_pool *pool) { return pool ? pool->n : 1; }
 
+void nrt_pool_set_serial(nrt_pool *pool, bool serial)
+{
+    if (pool)
+        pool->serial = serial;
+}
+
 void nrt_pool_run(nrt_pool *pool, nrt_pool_fn fn, void *ctx)
 {
     if (!pool) {
         fn(ctx, 0);
+        return;
+    }
+    if (pool->serial) {
+        for (int t = 0; t < pool->n; t++)
+            fn(ctx, t);
         return;
     }
     pool->fn = fn;

@@ -9,6 +9,8 @@
 #ifndef NRT_POOL_H
 #define NRT_POOL_H
 
+#include <stdbool.h>
+
 typedef struct nrt_pool nrt_pool;
 typedef void (*nrt_pool_fn)(void *ctx, int thread);
 
@@ -19,5 +21,8 @@ void nrt_pool_free(nrt_pool *pool);
 int nrt_pool_size(const nrt_pool *pool);
 /* fn(ctx, t) for every share t; with pool NULL, fn(ctx, 0) on the caller. */
 void nrt_pool_run(nrt_pool *pool, nrt_pool_fn fn, void *ctx);
+/* While serial, nrt_pool_run runs every share on the caller, in order (the workers keep
+ * waiting): for work too small to pay for the hand-over. */
+void nrt_pool_set_serial(nrt_pool *pool, bool serial);
 
 #endif

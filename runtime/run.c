@@ -72,6 +72,10 @@ typedef struct sim {
     nrt_pool *pool;
     int64_t step;                 /* the step the pool's phases work on */
     int first_block, last_block;  /* the blocks a delivery phase works on */
+    int threads_run;              /* the threads the steps run on (summary.json) */
+    bool tuning;                  /* choosing between the pool and the caller alone */
+    double tune_t0, tune_best[2]; /* the current block's start; the fastest block with the
+                                     pool [0] and without [1] */
     bool summing;                 /* some population has inputs that summed writes */
     bool sum_whole;               /* ... and a summed term reads an input: one thread */
     nrt_pop *pops;
@@ -140,6 +144,36 @@ static int threads_asked(const nrt_run_desc *d)
     return t > 1024 ? 1024 : t;
 }
 
+/* With the thread count left to nrnc (no --threads), the first TUNE_BLOCKS blocks of
+ * TUNE_STEPS steps alternate between the pool and the caller running every range alone,
+ * and the run goes on with whichever ran its fastest block faster: on a small network,
+ * where a step takes microseconds, handing work to other cores costs more than it
+ * saves (CUBA at 4,000 neurons: 2.5 us a step on one thread, 4.1 on two, on the 2-core
+ * machine of bench/RESULTS.md). Both give the same results. */
+enum { TUNE_STEPS = 25, TUNE_BLOCKS = 8 };
+
+static void tune_threads(sim *s, int64_t k)
+{
+    int64_t i = k - s->start;
+    if (!s->tuning || i % TUNE_STEPS != 0)
+        return;
+    double now = nrt_now();
+    if (i > 0) {
+        int mode = (int)((i / TUNE_STEPS - 1) % 2);
+        if (now - s->tune_t0 < s->tune_best[mode])
+            s->tune_best[mode] = now - s->tune_t0;
+    }
+    if (i == TUNE_STEPS * TUNE_BLOCKS) {
+        bool serial = s->tune_best[1] < s->tune_best[0];
+        nrt_pool_set_serial(s->pool, serial);
+        s->threads_run = serial ? 1 : s->rg.threads;
+        s->tuning = false;
+        return;
+    }
+    nrt_pool_set_serial(s->pool, (i / TUNE_STEPS) % 2 == 1);
+    s->tune_t0 = now;
+}
+
 /* The ranges and the pool; 0, or -1 out of memory. A pool whose threads cannot all be
  * started runs with the threads it has. */
 static int ranges_init(sim *s)
@@ -152,6 +186,9 @@ static int ranges_init(sim *s)
     size_t np = (size_t)d->npops + 1;
     ranges *rg = &s->rg;
     rg->threads = T;
+    s->threads_run = T;
+    s->tuning = d->threads <= 0 && s->pool;
+    s->tune_best[0] = s->tune_best[1] = INFINITY;
     rg->nranges = calloc(np, sizeof *rg->nranges);
     rg->lo = calloc(np * (size_t)(T + 1), sizeof *rg->lo);
     rg->nspiked = calloc(np * (size_t)T, sizeof *rg->nspiked);
@@ -242,7 +279,7 @@ static nrt_summary summary_of(sim *s)
         .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
         .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes, .folder = &s->folder,
         .checkpoint_step = s->checkpoint_step, .resumed_step = s->d->resume ? s->start : -1,
-        .threads = s->rg.threads ? s->rg.threads : 1,
+        .threads = s->threads_run ? s->threads_run : 1,
     };
 }
 
@@ -578,6 +615,7 @@ static void loop(sim *s)
     for (int64_t k = s->start; k < d->nsteps && !interrupted; k++) {
         if (k >= s->progress.next_check)
             nrt_progress_tick(&s->progress, k);
+        tune_threads(s, k);
         deliver_and_sum(s, k);
         if (step(s, k) != 0)
             break;

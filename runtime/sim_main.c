@@ -266,9 +266,5 @@ int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec)
                 prog, spec->duration * 1e3, spec->run.dt * 1e3, (long long)spec->run.nsteps,
                 (double)spec->run.nsteps * spec->run.dt * 1e3);
     }
-    if (spec->run.threads < 1) {   /* neither here nor to nrnc build: all cores */
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        spec->run.threads = cores > 0 ? (int)cores : 1;
-    }
     return nrt_run(&spec->run);
 }

@@ -59,6 +59,16 @@ done
 [ "$(threads_of "$WORK/summed_split.csv.4")" = 4 ] || fail "summed_split: 4 threads expected"
 [ "$(threads_of "$WORK/cuba16k.csv.2")" = 2 ] || fail "cuba16k: 2 threads expected"
 
+# no --threads: the first steps alternate between the pool and one thread, then the run
+# keeps the faster; the files are still those of one thread
+for name in cuba16k random_events summed_split; do
+    "$NRNC" run "$WORK/models/$name.nrn" --out "$WORK/$name.auto" --quiet --duration 200ms ||
+        fail "run $name without --threads"
+    same_files "$WORK/$name.csv.1" "$WORK/$name.auto"
+    t=$(threads_of "$WORK/$name.auto")
+    [ "$t" -ge 1 ] || fail "$name: summary.json should report the threads used"
+done
+
 # a built simulator: the same files as nrnc run, whatever its thread count
 for name in cuba16k brunel; do
     "$NRNC" build "$WORK/models/$name.nrn" -o "$WORK/sim_$name" || fail "build $name"
