@@ -20,7 +20,7 @@ CC=${NRN_FUZZ_CC:-clang-19}
 TARGETS=${NRN_FUZZ_TARGETS:-fuzz_frontend fuzz_source fuzz_wfile fuzz_plot}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-CC=$CC cmake -S "$ROOT" -B "$BUILD" -DNRN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+CC=$CC cmake -S "$ROOT" -B "$BUILD" -DNRN_FUZZ=ON -DNRN_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # shellcheck disable=SC2086
 cmake --build "$BUILD" -j "$JOBS" --target $TARGETS >/dev/null
 

@@ -33,8 +33,11 @@ static char work[1024];      /* DIR/CASE */
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
+/* The whole file, or NULL; *size is written on both paths (gcc -O3 warns otherwise). */
 static char *slurp(const char *path, size_t *size)
 {
+    if (size)
+        *size = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -50,9 +53,10 @@ static char *slurp(const char *path, size_t *size)
     return buf;
 }
 
+/* DIR/CASE/NAME; room for any file name a folder can hold (fresh_folder passes d_name) */
 static char *at(const char *name)
 {
-    static char buf[4][1200];
+    static char buf[4][sizeof work + 1 + sizeof ((struct dirent *)0)->d_name];
     static int k;
     k = (k + 1) % 4;
     snprintf(buf[k], sizeof buf[k], "%s/%s", work, name);
