@@ -2,6 +2,7 @@
  * (exit 2) that says which flag and why. */
 #include <errno.h>
 #include <limits.h>
+#include <llvm-c/Core.h>   /* LLVMGetVersion, for --version */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@ static const char usage_text[] =
     "       nrnc emit ast|ir|llvm|asm|obj|header MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
     "       nrnc build MODEL.nrn -o SIM [RUN OPTIONS]   (then ./SIM [RUN OPTIONS])\n"
     "       nrnc plot OUTDIR [-o FILE.svg]\n"
-    "       nrnc COMMAND --help | nrnc --help | --version\n"
+    "       nrnc COMMAND --help | nrnc --help\n"
+    "       nrnc --version                              (nrnc's version and LLVM's)\n"
     "\n";
 
 static const char run_options_text[] =
@@ -205,6 +207,16 @@ static int parse_command(DrvOptions *opt, const char *cmd)
     return usage_error("unknown command '%s' (commands: check, run, emit, build, plot)", cmd);
 }
 
+/* The LLVM that nrnc runs with (the shared library's, which may be a newer patch release
+ * than the headers it was built with): bug reports about generated code need it. */
+static int print_version(void)
+{
+    unsigned major, minor, patch;
+    LLVMGetVersion(&major, &minor, &patch);
+    printf("nrnc %s (LLVM %u.%u.%u)\n", NRN_VERSION, major, minor, patch);
+    return 0;
+}
+
 int drv_parse_args(int argc, char **argv, DrvOptions *opt)
 {
     memset(opt, 0, sizeof *opt);
@@ -219,10 +231,8 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
         fputs(run_options_text, stdout);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        puts("nrnc " NRN_VERSION);
-        return 0;
-    }
+    if (strcmp(argv[1], "--version") == 0)
+        return print_version();
     int rc = parse_command(opt, argv[1]);
     if (rc >= 0)
         return rc;
