@@ -51,4 +51,12 @@ double drv_now(void);
  * false with the error printed. */
 bool drv_time_flag(const char *flag, const char *text, double *out);
 
+/* drv_paths.c: where nrnc's own files are. Installed (PREFIX/bin/nrnc), the places
+ * `cmake --install` put them relative to this executable; in the build tree, the source
+ * and build folders. Absolute paths, valid for the whole process. */
+const char *drv_stdlib_dir(void);        /* the standard library's .nrn files */
+const char *drv_runtime_include(void);   /* the folder of nrt.h and nrnrt.h */
+const char *drv_lib_dir(void);           /* the folder of libnrnrt.a and libnrnrt.so */
+const char *drv_runtime_lib(bool shared);   /* libnrnrt.so, or libnrnrt.a */
+
 #endif

@@ -373,9 +373,11 @@ static int link_simulator(const char *dir, const char *output)
     char *argv[20];
     int n = 0;
     static char cc[] = "cc", std[] = "-std=c17", opt2[] = "-O2", flags[] = NRN_SIM_CFLAGS,
-                inc[] = "-I" NRN_RUNTIME_INCLUDE, lib[] = NRN_RUNTIME_LIB, gsl[] = "-lgsl",
-                cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec", pthread[] = "-pthread",
-                dash_o[] = "-o";
+                gsl[] = "-lgsl", cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec",
+                pthread[] = "-pthread", dash_o[] = "-o";
+    char inc[4096], lib[4096];
+    snprintf(inc, sizeof inc, "-I%s", drv_runtime_include());
+    snprintf(lib, sizeof lib, "%s", drv_runtime_lib(false));
     argv[n++] = cc;
     argv[n++] = std;
     argv[n++] = opt2;

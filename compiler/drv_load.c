@@ -10,12 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drv.h"
 #include "parse.h"
 #include "util.h"
-
-#ifndef NRN_STDLIB_DIR
-#define NRN_STDLIB_DIR "stdlib"
-#endif
 
 typedef struct Loader {
     Arena *a;
@@ -57,7 +54,7 @@ static const char *find_in_path(Loader *l, const char *file)
             p += n + (colon ? 1 : 0);
         }
     }
-    const char *cand = arena_printf(l->a, "%s/%s", NRN_STDLIB_DIR, file);
+    const char *cand = arena_printf(l->a, "%s/%s", drv_stdlib_dir(), file);
     return readable(cand) ? cand : NULL;
 }
 
@@ -72,7 +69,7 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 /* "lif, lif_cuba, ..." : the standard library's models, sorted. */
 static const char *stdlib_names(Arena *a)
 {
-    DIR *dir = opendir(NRN_STDLIB_DIR);
+    DIR *dir = opendir(drv_stdlib_dir());
     if (!dir)
         return "(none found)";
     PtrVec names = {0};
