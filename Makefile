@@ -1,9 +1,11 @@
-# The two front doors (see README.md): `make demo` and `make test`.
+# The two front doors (see README.md): `make demo` and `make test`; `make install
+# PREFIX=DIR` installs nrnc, its runtime library and headers under DIR.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test test-fast test-asan clean
+.PHONY: all deps build demo test test-fast test-asan install clean
 
 all: build
 
@@ -31,6 +33,10 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE no-sanitizer
+
+# The prefix can be moved afterwards: the installed nrnc finds its files relative to itself.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) demo-out

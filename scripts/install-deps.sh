@@ -4,6 +4,8 @@
 set -e
 # clang-19 and its runtime libraries (libFuzzer, sanitizers): the fuzz targets (fuzz/run.sh)
 need="cmake make gcc libc6-dev flex bison llvm-19-dev libgsl-dev libzstd-dev valgrind clang-19 libclang-rt-19-dev"
+# pkgconf (pkg-config): the install test builds a program with `pkg-config --libs nrnrt`
+need="$need pkgconf"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
