@@ -181,15 +181,24 @@ static void init_constant_states(Cg *g, Arena *scratch, int index, const IrPop *
     cg_loop_end(g, &ls, count);
 }
 
-static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
+/* The entry of a set-up function what(pop, dt) of population p: env at t = 0 with its
+ * scalars and arrays loaded. */
+static LLVMValueRef begin_pop_setup(Cg *g, Arena *scratch, const char *what, int index, const IrPop *p, Env *env)
 {
     char name[64];
-    cg_symbol_name(name, sizeof name, "init", index);
+    cg_symbol_name(name, sizeof name, what, index);
     LLVMTypeRef params[2] = {g->ptr, g->f64};
     LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
-    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
-    env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
-    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
+    *env = (Env){.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
+    env->scalars = cg_pop_field(g, env->pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env->arrays = load_arrays(g, scratch, p, env->pop_ptr);
+    return fn;
+}
+
+static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    Env env;
+    LLVMValueRef fn = begin_pop_setup(g, scratch, "init", index, p, &env);
     LLVMValueRef n = cg_pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
     LLVMValueRef ov = cg_pop_field(g, env.pop_ptr, POP_OVERRIDES, g->ptr, "overrides");
     env.i = LLVMConstInt(g->i64, 0, 0);
@@ -244,13 +253,8 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
  * (nrt_sim_write), the propagators init computed would be stale. */
 static void emit_derive(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
-    char name[64];
-    cg_symbol_name(name, sizeof name, "derive", index);
-    LLVMTypeRef params[2] = {g->ptr, g->f64};
-    LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
-    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
-    env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
-    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
+    Env env;
+    LLVMValueRef fn = begin_pop_setup(g, scratch, "derive", index, p, &env);
     env.i = LLVMConstInt(g->i64, 0, 0);
     const IrExact *x = p->exact;
     int nn = x->n * x->n;

@@ -284,39 +284,37 @@ int64_t nrt_sim_size(const nrt_sim *s, const char *pop)
     return p < 0 ? -1 : s->desc.pops[p].n;
 }
 
-/* "POP.VAR": the population and its variable, or NULL (the failure set on s). */
-static const nrt_var_desc *find_var(const nrt_sim *s, const char *pop_dot_var, int *pop, char *msg, size_t size)
+/* "POP.VAR": the population and its variable, or NULL with the failure set on s. */
+static const nrt_var_desc *find_var(nrt_sim *s, const char *pop_dot_var, int *pop)
 {
     const char *dot = pop_dot_var ? strchr(pop_dot_var, '.') : NULL;
     if (!dot) {
-        snprintf(msg, size, "'%s' is not POP.VAR", pop_dot_var ? pop_dot_var : "(null)");
+        fail(s, "'%s' is not POP.VAR", pop_dot_var ? pop_dot_var : "(null)");
         return NULL;
     }
+    size_t len = (size_t)(dot - pop_dot_var);
     for (int p = 0; p < s->desc.npops; p++) {
         const nrt_pop_desc *pd = &s->desc.pops[p];
-        if (strlen(pd->name) != (size_t)(dot - pop_dot_var) || strncmp(pd->name, pop_dot_var, (size_t)(dot - pop_dot_var)))
+        if (strlen(pd->name) != len || strncmp(pd->name, pop_dot_var, len) != 0)
             continue;
         for (int v = 0; v < pd->nvars; v++)
             if (strcmp(pd->vars[v].name, dot + 1) == 0) {
                 *pop = p;
                 return &pd->vars[v];
             }
-        snprintf(msg, size, "population '%s' has no state, param or input '%s'", pd->name, dot + 1);
+        fail(s, "population '%s' has no state, param or input '%s'", pd->name, dot + 1);
         return NULL;
     }
-    snprintf(msg, size, "there is no population '%.*s'", (int)(dot - pop_dot_var), pop_dot_var);
+    fail(s, "there is no population '%.*s'", (int)len, pop_dot_var);
     return NULL;
 }
 
 int nrt_sim_unit(const nrt_sim *s, const char *pop_dot_var, double *scale, const char **unit)
 {
     int p;
-    char msg[512];
-    const nrt_var_desc *v = find_var(s, pop_dot_var, &p, msg, sizeof msg);
-    if (!v) {
-        fail((nrt_sim *)s, "%s", msg);
+    const nrt_var_desc *v = find_var((nrt_sim *)s, pop_dot_var, &p);   /* only the message changes */
+    if (!v)
         return -1;
-    }
     if (scale)
         *scale = v->scale;
     if (unit)
@@ -328,12 +326,9 @@ int64_t nrt_sim_read(const nrt_sim *s_in, const char *pop_dot_var, double *out, 
 {
     nrt_sim *s = (nrt_sim *)s_in;   /* reading may first set up again after nrt_sim_set */
     int p;
-    char msg[512];
-    const nrt_var_desc *v = find_var(s, pop_dot_var, &p, msg, sizeof msg);
-    if (!v) {
-        fail(s, "%s", msg);
+    const nrt_var_desc *v = find_var(s, pop_dot_var, &p);
+    if (!v)
         return -1;
-    }
     if (fresh(s) != 0)
         return -1;
     const nrt_pop *pop = &s->run.pops[p];
@@ -350,12 +345,9 @@ int64_t nrt_sim_read(const nrt_sim *s_in, const char *pop_dot_var, double *out, 
 int nrt_sim_write(nrt_sim *s, const char *pop_dot_var, const double *in, int64_t n)
 {
     int p;
-    char msg[512];
-    const nrt_var_desc *v = find_var(s, pop_dot_var, &p, msg, sizeof msg);
-    if (!v) {
-        fail(s, "%s", msg);
+    const nrt_var_desc *v = find_var(s, pop_dot_var, &p);
+    if (!v)
         return -1;
-    }
     if (v->kind == NRT_VAR_INPUT) {
         fail(s, "%s is an input: its value is computed every step, so it cannot be written", pop_dot_var);
         return -1;
