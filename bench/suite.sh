@@ -6,7 +6,8 @@
 # peers that are installed, RUNS times each, then bench/RESULTS.md (one table of medians
 # per model, ratios to each peer from the same run, the targets) and an SVG of the CUBA
 # loop time against network size drawn by bench/bench_plot.c with nrnc's plot library.
-# Not part of the test suite: it takes about half an hour (--quick: a few minutes).
+# Not part of the test suite: 9 minutes with HEAVY_RUNS=1 on an idle 2-core machine
+# (--quick: a few minutes).
 #
 # Models (LIST is a space-separated subset of "cuba coba brunel hh noisy rate"):
 #   cuba    CUBA at each of SIZES neurons, p = 80 / N (bench/README.md)

@@ -379,10 +379,10 @@ write_report() {
     else
         echo "Written by \`bench/suite.sh${cmdline:+ $cmdline}\` ($(sed 's/, load average.*//' "$tmp/d/when")); see bench/README.md."
     fi
-    echo "Machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'), $(nproc) cores, **shared with other jobs while measuring**"
-    echo "($(sed -n 's/.*\(load average.*\)/\1/p' "$tmp/d/when")), so wall times are noisy: every figure is the median of"
-    echo "$runs runs ($heavy_runs for hh, noisy and rate); CPU time and the same-run comparison with an older nrnc"
-    echo "(--base) are steadier than wall time."
+    echo "Machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'), $(nproc) cores"
+    echo "($(sed -n 's/.*\(load average.*\)/\1/p' "$tmp/d/when"): a load above the core count means other jobs shared"
+    echo "the machine and wall times are noisy). Every figure is the median of $runs runs ($heavy_runs for hh, noisy"
+    echo "and rate); CPU time and the same-run comparison with an older nrnc (--base) are steadier than wall time."
     echo "nrnc $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet HEAD -- compiler runtime 2>/dev/null || echo ' (modified)'), $("${CC:-cc}" --version | head -n 1),"
     echo "Brian2 $("$py" -c 'import brian2; print(brian2.__version__)' 2>/dev/null || echo 'not installed'), NEURON $("$py" -c 'import neuron; print(neuron.__version__)' 2>/dev/null | tail -n 1 || echo 'not installed')."
     echo "Simulated time: $dur s at dt 0.1 ms$( [ "$quick" = 1 ] && echo ' (--quick: not comparable with the targets)')."

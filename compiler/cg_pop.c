@@ -181,15 +181,24 @@ static void init_constant_states(Cg *g, Arena *scratch, int index, const IrPop *
     cg_loop_end(g, &ls, count);
 }
 
-static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
+/* The entry of a set-up function what(pop, dt) of population p: env at t = 0 with its
+ * scalars and arrays loaded. */
+static LLVMValueRef begin_pop_setup(Cg *g, Arena *scratch, const char *what, int index, const IrPop *p, Env *env)
 {
     char name[64];
-    cg_symbol_name(name, sizeof name, "init", index);
+    cg_symbol_name(name, sizeof name, what, index);
     LLVMTypeRef params[2] = {g->ptr, g->f64};
     LLVMValueRef fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 2);
-    Env env = {.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
-    env.scalars = cg_pop_field(g, env.pop_ptr, POP_SCALARS, g->ptr, "scalars");
-    env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
+    *env = (Env){.pop = p, .pop_ptr = LLVMGetParam(fn, 0), .dt = LLVMGetParam(fn, 1), .t = cg_fconst(g, 0)};
+    env->scalars = cg_pop_field(g, env->pop_ptr, POP_SCALARS, g->ptr, "scalars");
+    env->arrays = load_arrays(g, scratch, p, env->pop_ptr);
+    return fn;
+}
+
+static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    Env env;
+    LLVMValueRef fn = begin_pop_setup(g, scratch, "init", index, p, &env);
     LLVMValueRef n = cg_pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
     LLVMValueRef ov = cg_pop_field(g, env.pop_ptr, POP_OVERRIDES, g->ptr, "overrides");
     env.i = LLVMConstInt(g->i64, 0, 0);
@@ -235,6 +244,38 @@ static void emit_init(Cg *g, Arena *scratch, int index, const IrPop *p)
         LLVMValueRef prev = cg_pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
         LLVMBuildStore(g->b, cond, LLVMBuildGEP2(g->b, g->i8, prev, &l.i, 1, ""));
     }
+    cg_loop_end(g, &l, n);
+    LLVMBuildRetVoid(g->b);
+}
+
+/* derive(pop, dt): an exact population's propagators again, from its params as they are
+ * now, states and params untouched: after the embedding API changed a param
+ * (nrt_sim_write), the propagators init computed would be stale. */
+static void emit_derive(Cg *g, Arena *scratch, int index, const IrPop *p)
+{
+    Env env;
+    LLVMValueRef fn = begin_pop_setup(g, scratch, "derive", index, p, &env);
+    env.i = LLVMConstInt(g->i64, 0, 0);
+    const IrExact *x = p->exact;
+    int nn = x->n * x->n;
+    LLVMValueRef A = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)nn), "A");
+    LLVMValueRef PQ = LLVMBuildAlloca(g->b, LLVMArrayType2(g->f64, (uint64_t)(2 * nn)), "PQ");
+    if (!x->per_neuron) {
+        emit_propagator(g, scratch, &env, x, false, A, scalar_ptr(g, env.scalars, x->P_slot),
+                        scalar_ptr(g, env.scalars, x->Q_slot));
+        if (x->has_held)
+            emit_propagator(g, scratch, &env, x, true, A, scalar_ptr(g, env.scalars, x->Ph_slot),
+                            scalar_ptr(g, env.scalars, x->Qh_slot));
+        LLVMBuildRetVoid(g->b);
+        return;
+    }
+    LLVMValueRef n = cg_pop_field(g, env.pop_ptr, POP_N, g->i64, "n");
+    const bool *reach = cg_exact_reach(scratch, x);
+    Loop l = cg_loop_begin(g, fn, n, "derive.loop");
+    env.i = l.i;
+    init_per_neuron_propagator(g, scratch, &env, x, false, A, PQ, reach);
+    if (x->has_held)
+        init_per_neuron_propagator(g, scratch, &env, x, true, A, PQ, reach);
     cg_loop_end(g, &l, n);
     LLVMBuildRetVoid(g->b);
 }
@@ -595,10 +636,15 @@ void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init)
 {
     Arena scratch;
     arena_init(&scratch);
-    if (same_init >= 0)
+    if (same_init >= 0) {
         alias_function(g, "init", index, same_init);
-    else
+        if (p->exact)
+            alias_function(g, "derive", index, same_init);
+    } else {
         emit_init(g, &scratch, index, p);
+        if (p->exact)
+            emit_derive(g, &scratch, index, p);
+    }
     if (same >= 0) {
         alias_function(g, "integrate", index, same);
         if (p->threshold)

@@ -29,6 +29,7 @@ typedef struct DrvOptions {
     const char *resume;       /* --resume DIR */
     int progress;           /* -1 auto, 0 --quiet, 1 --progress */
     bool force;             /* --force: write into a non-empty folder nrnc did not write */
+    bool lib;               /* build --lib: a model library (nrnrt.h), not a simulator */
     DrvSet *sets;
     int nsets;
 } DrvOptions;

@@ -63,7 +63,7 @@ static void put_double(FILE *f, double x)
 /* The C text of the run description: each table of DrvDesc written as a static array,
  * function slots by the symbol drv_desc_each_fn names. Adding a field to one of these
  * runtime structs changes its size and stops the build here until it is written too. */
-_Static_assert(sizeof(nrt_pop_desc) == 176, "nrt_pop_desc changed: update put_pops");
+_Static_assert(sizeof(nrt_pop_desc) == 200, "nrt_pop_desc changed: update put_pops");
 _Static_assert(sizeof(nrt_conn_desc) == 232, "nrt_conn_desc changed: update put_conns");
 
 static void put_strings(FILE *f, const char *name, int k, const char *const *v, int n)
@@ -141,6 +141,18 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
             else
                 put_double(f, p->initial_values[q]);
         fputs("0};\n", f);
+        fprintf(f, "static const nrt_var_desc pvars_%d[] = {", k);
+        for (int v = 0; v < p->nvars; v++) {
+            const nrt_var_desc *var = &p->vars[v];
+            fputs("{", f);
+            put_string(f, var->name);
+            fprintf(f, ", %d, %d, %s, ", var->kind, var->slot, var->scalar ? "true" : "false");
+            put_double(f, var->scale);
+            fputs(", ", f);
+            put_string(f, var->unit);
+            fputs("}, ", f);
+        }
+        fputs("{0}};\n", f);
         fprintf(f, "static const int inputs_%d[] = {", k);
         for (int q = 0; q < p->ninputs; q++)
             fprintf(f, "%d, ", p->input_slots[q]);
@@ -180,12 +192,14 @@ static void put_pops(FILE *f, const nrt_run_desc *r, const FnNames *fn)
         fprintf(f, "     .nparams = %d, .param_names = pnames_%d, .param_units = punits_%d, "
                    ".param_scales = pscales_%d, .param_flags = pflags_%d, .initial_values = values_%d,\n", p->nparams, k, k,
                 k, k, k);
-        fprintf(f, "     .ninputs = %d, .input_slots = inputs_%d, .method = ", p->ninputs, k);
+        fprintf(f, "     .ninputs = %d, .input_slots = inputs_%d, .nvars = %d, .vars = pvars_%d, .method = ",
+                p->ninputs, k, p->nvars, k);
         put_string(f, p->method);
         fprintf(f, ", .record_spikes = %s", p->record_spikes ? "true" : "false");
         if (p->source)
             fprintf(f, ", .source = &sources[%d]", k);
         put_fn(f, fn, &p->init, "init", "nrt_init_fn");
+        put_fn(f, fn, &p->derive, "derive", "nrt_init_fn");
         put_fn(f, fn, &p->integrate, "integrate", "nrt_integrate_fn");
         put_fn(f, fn, &p->fire, "fire", "nrt_fire_fn");
         put_fn(f, fn, &p->observe, "observe", "nrt_observe_fn");
@@ -282,10 +296,15 @@ static void put_monitors(FILE *f, const nrt_run_desc *r)
     fputs("    {0}};\n", f);
 }
 
+/* main() of a simulator, or, with --lib, nrn_model() of a model library (nrnrt.h): the
+ * same run description either way. */
 static void put_main(FILE *f, const DrvOptions *opt, const nrt_run_desc *r)
 {
     const char *slash = strrchr(opt->model, '/');
-    fputs("int main(int argc, char **argv)\n{\n    nrt_sim_spec spec = {.run = {\n        .model = ", f);
+    if (opt->lib)
+        fputs("static const nrt_sim_spec spec = {.run = {\n        .model = ", f);
+    else
+        fputs("int main(int argc, char **argv)\n{\n    nrt_sim_spec spec = {.run = {\n        .model = ", f);
     put_string(f, slash ? slash + 1 : opt->model);
     fputs(", .network = ", f);
     put_string(f, r->network);
@@ -303,7 +322,11 @@ static void put_main(FILE *f, const DrvOptions *opt, const nrt_run_desc *r)
     fprintf(f, "        .force = %s},\n", opt->force ? "true" : "false");
     fputs("        .duration = ", f);
     put_double(f, (double)r->nsteps * r->dt);
-    fputs("};\n    return nrt_sim_main(argc, argv, &spec);\n}\n", f);
+    if (opt->lib)
+        fputs("};\nstatic const struct nrt_model model = {.abi = NRT_MODEL_ABI, .spec = &spec};\n"
+              "const nrt_model *nrn_model(void) { return &model; }\n", f);
+    else
+        fputs("};\n    return nrt_sim_main(argc, argv, &spec);\n}\n", f);
 }
 
 static bool write_tables(const char *path, const DrvOptions *opt, const IrModule *m)
@@ -403,9 +426,78 @@ static int link_simulator(const char *dir, const char *output)
     return ok ? 0 : EXIT_RUN_FAILED;
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+/* --lib: a static archive of the model's code and its description (linked by the user
+ * with -lnrnrt), or a shared library that carries the runtime inside (libnrnrt.a is
+ * position-independent) and exports only nrn_model and the API of nrnrt.h, so that it
+ * loads alone (Python's ctypes) and two models' generated symbols never meet. */
+static int link_library(const char *dir, const char *output)
+{
+    char obj[4096], src[4096], desc[4096], map[4096], out[4096];
+    snprintf(obj, sizeof obj, "%s/model.o", dir);
+    snprintf(src, sizeof src, "%s/simulator.c", dir);
+    snprintf(desc, sizeof desc, "%s/desc.o", dir);
+    snprintf(map, sizeof map, "%s/exports.map", dir);
+    snprintf(out, sizeof out, "%s", output);
+    static char cc[] = "cc", std[] = "-std=c17", opt2[] = "-O2", pic[] = "-fPIC", flags[] = NRN_SIM_CFLAGS,
+                inc[] = "-I" NRN_RUNTIME_INCLUDE, lib[] = NRN_RUNTIME_LIB, gsl[] = "-lgsl",
+                cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec", pthread[] = "-pthread",
+                dash_o[] = "-o", dash_c[] = "-c", shared[] = "-shared", whole[] = "-Wl,--whole-archive",
+                no_whole[] = "-Wl,--no-whole-archive", ar[] = "ar", rcs[] = "rcs";
+    char *argv[24];
+    int n = 0;
+    bool ok;
+    if (ends_with(output, ".a")) {
+        char *compile[] = {cc, std, opt2, pic, inc, dash_c, src, dash_o, desc, NULL};
+        char *archive[] = {ar, rcs, out, obj, desc, NULL};
+        unlink(output);   /* ar adds to an existing archive */
+        ok = run_command(compile) && run_command(archive);
+    } else {
+        FILE *f = fopen(map, "w");
+        if (!f || fputs("{ global: nrn_model; nrt_options_default; nrt_sim_*; nrt_last_error; local: *; };\n", f) < 0 ||
+            fclose(f) != 0) {
+            fprintf(stderr, "nrnc: error: cannot write '%s'\n", map);
+            return EXIT_RUN_FAILED;
+        }
+        char version[4200];
+        snprintf(version, sizeof version, "-Wl,--version-script=%s", map);
+        argv[n++] = cc;
+        argv[n++] = std;
+        argv[n++] = opt2;
+        argv[n++] = pic;
+        argv[n++] = shared;
+        if (flags[0])
+            argv[n++] = flags;
+        argv[n++] = inc;
+        argv[n++] = src;
+        argv[n++] = obj;
+        argv[n++] = whole;
+        argv[n++] = lib;
+        argv[n++] = no_whole;
+        argv[n++] = gsl;
+        argv[n++] = cblas;
+        argv[n++] = libmvec;
+        argv[n++] = libm;
+        argv[n++] = pthread;
+        argv[n++] = version;
+        argv[n++] = dash_o;
+        argv[n++] = out;
+        argv[n] = NULL;
+        ok = run_command(argv);
+    }
+    if (!ok)
+        fprintf(stderr, "nrnc: error: linking the library '%s' failed\n", output);
+    return ok ? 0 : EXIT_RUN_FAILED;
+}
+
 static void remove_dir(const char *dir)
 {
-    static const char *const files[] = {"model.o", "simulator.c"};
+    static const char *const files[] = {"model.o", "simulator.c", "desc.o", "exports.map"};
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, files[k]);
@@ -432,7 +524,7 @@ int drv_build(const DrvOptions *opt, const IrModule *m)
     if (!write_tables(src, opt, m))
         fprintf(stderr, "nrnc: error: cannot write '%s'\n", src);
     else if (emit_machine_code(m, LLVMObjectFile, obj))
-        rc = link_simulator(dir, opt->output);
+        rc = opt->lib ? link_library(dir, opt->output) : link_simulator(dir, opt->output);
     remove_dir(dir);
     return rc;
 }

@@ -16,6 +16,7 @@ static const char usage_text[] =
     "       nrnc run MODEL.nrn [RUN OPTIONS]\n"
     "       nrnc emit ast|ir|llvm|asm|obj|header MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
     "       nrnc build MODEL.nrn -o SIM [RUN OPTIONS]   (then ./SIM [RUN OPTIONS])\n"
+    "       nrnc build --lib MODEL.nrn -o libNAME.so|libNAME.a [RUN OPTIONS]   (nrnrt.h)\n"
     "       nrnc plot OUTDIR [-o FILE.svg]\n"
     "       nrnc COMMAND --help | nrnc --help\n"
     "       nrnc --version                              (nrnc's version and LLVM's)\n"
@@ -57,9 +58,12 @@ static const struct {
               "the output folder (spikes.csv, trace_*.csv, summary.json). Exit 0 on success,\n"
               "1 for errors in the model, 2 for a bad command line, 3 when the run failed.\n", true},
     {CMD_BUILD, "usage: nrnc build MODEL.nrn -o SIM [RUN OPTIONS]\n"
+                "       nrnc build --lib MODEL.nrn -o libNAME.so|libNAME.a [RUN OPTIONS]\n"
                 "\n"
                 "Compiles MODEL.nrn into a standalone simulator SIM; the run options given here\n"
-                "become its defaults. ./SIM takes the run options too (./SIM --help).\n", true},
+                "become its defaults. ./SIM takes the run options too (./SIM --help).\n"
+                "With --lib, into a library exporting nrn_model() for the C API of <nrnc/nrnrt.h>\n"
+                "(a shared one for .so, a static archive for .a; link with -lnrnrt).\n", true},
     {CMD_EMIT, "usage: nrnc emit KIND MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
                "\n"
                "Writes a stage of the compilation to FILE (default: stdout). KIND is one of\n"
@@ -128,6 +132,7 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
     if (strcmp(arg, "--quiet") == 0) { opt->progress = 0; return -1; }
     if (strcmp(arg, "--progress") == 0) { opt->progress = 1; return -1; }
     if (strcmp(arg, "--force") == 0) { opt->force = true; return -1; }
+    if (strcmp(arg, "--lib") == 0 && opt->command == CMD_BUILD) { opt->lib = true; return -1; }
     static const char *const with_value[] = {"--out", "--duration", "--dt", "--seed", "--set", "--network",
                                              "--method", "--threads", "--format", "--max-memory", "--checkpoint-every", "--resume", "-o"};
     const char *value = NULL, *flag = NULL;

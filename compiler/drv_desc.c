@@ -113,6 +113,19 @@ static void fill_pop(DrvDesc *dd, const IrPop *p, nrt_pop_desc *d, nrt_source *s
         if (p->input_summed[k])
             inputs[d->ninputs++] = p->input_slots[k];
     d->input_slots = inputs;
+    nrt_var_desc *vars = xcalloc(dd, (size_t)(p->nstates + p->nparams + p->ninputs) + 1, sizeof *vars);
+    for (int s = 0; s < p->nstates; s++)
+        vars[d->nvars++] = (nrt_var_desc){.name = p->states[s].name, .kind = NRT_VAR_STATE, .slot = p->states[s].slot,
+                                          .scale = scales[s], .unit = units[s]};
+    for (int q = 0; q < p->nparams; q++)
+        vars[d->nvars++] = (nrt_var_desc){.name = p->params[q].name, .kind = NRT_VAR_PARAM, .slot = p->params[q].slot,
+                                          .scalar = !p->params[q].per_neuron, .scale = scales[p->nstates + q],
+                                          .unit = units[p->nstates + q]};
+    for (int k = 0; k < p->ninputs; k++)
+        vars[d->nvars++] = (nrt_var_desc){.name = p->input_names[k], .kind = NRT_VAR_INPUT,
+                                          .slot = p->input_slots[k], .scale = unit_scale(p->input_units[k]),
+                                          .unit = unit_text(p->input_units[k])};
+    d->vars = vars;
 }
 
 static const nrt_rule rules[] = {
@@ -247,6 +260,8 @@ bool drv_desc_each_fn(DrvDesc *dd, DrvFnVisit visit, void *ctx)
     for (int k = 0; k < m->npops; k++) {
         const IrPop *p = &m->pops[k];
         VISIT(pops[k].init, "init", k);
+        if (p->exact)
+            VISIT(pops[k].derive, "derive", k);
         VISIT(pops[k].integrate, "integrate", k);
         if (p->threshold)
             VISIT(pops[k].fire, "fire", k);

@@ -170,6 +170,7 @@ typedef struct IrPop {
     IrObserved *observed;
     int ninputs;            /* `input` declarations: one array slot each */
     const char **input_names;
+    DisplayUnit *input_units;
     int *input_slots;
     bool *input_summed;     /* written by a summed term (zeroed every step) */
     NrnLoc loc;

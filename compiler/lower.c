@@ -299,8 +299,10 @@ static void lower_values(LowerCtx *c, LowerOptions *opt, IrPop *ip)
     ip->input_names = ARENA_ARRAY(c->a, const char *, ip->ninputs + 1);
     ip->input_slots = ARENA_ARRAY(c->a, int, ip->ninputs + 1);
     ip->input_summed = ARENA_ARRAY(c->a, bool, ip->ninputs + 1);
+    ip->input_units = ARENA_ARRAY(c->a, DisplayUnit, ip->ninputs + 1);
     for (int k = 0; k < ip->ninputs; k++) {
         ip->input_names[k] = ((const AstSym *)m->inputs.items[k])->name;
+        ip->input_units[k] = ((const AstSym *)m->inputs.items[k])->unit;
         ip->input_slots[k] = ip->narrays++;
     }
 }

@@ -33,9 +33,10 @@ struct nrt_progress;
 typedef struct nrt_err {
     char *first;              /* first message, without the "nrnc: error: " prefix */
     struct nrt_progress *progress;  /* cleared before a message is printed; may be NULL */
+    bool quiet;               /* keep messages, print nothing (an embedded instance) */
 } nrt_err;
 
-/* Prints "nrnc: error: MESSAGE" and keeps MESSAGE if it is the first one. */
+/* Prints "nrnc: error: MESSAGE" (unless quiet) and keeps MESSAGE if it is the first one. */
 void nrt_err_report(nrt_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void nrt_err_fini(nrt_err *err);

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "nrnrt.h"
 
 /* A population's storage, as generated code sees it. Field order is part of the ABI
  * between runtime and generated code (ORDER NRT_POP in compiler/cg_*.c). */
@@ -124,7 +125,25 @@ typedef struct nrt_pop_desc {
                                      from overrides (NULL: all NaN) */
     int ninputs;                  /* array slots of `input`s that summed writes: zeroed */
     const int *input_slots;       /* at the start of every step, before summing */
+    /* the embedding API (api.c): every state, param and input by name, and the function
+     * that recomputes what init derives from params (exact propagators) after a param
+     * changed; NULL when nothing is derived */
+    int nvars;
+    const struct nrt_var_desc *vars;
+    nrt_init_fn derive;
 } nrt_pop_desc;
+
+/* A named variable of a population, for the embedding API. */
+typedef struct nrt_var_desc {
+    const char *name;
+    int kind;                     /* NRT_VAR_* */
+    int slot;                     /* array slot, or scalar slot when scalar */
+    bool scalar;                  /* one value for the whole population (a uniform param) */
+    double scale;                 /* SI value of one display unit */
+    const char *unit;             /* the display unit ("1": dimensionless) */
+} nrt_var_desc;
+
+enum { NRT_VAR_STATE, NRT_VAR_PARAM, NRT_VAR_INPUT };
 
 /* param_flags: FIXED, the exponent of a quantity with a unit (its value fixes a unit
  * compiled in); NONNEG, the refractory period grows with it (no negative value). */
@@ -280,6 +299,14 @@ typedef struct nrt_sim_spec {
 } nrt_sim_spec;
 
 int nrt_sim_main(int argc, char **argv, nrt_sim_spec *spec);
+
+/* What nrn_model() of a library written by `nrnc build --lib` returns (nrnrt.h): the
+ * run it was built for, and the runtime interface it expects. */
+struct nrt_model {
+    int abi;                      /* NRT_MODEL_ABI when it was built */
+    const nrt_sim_spec *spec;
+};
+enum { NRT_MODEL_ABI = 1 };
 
 /* "512M", "8G", "1.5GiB" or a number of bytes (binary multiples); false if malformed. */
 bool nrt_parse_memory(const char *text, double *bytes);

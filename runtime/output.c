@@ -44,7 +44,8 @@ void nrt_err_report(nrt_err *err, const char *fmt, ...)
     va_end(ap);
     if (err->progress)
         nrt_progress_clear(err->progress);
-    fprintf(stderr, "nrnc: error: %s\n", msg);
+    if (!err->quiet)
+        fprintf(stderr, "nrnc: error: %s\n", msg);
     if (!err->first)
         err->first = msg;
     else

@@ -30,11 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "net.h"
-#include "pool.h"
-#include "source.h"
-#include "syn_monitor.h"
+#include "run.h"
 
 enum { EXIT_FAILED = 3, EXIT_INTERRUPTED = 130 };
 
@@ -50,56 +46,7 @@ static void on_signal(int sig)
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 enum { NSTOP = sizeof stop_signals / sizeof *stop_signals };
 
-/* Neuron ranges: population p is split into nranges[p] ranges of at least NRT_GRAIN
- * neurons (one when it must stay sequential), range r being [lo[p*T + r], lo[p*T + r + 1])
- * with T = threads + 1 bounds per population; share r of a phase of the pool (whichever
- * thread takes it) runs range r of every population.
- * Per-range results (the fire function's spike count, the non-finite flags) are stored
- * per (population, range) and combined in range order after the phase, so that the
- * spike lists and the reported failures are those of a single-threaded run. */
-typedef struct ranges {
-    int threads;
-    int *nranges;                 /* per population */
-    int64_t *lo;                  /* npops x (threads + 1) */
-    int64_t *nspiked;             /* npops x threads */
-    int32_t *bad;                 /* npops x threads */
-} ranges;
-
-typedef struct sim {
-    const nrt_run_desc *d;
-    double dt_ms;
-    ranges rg;
-    nrt_pool *pool;
-    int64_t step;                 /* the step the pool's phases work on */
-    int first_block, last_block;  /* the blocks a delivery phase works on */
-    int threads_run;              /* the threads the steps run on (summary.json) */
-    bool tuning;                  /* choosing between the pool and the caller alone */
-    double tune_t0, tune_best[2]; /* the current block's start; the fastest block with the
-                                     pool [0] and without [1] */
-    bool summing;                 /* some population has inputs that summed writes */
-    bool sum_whole;               /* ... and a summed term reads an input: one thread */
-    nrt_pop *pops;
-    int64_t *spike_counts;
-    nrt_source_state *sources;    /* per population; used by spike_source populations */
-    nrt_conn *conns;              /* per connection block */
-    nrt_net *net;
-    nrt_syn_monitors syn_mon;
-    int64_t synapses;
-    int64_t *conn_synapses, *conn_bytes;   /* per block, for summary.json */
-    nrt_monitors mon;
-    nrt_folder folder;
-    nrt_err err;
-    nrt_progress progress;
-    int64_t steps_done;
-    int64_t start;                /* the first step: 0, or the checkpoint's when resuming */
-    int64_t checkpoint_steps;     /* --checkpoint-every in steps, or 0 */
-    int64_t checkpoint_step;      /* the step of the last checkpoint written, or -1 */
-    nrt_ckpt_reader resume;       /* --resume: the checkpoint, open until restored */
-    const char *status;
-    const char *signal;           /* the signal that stopped the run, or NULL */
-    int code;
-    double setup_s, run_s;
-} sim;
+typedef nrt_runner sim;
 
 /* The fewest neurons a range of population p may hold: NRT_GRAIN, or NRT_GRAIN_SUMMED
  * when a `summed` block brings each neuron at least SUMMED_FANIN terms a step (a rate
@@ -286,6 +233,8 @@ static nrt_summary summary_of(sim *s)
 /* summary.json as of now: "running" during set-up and the loop. */
 static int write_summary(sim *s, bool final)
 {
+    if (!s->files)
+        return 0;
     nrt_summary sum = summary_of(s);
     if (!final)
         sum.status = "running";
@@ -296,6 +245,8 @@ static int write_summary(sim *s, bool final)
  * grow to its longest form) and room for an error message. */
 static int reserve_summary(sim *s)
 {
+    if (!s->files)
+        return 0;
     nrt_summary sum = summary_of(s);
     sum.status = "running";
     return nrt_folder_reserve(&s->folder, 2 * nrt_summary_size(&sum) + (64 << 10));
@@ -599,6 +550,26 @@ static int checkpoint(sim *s)
     return 0;
 }
 
+int nrt_runner_steps(sim *s, int64_t until, volatile sig_atomic_t *stop)
+{
+    const nrt_run_desc *d = s->d;
+    if (s->code != 0)
+        return -1;
+    for (int64_t k = s->steps_done; k < until && !(stop && *stop); k++) {
+        if (k >= s->progress.next_check)
+            nrt_progress_tick(&s->progress, k);
+        tune_threads(s, k);
+        deliver_and_sum(s, k);
+        if (step(s, k) != 0)
+            return -1;
+        s->steps_done = k + 1;
+        if (s->checkpoint_steps && s->steps_done % s->checkpoint_steps == 0 && s->steps_done < d->nsteps &&
+            checkpoint(s) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void loop(sim *s)
 {
     const nrt_run_desc *d = s->d;
@@ -612,18 +583,7 @@ static void loop(sim *s)
         sigaction(stop_signals[k], &sa, &old[k]);
     nrt_progress_begin(&s->progress, d->progress, d->nsteps, s->dt_ms);
     s->err.progress = &s->progress;
-    for (int64_t k = s->start; k < d->nsteps && !interrupted; k++) {
-        if (k >= s->progress.next_check)
-            nrt_progress_tick(&s->progress, k);
-        tune_threads(s, k);
-        deliver_and_sum(s, k);
-        if (step(s, k) != 0)
-            break;
-        s->steps_done = k + 1;
-        if (s->checkpoint_steps && s->steps_done % s->checkpoint_steps == 0 && s->steps_done < d->nsteps &&
-            checkpoint(s) != 0)
-            break;
-    }
+    nrt_runner_steps(s, d->nsteps, &interrupted);
     /* and where the run stopped, unless it failed: a stopped run resumes from its last
      * step, a finished one can be made longer */
     if (s->checkpoint_steps && s->code == 0 && s->steps_done > s->start &&
@@ -643,16 +603,17 @@ static void loop(sim *s)
     }
 }
 
-/* Closes the files, writes summary.json, frees everything; returns the exit code. */
-static int finish(sim *s)
+int nrt_runner_close(sim *s)
 {
     nrt_ckpt_close(&s->resume);
-    if (nrt_monitors_close(&s->mon) != 0 || nrt_syn_monitors_close(&s->syn_mon) != 0)
-        set_failed(s);
-    if (s->folder.full)
-        s->status = "disk_full";
-    if (write_summary(s, true) != 0)
-        set_failed(s);
+    if (s->prepared) {
+        if (nrt_monitors_close(&s->mon) != 0 || nrt_syn_monitors_close(&s->syn_mon) != 0)
+            set_failed(s);
+        if (s->folder.full)
+            s->status = "disk_full";
+        if (write_summary(s, true) != 0)
+            set_failed(s);
+    }
     nrt_folder_fini(&s->folder);
     ranges_fini(s);
     nrt_monitors_free(&s->mon);
@@ -694,27 +655,45 @@ int nrt_threads_used(const nrt_run_desc *desc)
 }
 
 
-int nrt_run(const nrt_run_desc *desc)
+int nrt_runner_open(sim *s, const nrt_run_desc *desc, bool files, bool quiet)
 {
-    if (nrt_mkdir_p(desc->outdir) != 0) {
-        fprintf(stderr, "nrnc: error: cannot create output folder '%s': %s\n", desc->outdir,
-                strerror(errno));
-        return EXIT_FAILED;
+    *s = (sim){.d = desc, .dt_ms = nrt_dt_ms(desc->dt), .status = "completed", .checkpoint_step = -1,
+               .files = files, .err = {.quiet = quiet}};
+    if (files && nrt_mkdir_p(desc->outdir) != 0) {
+        nrt_err_report(&s->err, "cannot create output folder '%s': %s", desc->outdir, strerror(errno));
+        s->code = EXIT_FAILED;
+        return -1;
     }
-    sim s = { .d = desc, .dt_ms = nrt_dt_ms(desc->dt), .status = "completed", .checkpoint_step = -1 };
-    nrt_folder_init(&s.folder, desc->outdir, &s.err, count_files(desc));
+    if (files)
+        nrt_folder_init(&s->folder, desc->outdir, &s->err, count_files(desc));
+    else
+        s->folder = (nrt_folder){.err = &s->err};
     if (desc->checkpoint_every > 0) {
         double steps = nearbyint(desc->checkpoint_every / desc->dt);
-        s.checkpoint_steps = steps < 1 ? 1 : steps > 1e15 ? INT64_MAX : (int64_t)steps;
+        s->checkpoint_steps = steps < 1 ? 1 : steps > 1e15 ? INT64_MAX : (int64_t)steps;
     }
-    int rc = desc->resume ? nrt_ckpt_open(&s.resume, desc, &s.folder, &s.start, &s.err) != 0 ? EXIT_FAILED : 0
-                          : nrt_folder_prepare(&s.folder, desc->force);
-    if (rc != 0) {
-        nrt_ckpt_close(&s.resume);
-        nrt_folder_fini(&s.folder);
-        nrt_err_fini(&s.err);
-        return rc;
+    if (files) {
+        int rc = desc->resume ? nrt_ckpt_open(&s->resume, desc, &s->folder, &s->start, &s->err) != 0 ? EXIT_FAILED : 0
+                              : nrt_folder_prepare(&s->folder, desc->force);
+        if (rc != 0) {
+            s->code = rc;
+            s->prepared = false;
+            return -1;
+        }
     }
+    s->prepared = true;
+    double t0 = nrt_now();
+    if (setup(s) != 0) {
+        set_failed(s);
+        return -1;
+    }
+    s->setup_s = nrt_now() - t0;
+    return 0;
+}
+
+int nrt_run(const nrt_run_desc *desc)
+{
+    sim s;
     /* A file grown past `ulimit -f` fails its write with EFBIG, handled like a full
      * disk, instead of killing the process with SIGXFSZ. */
     struct sigaction ign, old_xfsz;
@@ -722,16 +701,12 @@ int nrt_run(const nrt_run_desc *desc)
     ign.sa_handler = SIG_IGN;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGXFSZ, &ign, &old_xfsz);
-    double t0 = nrt_now();
-    if (setup(&s) != 0) {
-        set_failed(&s);
-    } else {
+    if (nrt_runner_open(&s, desc, true, false) == 0) {
         double t1 = nrt_now();
-        s.setup_s = t1 - t0;
         loop(&s);
         s.run_s = nrt_now() - t1;
     }
-    rc = finish(&s);
+    int rc = nrt_runner_close(&s);
     sigaction(SIGXFSZ, &old_xfsz, NULL);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "nrt.h"
+#include "sets.h"
 
 enum { EXIT_USAGE = 2 };
 
@@ -27,26 +28,12 @@ static int usage(const char *prog, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* "12.5 ms" -> 12.5 and "ms" (the unit text after optional spaces; "" when none). */
-static bool split_quantity(const char *text, double *number, const char **unit)
-{
-    char *end;
-    errno = 0;
-    *number = strtod(text, &end);
-    if (end == text || errno || !isfinite(*number))
-        return false;
-    while (*end == ' ')
-        end++;
-    *unit = end;
-    return true;
-}
-
 /* "2s", "500 ms", "100us" -> seconds; false if malformed. */
 static bool parse_time(const char *text, double *out)
 {
     double v;
     const char *end;
-    if (!split_quantity(text, &v, &end))
+    if (!nrt_split_quantity(text, &v, &end))
         return false;
     static const struct { const char *unit; double scale; } units[] = {
         {"s", 1.0}, {"ms", 1e-3}, {"us", 1e-6}, {"second", 1.0}, {"msecond", 1e-3},
@@ -76,39 +63,6 @@ typedef struct sim_sets {
     int n;
 } sim_sets;
 
-/* VALUE = a number and the unit the quantity was declared with ("12ms", "12 ms"; none for
- * a dimensionless one): this simulator knows no other units. */
-static bool parse_value(const char *text, const char *unit, double scale, double *out)
-{
-    double v;
-    const char *end;
-    if (!split_quantity(text, &v, &end))
-        return false;
-    bool dimensionless = strcmp(unit, "1") == 0;
-    if (!(dimensionless ? *end == '\0' || strcmp(end, "1") == 0 : strcmp(end, unit) == 0))
-        return false;
-    *out = v * scale;
-    return true;
-}
-
-/* Param or state `name` of population p: its overrides index, or -1. */
-static int find_member(const nrt_pop_desc *pd, const char *name, const char **unit, double *scale)
-{
-    for (int k = 0; k < pd->nparams; k++)
-        if (strcmp(pd->param_names[k], name) == 0) {
-            *unit = pd->param_units[k];
-            *scale = pd->param_scales[k];
-            return k;
-        }
-    for (int k = 0; k < pd->nstates; k++)
-        if (strcmp(pd->state_names[k], name) == 0) {
-            *unit = pd->state_units[k];
-            *scale = pd->state_scales[k];
-            return pd->nparams + k;
-        }
-    return -1;
-}
-
 /* --set [POP.]NAME=VALUE: every population whose model has NAME, or POP's. */
 static int add_set(const char *prog, const nrt_run_desc *d, sim_sets *sets, const char *text)
 {
@@ -126,41 +80,21 @@ static int add_set(const char *prog, const nrt_run_desc *d, sim_sets *sets, cons
         memcpy(pop, text, (size_t)(dot - text)), pop[dot - text] = '\0';
     memcpy(name, dot ? dot + 1 : text, nlen);
     name[nlen] = '\0';
-    int matched = 0;
-    for (int p = 0; p < d->npops; p++) {
-        const nrt_pop_desc *pd = &d->pops[p];
-        if (dot && strcmp(pd->name, pop) != 0)
-            continue;
-        const char *unit;
-        double scale;
-        int index = find_member(pd, name, &unit, &scale);
-        if (index < 0)
-            continue;
-        double value;
-        if (!parse_value(eq + 1, unit, scale, &value)) {
-            fprintf(stderr, "%s: error: --set %s: give the value in %s, the unit of '%s'\n", prog, text,
-                    strcmp(unit, "1") == 0 ? "no unit (it is dimensionless)" : unit, name);
-            return EXIT_USAGE;
-        }
-        int flags = index < pd->nparams && pd->param_flags ? pd->param_flags[index] : 0;
-        if (flags & NRT_PARAM_FIXED) {
-            fprintf(stderr, "%s: error: --set %s: param '%s' cannot be set: it is the exponent of a quantity "
-                            "with a unit, and that unit cannot change\n", prog, text, name);
-            return EXIT_USAGE;
-        }
-        if ((flags & NRT_PARAM_NONNEG) && value < 0) {
-            fprintf(stderr, "%s: error: --set %s: '%s' sets the refractory period of population '%s'; it must "
-                            "not be negative\n", prog, text, name, pd->name);
-            return EXIT_USAGE;
-        }
-        if (sets->n == MAX_SETS)
-            return usage(prog, "too many --set options (at most 256): '%s'", text);
-        sets->items[sets->n++] = (nrt_set){.pop = p, .index = index, .value = value};
-        matched++;
-    }
-    if (!matched)
+    char msg[512];
+    switch (nrt_sets_add(d, dot ? pop : NULL, name, eq + 1, sets->items, MAX_SETS, &sets->n, msg, sizeof msg)) {
+    case NRT_SETS_OK:
+        return -1;
+    case NRT_SETS_FULL:
+        return usage(prog, "too many --set options (at most 256): '%s'", text);
+    case NRT_SETS_NONE:
         return usage(prog, "--set %s: no population of this simulator has that param or state", text);
-    return -1;
+    case NRT_SETS_BAD_VALUE:
+    case NRT_SETS_FIXED:
+    case NRT_SETS_NEGATIVE:
+        break;
+    }
+    fprintf(stderr, "%s: error: --set %s: %s\n", prog, text, msg);
+    return EXIT_USAGE;
 }
 
 /* One option with its value; returns -1 to go on, else an exit code. */
