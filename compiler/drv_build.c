@@ -24,12 +24,6 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
-#ifndef NRN_RUNTIME_INCLUDE
-#define NRN_RUNTIME_INCLUDE "runtime"
-#endif
-#ifndef NRN_RUNTIME_LIB
-#define NRN_RUNTIME_LIB "libnrnrt.a"
-#endif
 #ifndef NRN_SIM_CFLAGS
 #define NRN_SIM_CFLAGS ""
 #endif
@@ -444,9 +438,11 @@ static int link_library(const char *dir, const char *output)
     snprintf(desc, sizeof desc, "%s/desc.o", dir);
     snprintf(map, sizeof map, "%s/exports.map", dir);
     snprintf(out, sizeof out, "%s", output);
+    char inc[4096], lib[4096];
+    snprintf(inc, sizeof inc, "-I%s", drv_runtime_include());
+    snprintf(lib, sizeof lib, "%s", drv_runtime_lib(false));
     static char cc[] = "cc", std[] = "-std=c17", opt2[] = "-O2", pic[] = "-fPIC", flags[] = NRN_SIM_CFLAGS,
-                inc[] = "-I" NRN_RUNTIME_INCLUDE, lib[] = NRN_RUNTIME_LIB, gsl[] = "-lgsl",
-                cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec", pthread[] = "-pthread",
+                gsl[] = "-lgsl", cblas[] = "-lgslcblas", libm[] = "-lm", libmvec[] = "-lmvec", pthread[] = "-pthread",
                 dash_o[] = "-o", dash_c[] = "-c", shared[] = "-shared", whole[] = "-Wl,--whole-archive",
                 no_whole[] = "-Wl,--no-whole-archive", ar[] = "ar", rcs[] = "rcs";
     char *argv[24];
