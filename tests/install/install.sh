@@ -55,37 +55,54 @@ cmp -s run/spikes.csv sim/spikes.csv || fail "the built simulator's spikes diffe
 "$NRNC" run demo.nrn --out tree --quiet || fail "the build tree's nrnc run"
 cmp -s run/spikes.csv tree/spikes.csv || fail "installed and build-tree nrnc write different spikes"
 
-# A C program against the prefix. TODO(issue 10): call nrt_options_default (nrnrt.h)
-# instead of nrt_parse_memory once the embedding API's implementation is in runtime/.
+# Programs against the prefix. The tiny one only links the runtime; closed_loop.c
+# (examples/embed) drives a model library the installed nrnc builds, as README says.
 cat >"$WORK/app.c" <<'C'
 #include <nrnc/nrnrt.h>
-#include <nrnc/nrt.h>
 #include <stdio.h>
 
 int main(void)
 {
-    double bytes = 0;
-    if (!nrt_parse_memory("512M", &bytes) || bytes != 512.0 * 1024 * 1024)
+    nrt_options opt;
+    nrt_options_default(&opt);
+    if (opt.seed != NRT_MODEL_SEED || opt.threads != 1 || opt.outdir)
         return 1;
     puts("linked");
     return 0;
 }
 C
+EX=$ROOT/examples/embed
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs nrnrt) || fail "pkg-config --cflags --libs nrnrt"
+[ "$(pkg-config --modversion nrnrt)" = "$("$NRNC_P" --version | cut -d' ' -f2)" ] || fail "nrnrt.pc version"
 # shellcheck disable=SC2086
 "$CC" -std=c17 -Wall -Werror "$WORK/app.c" $flags -o "$WORK/app_pc" || fail "compile with pkg-config ($flags)"
 [ "$(LD_LIBRARY_PATH="$P/lib" "$WORK/app_pc")" = linked ] || fail "the pkg-config program"
-[ "$(pkg-config --modversion nrnrt)" = "$("$NRNC_P" --version | cut -d' ' -f2)" ] || fail "nrnrt.pc version"
+# a shared model library (it carries the runtime), with the command of closed_loop.c
+expect_exit 0 "$NRNC_P" build --lib "$EX/plant.nrn" -o "$WORK/user/libplant.so"
+# shellcheck disable=SC2086
+"$CC" -std=c17 -O2 "$EX/closed_loop.c" -o "$WORK/user/loop_so" $flags -L"$WORK/user" -lplant \
+    -Wl,-rpath,"$WORK/user" || fail "closed_loop.c with libplant.so"
+LD_LIBRARY_PATH="$P/lib" "$WORK/user/loop_so" 20 >"$WORK/loop_so.out" ||
+    { cat "$WORK/loop_so.out" >&2; fail "closed_loop with libplant.so"; }
+# a static one, whose model code needs -lmvec -lm from nrnrt.pc
+expect_exit 0 "$NRNC_P" build --lib "$EX/plant.nrn" -o "$WORK/user/libplant.a"
+# shellcheck disable=SC2086
+"$CC" -std=c17 -O2 "$EX/closed_loop.c" "$WORK/user/libplant.a" $flags -o "$WORK/user/loop_a" ||
+    fail "closed_loop.c with libplant.a and pkg-config ($flags)"
+LD_LIBRARY_PATH="$P/lib" "$WORK/user/loop_a" 20 >"$WORK/loop_a.out" ||
+    { cat "$WORK/loop_a.out" >&2; fail "closed_loop with libplant.a"; }
 
 mkdir -p "$WORK/cm"
-cp "$WORK/app.c" "$WORK/cm/app.c"
+cp "$WORK/app.c" "$EX/closed_loop.c" "$WORK/user/libplant.a" "$WORK/cm/"
 cat >"$WORK/cm/CMakeLists.txt" <<'CM'
 cmake_minimum_required(VERSION 3.20)
 project(embed C)
 find_package(nrnc 0.1 REQUIRED)
 add_executable(app app.c)
 target_link_libraries(app PRIVATE nrnc::nrnrt)
+add_executable(loop closed_loop.c)
+target_link_libraries(loop PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/libplant.a nrnc::nrnrt)
 file(GENERATE OUTPUT nrnc_path.txt CONTENT "$<TARGET_FILE:nrnc::nrnc>")
 CM
 "$CMAKE" -S "$WORK/cm" -B "$WORK/cm/build" -DCMAKE_PREFIX_PATH="$P" -DCMAKE_C_COMPILER="$CC" \
@@ -93,5 +110,6 @@ CM
 "$CMAKE" --build "$WORK/cm/build" >>"$WORK/cm.log" 2>&1 || { tail -30 "$WORK/cm.log" >&2; fail "build with nrnc::nrnrt"; }
 # CMake's build RPATH points at PREFIX/lib: no LD_LIBRARY_PATH needed
 [ "$("$WORK/cm/build/app")" = linked ] || fail "the find_package program"
+"$WORK/cm/build/loop" 20 >"$WORK/loop_cm.out" || { cat "$WORK/loop_cm.out" >&2; fail "closed_loop with nrnc::nrnrt"; }
 [ "$(cat "$WORK/cm/build/nrnc_path.txt")" -ef "$NRNC_P" ] || fail "nrnc::nrnc is not PREFIX/bin/nrnc"
 echo ok
