@@ -25,7 +25,9 @@ def compile(model, options=()):
     """A Model from a .nrn file (a path) or the text of a model (a string with a newline),
     built with `nrnc build --lib MODEL` plus `options` (e.g. ["--network", "Net"]) and
     cached by the model's text, its imports and nrnc's version. Raises CompileError with
-    nrnc's diagnostics when the model has errors."""
+    nrnc's diagnostics when the model has errors (a text is compiled as model.nrn in a
+    scratch folder of the cache, so that is the file they name); nrnc's warnings come as
+    CompileWarning."""
     library, nrnc = build_library(model, options)
     return Model(library, runtime=find_runtime(nrnc),
                  source=None if isinstance(model, str) and "\n" in model else str(model))

@@ -49,23 +49,24 @@ class Runtime:
             setattr(self, name[len("nrt_"):], fn)
 
 
-# A runtime loaded once serves every model of the process (the C API has no global state).
-_runtimes = {}
-
-
 def load_model(library, runtime=None):
-    """(Runtime, the nrt_model pointer, the CDLL) of a model library; `runtime` is a path of
-    libnrnrt.so to load first, for model libraries whose own search path does not find it."""
+    """(Runtime, the nrt_model pointer, the CDLL) of a model library. `runtime` is the
+    path of this nrnc's libnrnrt.so, loaded only for a library whose own search path does
+    not find it: loading it always could put two copies of the runtime in the process."""
     rt_lib = None
-    if runtime is not None:
-        if runtime not in _runtimes:
-            # RTLD_GLOBAL: the model library's undefined nrt_* symbols resolve to this copy
-            _runtimes[runtime] = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
-        rt_lib = _runtimes[runtime]
     try:
         lib = ctypes.CDLL(library)
     except OSError as e:
-        raise NrncError(f"cannot load the model library {library}: {e}") from None
+        if runtime is None:
+            raise NrncError(f"cannot load the model library {library}: {e}") from None
+        # RTLD_GLOBAL: the library's libnrnrt.so (or its undefined nrt_* symbols) resolve
+        # to this copy
+        rt_lib = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
+        try:
+            lib = ctypes.CDLL(library)
+        except OSError as again:
+            raise NrncError(f"cannot load the model library {library}, also with {runtime} "
+                            f"loaded first: {again}") from None
     try:
         nrn_model = lib.nrn_model
     except AttributeError:
@@ -76,8 +77,8 @@ def load_model(library, runtime=None):
     model = nrn_model()
     if not model:
         raise NrncError(f"nrn_model() of {library} returned NULL")
-    # The model library's handle also finds the runtime it links against (dlsym searches
-    # its dependencies), so the preloaded copy is only a fallback.
+    # dlsym on the library's handle finds the runtime among its dependencies; a library
+    # that left nrt_* to the global scope needs the runtime's own handle
     try:
         api = Runtime(lib, library)
     except NrncError:
