@@ -58,6 +58,10 @@ class Simulation:
         self._dt_s = self._api.sim_dt(sim)
         self._dt_ms = _time.dt_ms(self._dt_s)
 
+    def __repr__(self):
+        state = "closed" if self._sim is None else f"at {self.time} ms"
+        return f"<nrnc.Simulation of {self.model.source or self.model.library}, {state}>"
+
     # -- life --------------------------------------------------------------------------
 
     def close(self):
