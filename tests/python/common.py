@@ -1,6 +1,7 @@
 """What the Python tests share: the command line (NRNC WORK), the module from python/ of
 this source tree, a skip (exit 77, ctest's SKIP_RETURN_CODE) where numpy is missing, and
 a small runner that runs every check and reports each failure with its message."""
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -17,9 +18,7 @@ def setup(*more):
     with nrnc for the module and a fresh work folder."""
     if len(sys.argv) != 3 + len(more):
         sys.exit(f"usage: {sys.argv[0]} NRNC WORK {' '.join(more)}".rstrip())
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("numpy") is None:
         print("numpy is not installed (Debian: python3-numpy, see scripts/install-deps.sh): "
               "skipped")
         sys.exit(SKIP)

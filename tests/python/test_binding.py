@@ -10,11 +10,10 @@ import math
 import os
 import warnings
 
-import numpy as np
-
 from common import run_checks, setup
 
 NRNC, WORK, FAKE = setup("FAKE_LIBRARY")
+import numpy as np  # noqa: E402  (after setup, which skips without numpy)
 import nrnc  # noqa: E402  (the module of this tree, put on sys.path by setup)
 
 MODEL = nrnc.Model(FAKE)

@@ -10,11 +10,10 @@ the .npy times are the CSV decimals read back, and the values are the same doubl
 import csv
 import json
 
-import numpy as np
-
 from common import REPO, nrnc_run, run_checks, setup
 
 NRNC, WORK = setup()
+import numpy as np  # noqa: E402  (after setup, which skips without numpy)
 import nrnc  # noqa: E402  (the module of this tree, put on sys.path by setup)
 
 # 200 ms of CUBA: two populations, a rate monitor of E and v of E[0:5]

@@ -14,11 +14,10 @@ Skipped (exit 77) only where this nrnc refuses `build --lib` as an unknown optio
 import os
 import warnings
 
-import numpy as np
-
 from common import compile_or_skip, nrnc_run, run_checks, setup
 
 NRNC, WORK = setup()
+import numpy as np  # noqa: E402  (after setup, which skips without numpy)
 import nrnc  # noqa: E402  (the module of this tree, put on sys.path by setup)
 
 MODEL_TEXT = """\
