@@ -131,7 +131,8 @@ class Simulation:
         """The number of neurons of a population."""
         n = self._api.sim_size(self._handle(), _bytes(pop))
         if n < 0:
-            self._fail(f"no population named {pop!r}")
+            # nrt_sim_size leaves no message (nrnrt.h): the last one would be stale
+            raise SimulationError(f"there is no population {pop!r}")
         return n
 
     def unit(self, name):
@@ -145,8 +146,8 @@ class Simulation:
 
     def get(self, name):
         """A state, input or param of every neuron, "POP.VAR", in its declared unit."""
+        _, scale = self.unit(name)          # first: its message names what is missing
         n = self.size(_pop_of(name))
-        _, scale = self.unit(name)
         out = np.empty(n, dtype=np.float64)
         got = self._api.sim_read(self._sim, _bytes(name),
                                  out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), n)
@@ -157,8 +158,8 @@ class Simulation:
     def set_values(self, name, values):
         """Sets a state or param of every neuron, "POP.VAR", from values in its declared
         unit (one per neuron, or one for all); between steps."""
-        n = self.size(_pop_of(name))
         _, scale = self.unit(name)
+        n = self.size(_pop_of(name))
         values = np.asarray(values, dtype=np.float64)
         if values.ndim == 0:
             values = np.full(n, values)

@@ -88,8 +88,9 @@ def check_errors():
     expect(nrnc.SimulationError, "writes no files", MODEL.simulation, None, 1, None, WORK)
     with MODEL.simulation() as s:
         expect(nrnc.SimulationError, "no population 'Q'", s.spikes, "Q")
-        expect(nrnc.SimulationError, "no population 'Q'", s.get, "Q.v")
+        expect(nrnc.SimulationError, "no variable 'Q.v'", s.get, "Q.v")
         expect(nrnc.SimulationError, "no variable 'P.w'", s.get, "P.w")
+        expect(nrnc.SimulationError, "there is no population 'R'", s.size, "R")
         expect(nrnc.SimulationError, "no param 'P.v'", s.set, "P.v", "1 mV")
         expect(ValueError, "5 values", s.set_values, "P.v", [1, 2])
         expect(ValueError, "POP.VAR", s.get, "P")
