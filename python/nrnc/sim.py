@@ -146,8 +146,9 @@ class Simulation:
 
     def get(self, name):
         """A state, input or param of every neuron, "POP.VAR", in its declared unit."""
-        _, scale = self.unit(name)          # first: its message names what is missing
-        n = self.size(_pop_of(name))
+        pop = _pop_of(name)
+        _, scale = self.unit(name)          # before size: its message names what is missing
+        n = self.size(pop)
         out = np.empty(n, dtype=np.float64)
         got = self._api.sim_read(self._sim, _bytes(name),
                                  out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), n)
@@ -158,8 +159,9 @@ class Simulation:
     def set_values(self, name, values):
         """Sets a state or param of every neuron, "POP.VAR", from values in its declared
         unit (one per neuron, or one for all); between steps."""
+        pop = _pop_of(name)
         _, scale = self.unit(name)
-        n = self.size(_pop_of(name))
+        n = self.size(pop)
         values = np.asarray(values, dtype=np.float64)
         if values.ndim == 0:
             values = np.full(n, values)
