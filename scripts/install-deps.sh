@@ -2,8 +2,9 @@
 # Installs the Debian packages nrnc needs to build and test, if any is missing.
 # Runs apt-get as root, or through sudo.
 set -e
-# clang-19 and its runtime libraries (libFuzzer, sanitizers): the fuzz targets (fuzz/run.sh)
-need="cmake make gcc libc6-dev flex bison llvm-19-dev libgsl-dev libzstd-dev valgrind clang-19 libclang-rt-19-dev"
+# clang-19 and its runtime libraries (libFuzzer, sanitizers): the fuzz targets (fuzz/run.sh);
+# python3 and python3-numpy: the Python module (python/nrnc) and its tests
+need="cmake make gcc libc6-dev flex bison llvm-19-dev libgsl-dev libzstd-dev valgrind clang-19 libclang-rt-19-dev python3 python3-numpy"
 # pkgconf (pkg-config): the install test builds a program with `pkg-config --libs nrnrt`
 need="$need pkgconf"
 missing=""
