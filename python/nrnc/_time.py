@@ -10,6 +10,7 @@ dt in ms is taken as the decimal its shortest form shows (0.1 is 1 · 10^-1), so
 is "16.1", never 16.100000000000001. ms_of_steps gives the doubles those decimals read
 back to, so spike times from a Simulation equal those read from spikes.csv bit for bit.
 """
+import functools
 import math
 import re
 import warnings
@@ -72,19 +73,36 @@ def dt_ms(dt_s):
     return nice if abs(nice - ms) <= 8 * 2.3e-16 * abs(ms) else ms
 
 
+@functools.lru_cache(maxsize=16)
+def _decimal_of(dt):
+    """dt (ms) as the decimal its shortest form shows: (mantissa, exponent), or None when
+    format.c would not print step times exactly."""
+    _, digits, exp = Decimal(repr(dt)).as_tuple()
+    if len(digits) > _MAX_DT_DIGITS or not -_MAX_TIME_DIGITS < exp < _MAX_TIME_DIGITS:
+        return None
+    return int("".join(map(str, digits))), exp
+
+
 def ms_of_steps(steps, dt):
     """The times in ms of the given steps (an int or an integer array), as the files
     print them; dt is in ms (from dt_ms)."""
     steps = np.asarray(steps, dtype=np.int64)
-    _, digits, exp = Decimal(repr(dt)).as_tuple()
-    if len(digits) > _MAX_DT_DIGITS or not -_MAX_TIME_DIGITS < exp < _MAX_TIME_DIGITS:
+    if steps.size == 0:
+        return steps.astype(np.float64)
+    decimal = _decimal_of(dt)
+    if decimal is None:
         return steps.astype(np.float64) * dt    # format.c prints the double step · dt then
-    mant = int("".join(map(str, digits)))
+    mant, exp = decimal
 
     def exact(k):
         # Python rounds an integer quotient correctly, as strtod reads the exact decimal.
         return k * mant * 10**exp if exp >= 0 else k * mant / 10**-exp
 
+    # With both the numerator k·mant and the power of ten exact in a double (below 2^53,
+    # 10^22 at most), one IEEE division is the correctly rounded quotient: the same
+    # double as the integer arithmetic below, for a whole array at once.
+    if steps.size and -22 <= exp < 0 and int(np.abs(steps).max()) * mant < 2**53:
+        return (steps * mant).astype(np.float64) / float(10**-exp)
     # Most spikes share their step with others, so each distinct step is done once.
     distinct, where = np.unique(steps, return_inverse=True)
     values = np.array([float(exact(int(k))) for k in distinct], dtype=np.float64)

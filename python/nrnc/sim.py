@@ -13,7 +13,8 @@ from . import _time
 from ._lib import NRT_MODEL_SEED, Options, load_model
 from .errors import SimulationError
 
-_SPIKE_CHUNK = 65536     # spikes fetched per nrt_sim_spikes call
+_SPIKE_CHUNK = 65536     # spikes fetched per nrt_sim_spikes call, at most
+_SPIKE_FIRST = 1024      # ... in the first call
 
 
 class Model:
@@ -41,6 +42,7 @@ class Simulation:
         self.model = model
         self._api = model._api
         self._sim = None
+        self._spike_buf = None
         opt = Options()
         self._api.options_default(ctypes.byref(opt))
         opt.seed = NRT_MODEL_SEED if seed is None else _seed(seed)
@@ -175,27 +177,44 @@ class Simulation:
 
     # -- spikes ------------------------------------------------------------------------
 
+    def _spike_buffers(self):
+        if self._spike_buf is None:
+            idx = np.empty(_SPIKE_FIRST, dtype=np.int32)
+            t = np.empty(_SPIKE_FIRST, dtype=np.float64)
+            self._spike_buf = (idx, t, idx.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+                               t.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+        return self._spike_buf
+
     def spikes(self, pop):
         """(neuron indices int32, times in ms float64) of the spikes of `pop` since the
         last call, in time then index order."""
         sim = self._handle()
         name = _bytes(pop)
-        idx_parts, t_parts = [], []
-        while True:
-            idx = np.empty(_SPIKE_CHUNK, dtype=np.int32)
-            t = np.empty(_SPIKE_CHUNK, dtype=np.float64)
+        # a closed loop takes a few spikes at a time: one reused buffer of _SPIKE_FIRST
+        # (with its ctypes pointers made once), copied out; larger ones while full
+        idx_buf, t_buf, idx_ptr, t_ptr = self._spike_buffers()
+        got = self._api.sim_spikes(sim, name, idx_ptr, t_ptr, _SPIKE_FIRST)
+        if got < 0:
+            self._fail(f"cannot fetch the spikes of {pop!r}")
+        idx_parts, t_parts = [idx_buf[:got].copy()], [t_buf[:got].copy()]
+        chunk = _SPIKE_FIRST
+        while got == chunk:
+            chunk = min(2 * chunk, _SPIKE_CHUNK)
+            idx = np.empty(chunk, dtype=np.int32)
+            t = np.empty(chunk, dtype=np.float64)
             got = self._api.sim_spikes(sim, name,
                                        idx.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
                                        t.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-                                       _SPIKE_CHUNK)
+                                       chunk)
             if got < 0:
                 self._fail(f"cannot fetch the spikes of {pop!r}")
             idx_parts.append(idx[:got])
             t_parts.append(t[:got])
-            if got < _SPIKE_CHUNK:
-                break
-        idx = np.concatenate(idx_parts)
-        steps = np.rint(np.concatenate(t_parts) / self._dt_s).astype(np.int64)
+        if len(idx_parts) == 1:
+            idx, t = idx_parts[0], t_parts[0]
+        else:
+            idx, t = np.concatenate(idx_parts), np.concatenate(t_parts)
+        steps = np.rint(t / self._dt_s).astype(np.int64)
         return idx, _time.ms_of_steps(steps, self._dt_ms)
 
 
