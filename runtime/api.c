@@ -405,6 +405,22 @@ int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int
     return m;
 }
 
+int nrt_sim_inject(nrt_sim *s, const char *pop, const int32_t *idx, int64_t n)
+{
+    int p = find_pop(s, pop);
+    if (p < 0) {
+        fail(s, "there is no population '%s'", pop ? pop : "(null)");
+        return -1;
+    }
+    if (n < 0 || (n > 0 && !idx)) {
+        fail(s, "nrt_sim_inject needs n (%lld) neuron indices", (long long)n);
+        return -1;
+    }
+    if (fresh(s) != 0)
+        return -1;
+    return nrt_runner_inject(&s->run, p, idx, n, s->msg, sizeof s->msg);
+}
+
 void nrt_sim_free(nrt_sim *s)
 {
     if (!s)

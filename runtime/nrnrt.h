@@ -72,6 +72,13 @@ int nrt_sim_unit(const nrt_sim *s, const char *pop_dot_var, double *scale, const
  * negative. Spikes beyond cap stay for the next call. */
 int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t cap);
 
+/* Makes neurons idx[0 .. n) of population `pop` spike in the next step (stamped at its
+ * end, delivered through the connections, recorded and returned by nrt_sim_spikes like
+ * any spike), without their reset or refractory period: an external stimulus. A neuron
+ * listed twice, or that crosses its threshold in that step too, spikes once. 0 or
+ * negative (an index outside the population). */
+int nrt_sim_inject(nrt_sim *s, const char *pop, const int32_t *idx, int64_t n);
+
 const char *nrt_sim_error(const nrt_sim *s);     /* the last failure's message, or "" */
 /* Writes and closes the output files, if any (summary.json last), and frees s. */
 void nrt_sim_free(nrt_sim *s);

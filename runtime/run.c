@@ -499,6 +499,67 @@ static void join_spikes(sim *s, int p)
     pop->nspiked = n;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int nrt_runner_inject(sim *s, int p, const int32_t *idx, int64_t n, char *msg, size_t size)
+{
+    nrt_pop *pop = &s->pops[p];
+    for (int64_t k = 0; k < n; k++)
+        if (idx[k] < 0 || idx[k] >= pop->n) {
+            snprintf(msg, size, "neuron %d is not in population '%s' (%lld neurons)", idx[k], s->d->pops[p].name,
+                     (long long)pop->n);
+            return -1;
+        }
+    if (!s->inject && !(s->inject = calloc((size_t)s->d->npops + 1, sizeof *s->inject)))
+        goto oom;
+    nrt_injected *in = &s->inject[p];
+    if (!in->merged && !(in->merged = malloc(((size_t)pop->n + 1) * sizeof *in->merged)))
+        goto oom;
+    if (in->n + n > in->cap) {
+        int64_t cap = in->cap ? in->cap : 64;
+        while (cap < in->n + n)
+            cap *= 2;
+        int64_t *grown = realloc(in->idx, (size_t)cap * sizeof *grown);
+        if (!grown)
+            goto oom;
+        in->idx = grown;
+        in->cap = cap;
+    }
+    for (int64_t k = 0; k < n; k++)
+        in->idx[in->n++] = idx[k];
+    return 0;
+oom:
+    snprintf(msg, size, "out of memory injecting spikes");
+    return -1;
+}
+
+/* The injected spikes of population p joined with the step's own: one ascending list,
+ * each neuron once. */
+static void merge_injected(sim *s, int p)
+{
+    nrt_injected *in = &s->inject[p];
+    if (!in->n)
+        return;
+    nrt_pop *pop = &s->pops[p];
+    qsort(in->idx, (size_t)in->n, sizeof *in->idx, cmp_i64);
+    int64_t a = 0, b = 0, m = 0;
+    while (a < pop->nspiked || b < in->n) {
+        int64_t next = b >= in->n || (a < pop->nspiked && pop->spiked[a] <= in->idx[b]) ? pop->spiked[a] : in->idx[b];
+        while (a < pop->nspiked && pop->spiked[a] == next)
+            a++;
+        while (b < in->n && in->idx[b] == next)
+            b++;
+        in->merged[m++] = next;
+    }
+    memcpy(pop->spiked, in->merged, (size_t)m * sizeof *pop->spiked);
+    pop->nspiked = m;
+    in->n = 0;
+}
+
 /* §7 (2)-(4) for step k; 0, or -1 with the failure reported and the status set. Nothing
  * of a failing step reaches the files. */
 static int step(sim *s, int64_t k)
@@ -519,6 +580,8 @@ static int step(sim *s, int64_t k)
         fail_nonfinite(s, p, k + 1);
         return -1;
     }
+    for (p = 0; s->inject && p < d->npops; p++)
+        merge_injected(s, p);
     if (s->net && nrt_net_after_fire(s->net, s->pops, k, s->pool) != 0) {
         set_failed(s);
         return -1;
@@ -628,6 +691,11 @@ int nrt_runner_close(sim *s)
         nrt_pop_free(&s->pops[p], &s->d->pops[p]);
     for (int p = 0; s->sources && p < s->d->npops; p++)
         nrt_source_free(&s->sources[p]);
+    for (int p = 0; s->inject && p < s->d->npops; p++) {
+        free(s->inject[p].idx);
+        free(s->inject[p].merged);
+    }
+    free(s->inject);
     free(s->sources);
     free(s->pops);
     free(s->spike_counts);

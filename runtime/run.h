@@ -26,6 +26,12 @@ typedef struct ranges {
     int32_t *bad;                 /* npops x threads */
 } ranges;
 
+/* Neurons of one population made to spike in the next step (nrt_runner_inject). */
+typedef struct nrt_injected {
+    int64_t *idx, n, cap;
+    int64_t *merged;              /* room for the step's spikes and these together */
+} nrt_injected;
+
 typedef struct nrt_runner {
     const nrt_run_desc *d;
     double dt_ms;
@@ -37,6 +43,7 @@ typedef struct nrt_runner {
     bool tuning;                  /* choosing between the pool and the caller alone */
     double tune_t0, tune_best[2]; /* the current block's start; the fastest block with the
                                      pool [0] and without [1] */
+    nrt_injected *inject;         /* per population, or NULL: spikes the embedding API adds */
     bool summing;                 /* some population has inputs that summed writes */
     bool sum_whole;               /* ... and a summed term reads an input: one thread */
     nrt_pop *pops;
@@ -73,6 +80,12 @@ int nrt_runner_open(nrt_runner *s, const nrt_run_desc *desc, bool files, bool qu
 /* Steps from s->steps_done up to `until` (at most desc->nsteps for a run), stopping early
  * when *stop (may be NULL) becomes nonzero; 0, or -1 once a step failed (reported). */
 int nrt_runner_steps(nrt_runner *s, int64_t until, volatile sig_atomic_t *stop);
+/* Makes neurons idx[0 .. n) of population p spike in the next step, as if they crossed
+ * their threshold (stamped at its end, delivered and recorded like any spike) but
+ * without their reset or refractory period; a neuron that fires anyway spikes once.
+ * 0, or -1 with msg saying why (out of memory, an index outside the population); the
+ * run itself goes on. */
+int nrt_runner_inject(nrt_runner *s, int p, const int32_t *idx, int64_t n, char *msg, size_t size);
 /* Closes the files, writes summary.json (with files), frees everything; the exit code. */
 int nrt_runner_close(nrt_runner *s);
 

@@ -185,6 +185,14 @@ class Simulation:
                                t.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
         return self._spike_buf
 
+    def inject(self, pop, neurons):
+        """Makes the given neurons of `pop` spike in the next step (an external stimulus:
+        delivered and recorded like any spike, without their reset)."""
+        idx = np.ascontiguousarray(np.atleast_1d(np.asarray(neurons, dtype=np.int32)))
+        if self._api.sim_inject(self._handle(), _bytes(pop),
+                                idx.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), idx.size) < 0:
+            self._fail(f"cannot inject spikes into {pop!r}")
+
     def spikes(self, pop):
         """(neuron indices int32, times in ms float64) of the spikes of `pop` since the
         last call, in time then index order."""

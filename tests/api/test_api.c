@@ -254,6 +254,39 @@ int main(int argc, char **argv)
     CHECK(nrt_sim_write(s, "E.v", v, 5) < 0, "a short write");
     nrt_sim_free(s);
 
+    /* injected spikes: in the next step, each neuron once, stamped at its end, and felt by
+     * the network (E's spikes excite every target through connect E -> E, I) */
+    s = new_sim(1, 1, NULL);
+    CHECK(nrt_sim_advance(s, 100) == 0, "advance: %s", nrt_sim_error(s));
+    take_spikes(s, &got);
+    static const int32_t kick[] = {7, 5, 7, 3199};
+    CHECK(nrt_sim_inject(s, "E", kick, 4) == 0, "inject: %s", nrt_sim_error(s));
+    CHECK(nrt_sim_advance(s, 1) == 0, "advance after inject: %s", nrt_sim_error(s));
+    int32_t ids[64];
+    double ts[64];
+    int64_t nk = nrt_sim_spikes(s, "E", ids, ts, 64);
+    int found = 0;
+    for (int64_t k = 0; k < nk; k++) {
+        CHECK(fabs(ts[k] - 0.0101) < 1e-12, "an injected step's spike at %.17g s", ts[k]);
+        found += ids[k] == 5 || ids[k] == 7 || ids[k] == 3199;
+        CHECK(k == 0 || ids[k] > ids[k - 1], "the step's spikes ascend, each once: %d after %d", ids[k], ids[k - 1]);
+    }
+    CHECK(found == 3, "the three injected neurons should spike once each (found %d)", found);
+    CHECK(nrt_sim_advance(s, STEPS - 101) == 0, "advance: %s", nrt_sim_error(s));
+    take_spikes(s, &got2);
+    got.n = 0;
+    int64_t later = 0;
+    for (int64_t k = 0; k < ref.n; k++)
+        later += ref.t_ms[k] > 10.1 + 1e-9;
+    CHECK(got2.n != later, "the injected spikes should change what follows (%lld spikes either way)", (long long)later);
+    const int32_t outside = 3200;
+    CHECK(nrt_sim_inject(s, "E", &outside, 1) < 0 &&
+              strcmp(nrt_sim_error(s), "neuron 3200 is not in population 'E' (3200 neurons)") == 0,
+          "inject outside: '%s'", nrt_sim_error(s));
+    CHECK(nrt_sim_inject(s, "X", kick, 1) < 0 && strcmp(nrt_sim_error(s), "there is no population 'X'") == 0,
+          "inject into a missing population: '%s'", nrt_sim_error(s));
+    nrt_sim_free(s);
+
     /* a dt the model was not compiled for is refused, with the way out */
     nrt_options opt;
     nrt_options_default(&opt);

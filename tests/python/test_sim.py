@@ -165,6 +165,18 @@ def check_instances_independent():
         b.close()
 
 
+def check_inject():
+    with compiled.simulation(seed=SEED) as s:
+        s.advance(100)
+        s.spikes("E")
+        s.inject("E", [9, 4, 9])
+        s.advance(1)
+        idx, t = s.spikes("E")
+        assert {4, 9} <= set(idx.tolist()) and len(set(idx.tolist())) == len(idx), idx
+        assert all(x == 10.1 for x in t.tolist()), t
+        expect_raise(nrnc.SimulationError, ["not in population"], s.inject, "E", [320])
+
+
 def check_output_folder():
     out = WORK / "from-python"
     with compiled.simulation(seed=SEED, out=out) as s:
@@ -224,5 +236,5 @@ def check_duration_rounding():
 
 run_checks([check_chunks_match_run, check_run_duration_and_threads, check_seeds,
             check_set_param, check_get_set_values, check_set_values_like_set,
-            check_instances_independent, check_output_folder, check_errors, check_cache,
+            check_instances_independent, check_inject, check_output_folder, check_errors, check_cache,
             check_duration_rounding])
