@@ -382,27 +382,42 @@ int nrt_sim_write(nrt_sim *s, const char *pop_dot_var, const double *in, int64_t
     return 0;
 }
 
-int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t cap)
+/* Up to cap of population pop's spikes since the last take, into idx and t (seconds) or
+ * step; the count, or -1 (the failure set). */
+static int64_t take(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t *step, int64_t cap)
 {
     int p = find_pop(s, pop);
     if (p < 0) {
         fail(s, "there is no population '%s'", pop ? pop : "(null)");
         return -1;
     }
-    if (cap < 0 || (cap > 0 && (!idx || !t))) {
-        fail(s, "nrt_sim_spikes needs room: idx and t of cap (%lld) entries", (long long)cap);
+    if (cap < 0 || (cap > 0 && (!idx || (!t && !step)))) {
+        fail(s, "nrt_sim_spikes needs room: idx and times of cap (%lld) entries", (long long)cap);
         return -1;
     }
     spike_buf *b = &s->spikes[p];
     int64_t m = b->n - b->taken < cap ? b->n - b->taken : cap;
     for (int64_t k = 0; k < m; k++) {
         idx[k] = b->idx[b->taken + k];
-        t[k] = (double)b->step[b->taken + k] * s->desc.dt;
+        if (t)
+            t[k] = (double)b->step[b->taken + k] * s->desc.dt;
+        else
+            step[k] = b->step[b->taken + k];
     }
     b->taken += m;
     if (b->taken == b->n)
         b->n = b->taken = 0;
     return m;
+}
+
+int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t cap)
+{
+    return take(s, pop, idx, t, NULL, cap);
+}
+
+int64_t nrt_sim_spike_steps(nrt_sim *s, const char *pop, int32_t *idx, int64_t *step, int64_t cap)
+{
+    return take(s, pop, idx, NULL, step, cap);
 }
 
 int nrt_sim_inject(nrt_sim *s, const char *pop, const int32_t *idx, int64_t n)

@@ -71,6 +71,9 @@ int nrt_sim_unit(const nrt_sim *s, const char *pop_dot_var, double *scale, const
  * order: up to cap of them into idx and t (seconds); returns the count copied, or
  * negative. Spikes beyond cap stay for the next call. */
 int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t cap);
+/* The same spikes (taken from the same queue), with the step that stamps each instead of
+ * its time (t = step · dt): for callers that want exact times in their own form. */
+int64_t nrt_sim_spike_steps(nrt_sim *s, const char *pop, int32_t *idx, int64_t *step, int64_t cap);
 
 /* Makes neurons idx[0 .. n) of population `pop` spike in the next step (stamped at its
  * end, delivered through the connections, recorded and returned by nrt_sim_spikes like

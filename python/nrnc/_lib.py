@@ -30,6 +30,8 @@ _SIGNATURES = {
     "nrt_sim_spikes": (c_int64, [c_void_p, c_char_p, POINTER(c_int32), POINTER(c_double),
                                  c_int64]),
     "nrt_sim_inject": (c_int, [c_void_p, c_char_p, POINTER(c_int32), c_int64]),
+    "nrt_sim_spike_steps": (c_int64, [c_void_p, c_char_p, POINTER(c_int32), POINTER(c_int64),
+                                      c_int64]),
     "nrt_sim_error": (c_char_p, [c_void_p]),
     "nrt_sim_free": (None, [c_void_p]),
 }

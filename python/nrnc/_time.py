@@ -83,7 +83,7 @@ def _decimal_of(dt):
     return int("".join(map(str, digits))), exp
 
 
-def ms_of_steps(steps, dt):
+def ms_of_steps(steps, dt, ascending=False):
     """The times in ms of the given steps (an int or an integer array), as the files
     print them; dt is in ms (from dt_ms)."""
     steps = np.asarray(steps, dtype=np.int64)
@@ -101,8 +101,11 @@ def ms_of_steps(steps, dt):
     # With both the numerator k·mant and the power of ten exact in a double (below 2^53,
     # 10^22 at most), one IEEE division is the correctly rounded quotient: the same
     # double as the integer arithmetic below, for a whole array at once.
-    if steps.size and -22 <= exp < 0 and int(np.abs(steps).max()) * mant < 2**53:
-        return (steps * mant).astype(np.float64) / float(10**-exp)
+    # the largest |step| (the ends of an ascending array, without a pass over it)
+    ends = (steps.flat[0], steps.flat[-1]) if ascending else (steps.min(), steps.max())
+    if -22 <= exp < 0 and max(-int(ends[0]), int(ends[1])) * mant < 2**53:
+        scaled = steps if mant == 1 else steps * mant
+        return scaled.astype(np.float64) / float(10**-exp)
     # Most spikes share their step with others, so each distinct step is done once.
     distinct, where = np.unique(steps, return_inverse=True)
     values = np.array([float(exact(int(k))) for k in distinct], dtype=np.float64)

@@ -180,9 +180,9 @@ class Simulation:
     def _spike_buffers(self):
         if self._spike_buf is None:
             idx = np.empty(_SPIKE_FIRST, dtype=np.int32)
-            t = np.empty(_SPIKE_FIRST, dtype=np.float64)
-            self._spike_buf = (idx, t, idx.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
-                               t.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+            step = np.empty(_SPIKE_FIRST, dtype=np.int64)
+            self._spike_buf = (idx, step, idx.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+                               step.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)))
         return self._spike_buf
 
     def inject(self, pop, neurons):
@@ -198,33 +198,32 @@ class Simulation:
         last call, in time then index order."""
         sim = self._handle()
         name = _bytes(pop)
-        # a closed loop takes a few spikes at a time: one reused buffer of _SPIKE_FIRST
-        # (with its ctypes pointers made once), copied out; larger ones while full
-        idx_buf, t_buf, idx_ptr, t_ptr = self._spike_buffers()
-        got = self._api.sim_spikes(sim, name, idx_ptr, t_ptr, _SPIKE_FIRST)
+        # A closed loop takes a few spikes at a time: one reused buffer of _SPIKE_FIRST
+        # (its ctypes pointers made once), copied out; larger ones while they come back
+        # full. The runtime gives each spike's step, which becomes the exact ms of the
+        # files here.
+        idx_buf, step_buf, idx_ptr, step_ptr = self._spike_buffers()
+        got = self._api.sim_spike_steps(sim, name, idx_ptr, step_ptr, _SPIKE_FIRST)
         if got < 0:
             self._fail(f"cannot fetch the spikes of {pop!r}")
-        idx_parts, t_parts = [idx_buf[:got].copy()], [t_buf[:got].copy()]
-        chunk = _SPIKE_FIRST
-        while got == chunk:
-            chunk = min(2 * chunk, _SPIKE_CHUNK)
-            idx = np.empty(chunk, dtype=np.int32)
-            t = np.empty(chunk, dtype=np.float64)
-            got = self._api.sim_spikes(sim, name,
-                                       idx.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
-                                       t.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-                                       chunk)
-            if got < 0:
-                self._fail(f"cannot fetch the spikes of {pop!r}")
-            idx_parts.append(idx[:got])
-            t_parts.append(t[:got])
-        if len(idx_parts) == 1:
-            idx, t = idx_parts[0], t_parts[0]
-        else:
-            idx, t = np.concatenate(idx_parts), np.concatenate(t_parts)
-        steps = np.rint(t / self._dt_s).astype(np.int64)
-        return idx, _time.ms_of_steps(steps, self._dt_ms)
-
+        idx, steps = idx_buf[:got].copy(), step_buf[:got]
+        if got == _SPIKE_FIRST:
+            idx_parts, step_parts = [idx], [steps.copy()]
+            chunk = _SPIKE_FIRST
+            while got == chunk:
+                chunk = min(2 * chunk, _SPIKE_CHUNK)
+                i = np.empty(chunk, dtype=np.int32)
+                st = np.empty(chunk, dtype=np.int64)
+                got = self._api.sim_spike_steps(sim, name,
+                                                i.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+                                                st.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                                                chunk)
+                if got < 0:
+                    self._fail(f"cannot fetch the spikes of {pop!r}")
+                idx_parts.append(i[:got])
+                step_parts.append(st[:got])
+            idx, steps = np.concatenate(idx_parts), np.concatenate(step_parts)
+        return idx, _time.ms_of_steps(steps, self._dt_ms, ascending=True)
 
 def _bytes(s):
     if not isinstance(s, str):

@@ -213,6 +213,25 @@ int main(int argc, char **argv)
     CHECK(same_spikes(&got, &ref, "thread, seed 1"), "seed 1 on a thread differs from nrnc run");
     CHECK(same_spikes(&got2, &ref7, "thread, seed 7"), "seed 7 on a thread differs from nrnc run --seed 7");
 
+    /* the same spikes as steps (nrt_sim_spike_steps): E's of the reference, step · 0.1 ms */
+    s = new_sim(1, 1, NULL);
+    CHECK(nrt_sim_advance(s, STEPS) == 0, "advance: %s", nrt_sim_error(s));
+    static int32_t sidx[MAX_SPIKES];
+    static int64_t sstep[MAX_SPIKES];
+    int64_t ns = nrt_sim_spike_steps(s, "E", sidx, sstep, MAX_SPIKES);
+    int64_t ne = 0, mismatch = 0;
+    for (int64_t k = 0; k < ref.n; k++) {
+        if (ref.pop[k] != 'E')
+            continue;
+        if (ne >= ns || sidx[ne] != ref.idx[k] || fabs((double)sstep[ne] * 0.1 - ref.t_ms[k]) > 1e-9)
+            mismatch++;
+        ne++;
+    }
+    CHECK(ns == ne && mismatch == 0, "spike steps: %lld of %lld, %lld differ", (long long)ns, (long long)ne,
+          (long long)mismatch);
+    CHECK(nrt_sim_spikes(s, "E", got.idx, got.t_ms, 10) == 0, "spike steps and spikes share one queue");
+    nrt_sim_free(s);
+
     /* the pool: two threads, the same spikes */
     s = new_sim(1, 2, NULL);
     CHECK(nrt_sim_advance(s, STEPS) == 0, "advance on 2 threads: %s", nrt_sim_error(s));

@@ -167,7 +167,8 @@ int nrt_sim_unit(const nrt_sim *s, const char *name, double *scale, const char *
     return var((nrt_sim *)s, name, scale, unit) ? 0 : -1;
 }
 
-int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t cap)
+/* The spikes since the last call, with their times (t) or steps (step). */
+static int64_t take_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t *step, int64_t cap)
 {
     if (strcmp(pop, "P") != 0)
         return fail(s, "no population", pop);
@@ -176,12 +177,26 @@ int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int
         for (; s->next_neuron < N && got < cap; s->next_neuron++)
             if (s->next_step % (s->next_neuron + 1) == 0) {
                 idx[got] = (int32_t)s->next_neuron;
-                t[got++] = (double)s->next_step * s->dt;
+                if (t)
+                    t[got] = (double)s->next_step * s->dt;
+                if (step)
+                    step[got] = s->next_step;
+                got++;
             }
         if (s->next_neuron < N)
             break;                       /* cap reached inside this step */
     }
     return got;
+}
+
+int64_t nrt_sim_spikes(nrt_sim *s, const char *pop, int32_t *idx, double *t, int64_t cap)
+{
+    return take_spikes(s, pop, idx, t, NULL, cap);
+}
+
+int64_t nrt_sim_spike_steps(nrt_sim *s, const char *pop, int32_t *idx, int64_t *step, int64_t cap)
+{
+    return take_spikes(s, pop, idx, NULL, step, cap);
 }
 
 const char *nrt_sim_error(const nrt_sim *s) { return s->error; }
