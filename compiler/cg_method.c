@@ -337,7 +337,12 @@ static LLVMValueRef *step_exact(Cg *g, Arena *s, Env *env, LLVMValueRef *pq, LLV
     LLVMValueRef *b = ARENA_ARRAY(s, LLVMValueRef, n);
     for (int r = 0; r < n; r++) {
         b[r] = cg_emit(g, env, x->b[r]);
-        if (x->has_held && held && p->states[x->states[r]].held)   /* a held state has no drive */
+        /* A held state has no drive. Its own row is replaced by its current value after
+         * the step (integrate), so only the other rows it reaches need the drive zeroed. */
+        bool reaches_others = false;
+        for (int o = 0; o < n; o++)
+            reaches_others |= o != r && reach[o * n + r];
+        if (x->has_held && held && p->states[x->states[r]].held && reaches_others)
             b[r] = LLVMBuildSelect(g->b, held, cg_fconst(g, 0), b[r], "");
     }
     LLVMValueRef *next = ARENA_ARRAY(s, LLVMValueRef, p->nstates + 1);

@@ -383,8 +383,16 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         LLVMSetValueName2(env.arrays[k], cg_array_name(scratch, p, k), strlen(cg_array_name(scratch, p, k)));
     }
     LLVMValueRef *invariant = cg_method_prepare(g, scratch, &env);
-    LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
-    LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
+    /* One test per range for NaN or infinity in any new state: x·0 is ±0 for a finite x
+     * and NaN otherwise (not folded: no no-NaN flag), and NaN stays NaN in a sum, so
+     * z_k = Σ_i x_k,i·0 (one multiply-add per state and neuron, a reduction the vectoriser
+     * keeps in registers) is NaN iff one of them is not finite. */
+    LLVMValueRef *zeros = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
+    for (int k = 0; k < p->nstates; k++)
+        if (p->states[k].deriv) {
+            zeros[k] = LLVMBuildAlloca(g->b, g->f64, "zeros");
+            LLVMBuildStore(g->b, cg_fconst(g, 0), zeros[k]);
+        }
     Loop l = cg_loop_from(g, fn, lo, hi, "step.loop");
     env.i = l.i;
     if (p->nnoise)
@@ -400,10 +408,6 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
             held = LLVMBuildICmp(g->b, LLVMIntSGT, r, LLVMConstInt(g->i32, 0, 0), "held");
         }
     LLVMValueRef *next = cg_method_step(g, scratch, &env, invariant, held);
-    /* One test per neuron for NaN or infinity in any new state: x·0 is ±0 for a finite x
-     * and NaN otherwise (not folded: no no-NaN flag), so z = x1·0 + x2·0 + ... (one
-     * multiply-add a state) is NaN iff one of them is not finite. */
-    LLVMValueRef zeros = NULL;
     LLVMValueRef *after = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
     for (int k = 0; k < p->nstates; k++) {
         after[k] = env.states[k];
@@ -413,19 +417,9 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         if (held && p->states[k].held)
             v = LLVMBuildSelect(g->b, held, env.states[k], v, "");
         cg_store_at(g, env.arrays[p->states[k].slot], l.i, v);
-        LLVMValueRef zero = LLVMConstReal(g->f64, 0.0);
-        if (zeros) {
-            LLVMValueRef args[3] = {v, zero, zeros};
-            zeros = cg_intrinsic(g, "llvm.fmuladd", args, 3);
-        } else {
-            zeros = LLVMBuildFMul(g->b, v, zero, "");
-        }
+        LLVMValueRef args[3] = {v, cg_fconst(g, 0), LLVMBuildLoad2(g->b, g->f64, zeros[k], "")};
+        LLVMBuildStore(g->b, cg_intrinsic(g, "llvm.fmuladd", args, 3), zeros[k]);
         after[k] = v;
-    }
-    if (zeros) {
-        LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
-        any = LLVMBuildOr(g->b, any, LLVMBuildFCmp(g->b, LLVMRealUNO, zeros, zeros, "bad"), "");
-        LLVMBuildStore(g->b, any, bad);
     }
     if (fused_mask(p)) {
         /* the threshold sees the state at the end of the step, at t + dt */
@@ -435,7 +429,13 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         emit_mask_step(g, &end, l.i, refr, prev, fired);
     }
     cg_loop_end(g, &l, hi);
-    LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
+    LLVMValueRef bad = LLVMConstInt(g->i1, 0, 0);
+    for (int k = 0; k < p->nstates; k++)
+        if (p->states[k].deriv) {
+            LLVMValueRef z = LLVMBuildLoad2(g->b, g->f64, zeros[k], "");
+            bad = LLVMBuildOr(g->b, bad, LLVMBuildFCmp(g->b, LLVMRealUNO, z, z, ""), "bad");
+        }
+    LLVMBuildRet(g->b, LLVMBuildZExt(g->b, bad, g->i32, ""));
     return fn;
 }
 

@@ -5,13 +5,16 @@
  * generated loops may use aligned vector loads. Everything starts at zero: the generated
  * init sets params and initial states, the runtime relies on refractory = 0 and
  * cond_prev = 0 meaning "free to fire" and "condition was false". */
+#define _DEFAULT_SOURCE   /* madvise */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
 enum { ALIGN = 64 };
+enum { HUGE_PAGE = 2 << 20, HUGE_MIN = 1 << 20 };
 
 /* Zeroed, 64-byte aligned block of count elements of size bytes (at least one line, so a
  * population of zero neurons still gets valid pointers). */
@@ -22,7 +25,14 @@ static void *alloc_zeroed(int64_t count, size_t size)
     size_t bytes = ((size_t)count * size + ALIGN - 1) / ALIGN * ALIGN;
     if (bytes == 0)
         bytes = ALIGN;
-    void *p = aligned_alloc(ALIGN, bytes);
+    size_t align = ALIGN;
+    if (bytes >= HUGE_MIN) {
+        align = HUGE_PAGE;
+        bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    }
+    void *p = aligned_alloc(align, bytes);
+    if (p && align == HUGE_PAGE)
+        madvise(p, bytes, MADV_HUGEPAGE);
     if (p)
         memset(p, 0, bytes);
     return p;
