@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "spike_stats.h"
 #include "syn_monitor.h"
 
 /* The text, built in memory: it reaches the disk in one piece. */
@@ -100,6 +101,21 @@ static void key(json *j, int indent, bool first, const char *k)
     put(j, ": ");
 }
 
+/* "stats": the spike statistics of the run so far (spike_stats.h), the same text that
+ * `nrnc stats --format json` prints for the folder. */
+static void put_stats(json *j, const nrt_spike_stats *st, int64_t steps_done, double dt_ms)
+{
+    nrt_spike_summary r;
+    if (!nrt_spike_stats_finish(st, steps_done, dt_ms, &r)) {
+        j->oom = true;
+        return;
+    }
+    char buf[NRT_SPIKE_JSON_MAX];
+    nrt_spike_summary_json(&r, (double)st->window * dt_ms, (double)st->bin * dt_ms, buf, sizeof buf);
+    put(j, ", \"stats\": ");
+    put(j, buf);
+}
+
 static void put_populations(json *j, const nrt_summary *s)
 {
     const nrt_run_desc *d = s->desc;
@@ -120,6 +136,8 @@ static void put_populations(json *j, const nrt_summary *s)
         put_num(j, size_ms > 0 ? (double)s->spike_counts[p] * 1e3 / size_ms : 0.0);
         put(j, ", \"method\": ");
         put_str(j, pd->method);
+        if (s->stats)
+            put_stats(j, &s->stats[p], s->steps_done, s->dt_ms);
         put(j, " }");
     }
     put(j, d->npops > 0 ? "\n  }" : "}");
