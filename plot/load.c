@@ -536,7 +536,7 @@ int plot_data_load_with(PlotData *d, const char *dir, FILE *log, const PlotLoad 
     load_series(d);
     if (d->spikes_csv || d->spikes_npy)
         load_spikes(d);
-    if (!plottable(d)) {
+    if (!d->opt.all_spikes && !plottable(d)) {   /* analysis says itself what it lacks */
         plot_msg(log, "error", "nothing to plot in '%s': no spikes.csv (or spikes_POP_t.npy), "
                  "and no trace or rate file that could be read", dir);
         return PLOT_EXIT_USAGE;
