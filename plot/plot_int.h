@@ -218,7 +218,7 @@ void plot_fmt_count(char *buf, size_t size, long long n);
 
 /* ---- the page (plot.c) and the raster panel (raster.c) -------------------------------- */
 
-enum { PLOT_WIDTH = 1000, PLOT_LEFT = 90, PLOT_RIGHT = 130, PLOT_RASTER_H = 300 };
+enum { PLOT_WIDTH = 1000, PLOT_LEFT = 90, PLOT_RIGHT = 130, PLOT_RASTER_H = 300, PLOT_DIST_H = 170 };
 
 typedef struct Page {
     FILE *f;
@@ -231,6 +231,17 @@ typedef struct Page {
 /* Opens a panel group with its title and a clip path; returns its frame. */
 Frame plot_panel_begin(Page *pg, double h, const char *title);
 void plot_panel_end(Page *pg, const Frame *fr);
+/* The same without the time axis's "stopped" marker (the panels of dist.c). */
+void plot_panel_close(Page *pg, const Frame *fr);
 void plot_raster(Page *pg);
+
+/* ---- panels without a time axis (dist.c) --------------------------------------------- */
+
+bool plot_has_isi(const PlotData *d);
+bool plot_has_rates_dist(const PlotData *d);
+void plot_isi_panel(Page *pg);
+void plot_rate_dist_panel(Page *pg);
+/* The explained variance and the pc1-pc2 trajectory of one pca_*.csv pair. */
+void plot_pca_panels(Page *pg, const PlotPca *pc);
 
 #endif
