@@ -486,7 +486,8 @@ static void find_pcas(PlotData *d, DIR *dir)
             n++;
         }
     }
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t k = 0; k < n; k++) {
         read_pca(d, names[k]);
         free(names[k]);
