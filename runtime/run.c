@@ -243,7 +243,7 @@ static int write_summary(sim *s, bool final)
 
 /* Space for the final summary.json: twice the running one (every count and number may
  * grow to its longest form), room for an error message, and for each population's
- * statistics, which are nulls while it runs. */
+ * statistics, mostly nulls while it runs. */
 static int reserve_summary(sim *s)
 {
     if (!s->files)

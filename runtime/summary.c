@@ -101,19 +101,27 @@ static void key(json *j, int indent, bool first, const char *k)
     put(j, ": ");
 }
 
-/* "stats": the spike statistics of the run so far (spike_stats.h), the same text that
- * `nrnc stats --format json` prints for the folder. */
-static void put_stats(json *j, const nrt_spike_stats *st, int64_t steps_done, double dt_ms)
+/* "stats": { POP: {...} }, the spike statistics of the run so far (spike_stats.h) per
+ * population, each the same text that `nrnc stats --format json` prints for the folder.
+ * A key of its own beside "populations", whose objects keep their four keys. */
+static void put_stats(json *j, const nrt_summary *s)
 {
-    nrt_spike_summary r;
-    if (!nrt_spike_stats_finish(st, steps_done, dt_ms, &r)) {
-        j->oom = true;
-        return;
+    const nrt_run_desc *d = s->desc;
+    put(j, "{");
+    for (int p = 0; p < d->npops; p++) {
+        const nrt_spike_stats *st = &s->stats[p];
+        nrt_spike_summary r;
+        if (!nrt_spike_stats_finish(st, s->steps_done, s->dt_ms, &r)) {
+            j->oom = true;
+            return;
+        }
+        char buf[NRT_SPIKE_JSON_MAX];
+        nrt_spike_summary_json(&r, (double)st->window * s->dt_ms, (double)st->bin * s->dt_ms, buf,
+                               sizeof buf);
+        key(j, 2, p == 0, d->pops[p].name);
+        put(j, buf);
     }
-    char buf[NRT_SPIKE_JSON_MAX];
-    nrt_spike_summary_json(&r, (double)st->window * dt_ms, (double)st->bin * dt_ms, buf, sizeof buf);
-    put(j, ", \"stats\": ");
-    put(j, buf);
+    put(j, d->npops > 0 ? "\n  }" : "}");
 }
 
 static void put_populations(json *j, const nrt_summary *s)
@@ -136,8 +144,6 @@ static void put_populations(json *j, const nrt_summary *s)
         put_num(j, size_ms > 0 ? (double)s->spike_counts[p] * 1e3 / size_ms : 0.0);
         put(j, ", \"method\": ");
         put_str(j, pd->method);
-        if (s->stats)
-            put_stats(j, &s->stats[p], s->steps_done, s->dt_ms);
         put(j, " }");
     }
     put(j, d->npops > 0 ? "\n  }" : "}");
@@ -283,6 +289,10 @@ static void put_body(json *j, const nrt_summary *s)
     put_int(j, s->threads);
     key(j, 1, false, "populations");
     put_populations(j, s);
+    if (s->stats) {
+        key(j, 1, false, "stats");
+        put_stats(j, s);
+    }
     key(j, 1, false, "synapses");
     put_int(j, s->synapses);
     if (d->nconns > 0 && s->conn_synapses)

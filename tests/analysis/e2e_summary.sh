@@ -1,20 +1,19 @@
 # nrnc run, then nrnc stats --format json on its folder: every population's statistics
-# equal, as text, the "stats" object summary.json has (both come from one accumulator,
+# equal, as text, the object summary.json has under "stats" (both come from one accumulator,
 # runtime/spike_stats.c: one fed by the run loop with every spike, one by the files).
 # The CUBA example (two recorded populations, 1 s), in CSV and NPY, on 1 and 2 threads,
 # and a run stopped early by --duration shorter than the model's.
 . "$(dirname "$0")/../lib.sh"
 MODEL=$HERE/../../examples/cuba.nrn
-# stats_of FILE POP: the object after `"POP": ` (stats output) or after `"stats": ` on
-# POP's line (summary.json)
-from_summary() { sed -n "s/^ *\"$2\": {.*\"stats\": \({.*}\) },\{0,1\}\$/\1/p" "$1"; }
-from_stats() { sed -n "s/^ *\"$2\": \({.*}\),\{0,1\}\$/\1/p" "$1"; }
+# stats_of FILE POP: POP's statistics, the object that starts with "rate_hz" (summary.json's
+# "stats" and nrnc stats' "populations" alike; summary.json's populations start with "size")
+stats_of() { sed -n "s/^ *\"$2\": \({ \"rate_hz\".*}\),\{0,1\}\$/\1/p" "$1"; }
 check() {
     out=$1
     "$NRNC" stats "$out" --format json >"$WORK/stats.json" || fail "nrnc stats $out failed"
     for pop in E I; do
-        a=$(from_summary "$out/summary.json" $pop)
-        b=$(from_stats "$WORK/stats.json" $pop)
+        a=$(stats_of "$out/summary.json" $pop)
+        b=$(stats_of "$WORK/stats.json" $pop)
         [ -n "$a" ] || fail "$out/summary.json: no stats for $pop"
         [ "$a" = "$b" ] || fail "$out, $pop: summary.json has $a, nrnc stats says $b"
     done

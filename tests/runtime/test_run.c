@@ -250,8 +250,8 @@ static void case_basic(const char *base)
         "\"status\": \"completed\"", "\"duration_ms\": 2.5", "\"simulated_ms\": 2.5",
         /* 2 threads asked, 1 used: populations under 2 x NRT_GRAIN neurons are not split */
         "\"dt_ms\": 0.1", "\"seed\": 42", "\"threads\": 1",
-        "\"P\": { \"size\": 4, \"spikes\": 8, \"rate_hz\": 800, \"method\": \"euler\", \"stats\": { \"rate_hz\": 800,",
-        "\"Q\": { \"size\": 2, \"spikes\": 4, \"rate_hz\": 800, \"method\": \"exact\", \"stats\": { \"rate_hz\": 800,",
+        "\"P\": { \"size\": 4, \"spikes\": 8, \"rate_hz\": 800, \"method\": \"euler\" }",
+        "\"Q\": { \"size\": 2, \"spikes\": 4, \"rate_hz\": 800, \"method\": \"exact\" }",
         "\"synapses\": 0", "\"P.v\": { \"file\": \"trace_P_v.csv\", \"unit\": \"mV\" }",
         "\"Q.c\": { \"file\": \"trace_Q_c.csv\", \"unit\": \"1\" }", "\"compile\": 0.25",
         "\"setup\": ", "\"run\": ",
@@ -639,7 +639,7 @@ static void case_rate(const char *base)
                     "  },\n"
                     "  \"timing_s\": ");
     expect_contains("summary.json", sum,
-                    "\"R\": { \"size\": 2, \"spikes\": 8, \"rate_hz\": 4000, \"method\": \"euler\", \"stats\": { \"rate_hz\": 4000,");
+                    "\"R\": { \"size\": 2, \"spikes\": 8, \"rate_hz\": 4000, \"method\": \"euler\" }");
     free(sum);
     free(p);
     free(err);
