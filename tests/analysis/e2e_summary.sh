@@ -26,4 +26,12 @@ check "$WORK/npy"
 check "$WORK/short"
 # the numbers mean something: CUBA's neurons fire irregularly at a few Hz
 grep -q '"cv_isi": 0\.[3-9]' "$WORK/stats.json" || fail "cv_isi out of range: $(cat "$WORK/stats.json")"
+# nrnc plot draws the distributions, and the PCA panels once nrnc stats --pca wrote its files
+"$NRNC" stats "$WORK/csv" --pca E || fail "nrnc stats --pca E failed"
+"$NRNC" plot "$WORK/csv" -o "$WORK/plot.svg" 2>/dev/null || fail "nrnc plot failed"
+for text in '>ISI histogram per population' '>Rate distribution over neurons' \
+            '>PCA of E: explained variance per component' '>PCA of E: trajectory in the plane of pc1 and pc2' \
+            '>log10 ISI (ms)</text>' '>fraction of neurons</text>'; do
+    grep -qF "$text" "$WORK/plot.svg" || fail "the SVG lacks '$text'"
+done
 echo ok
