@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis.h"
 #include "ast.h"
 #include "cg.h"
 #include "drv.h"
@@ -232,6 +233,32 @@ static int emit_ir(Session *s, const IrModule *m)
     return close_output(s->opt, out);
 }
 
+/* A time flag of `nrnc stats` in ms (NAN when not given); false with the error printed.
+ * Widths (--window, --bin, --lag) must be positive. */
+static bool stats_time(const char *flag, const char *text, bool width, double *ms)
+{
+    double s = NAN;
+    if (text && !drv_time_flag(flag, text, &s))
+        return false;
+    if (text && width && !(s > 0)) {
+        fprintf(stderr, "nrnc: error: %s must be positive, got '%s'\n", flag, text);
+        return false;
+    }
+    *ms = s * 1e3;
+    return true;
+}
+
+static int stats(const DrvOptions *opt)
+{
+    AnOptions a = {.outdir = opt->model, .json = opt->st_format && strcmp(opt->st_format, "json") == 0,
+                   .pca = opt->st_pca, .xcorr = opt->st_xcorr, .components = opt->st_components};
+    if (!stats_time("--from", opt->st_from, false, &a.from_ms) || !stats_time("--to", opt->st_to, false, &a.to_ms) ||
+        !stats_time("--window", opt->st_window, true, &a.window_ms) ||
+        !stats_time("--bin", opt->st_bin, true, &a.bin_ms) || !stats_time("--lag", opt->st_lag, true, &a.lag_ms))
+        return EXIT_USAGE;
+    return an_stats_run(&a, stdout, stderr);
+}
+
 int drv_execute(const DrvOptions *opt)
 {
     Session s = {.opt = opt, .t_start = drv_now()};
@@ -240,6 +267,8 @@ int drv_execute(const DrvOptions *opt)
     s.prog.arena = &s.arena;
     if (opt->command == CMD_PLOT)
         return plot_main(opt->model, opt->output);
+    if (opt->command == CMD_STATS)
+        return stats(opt);
     int rc = -1;
     if (opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ast") != 0 && strcmp(opt->emit_kind, "ir") != 0 &&
         strcmp(opt->emit_kind, "llvm") != 0 && strcmp(opt->emit_kind, "asm") != 0 &&

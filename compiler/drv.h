@@ -7,7 +7,7 @@
 
 enum { EXIT_MODEL_ERROR = 1, EXIT_USAGE = 2, EXIT_RUN_FAILED = 3 };
 
-typedef enum DrvCommand { CMD_CHECK, CMD_RUN, CMD_EMIT, CMD_BUILD, CMD_PLOT } DrvCommand;
+typedef enum DrvCommand { CMD_CHECK, CMD_RUN, CMD_EMIT, CMD_BUILD, CMD_PLOT, CMD_STATS } DrvCommand;
 
 typedef struct DrvSet {
     const char *text;       /* POP.NAME=VALUE as given */
@@ -32,6 +32,13 @@ typedef struct DrvOptions {
     bool lib;               /* build --lib: a model library (nrnrt.h), not a simulator */
     DrvSet *sets;
     int nsets;
+    /* nrnc stats (the folder is `model`): the time flags as given, checked by
+     * drv_time_flag; the others checked by drv_parse_args */
+    const char *st_from, *st_to, *st_window, *st_bin, *st_lag;
+    const char *st_format;  /* text | json */
+    const char *st_pca;     /* POP or POP:VAR */
+    const char *st_xcorr;   /* A,B */
+    int st_components;      /* 0: not given */
 } DrvOptions;
 
 /* Parses argv into opt. Returns -1 to go on, else the exit code (after --help, or a

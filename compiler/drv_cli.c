@@ -18,6 +18,9 @@ static const char usage_text[] =
     "       nrnc build MODEL.nrn -o SIM [RUN OPTIONS]   (then ./SIM [RUN OPTIONS])\n"
     "       nrnc build --lib MODEL.nrn -o libNAME.so|libNAME.a [RUN OPTIONS]   (nrnrt.h)\n"
     "       nrnc plot OUTDIR [-o FILE.svg]\n"
+    "       nrnc stats OUTDIR [--from T] [--to T] [--window T] [--format text|json]\n"
+    "       nrnc stats OUTDIR --pca POP[:VAR] [--bin T] [--components K]\n"
+    "       nrnc stats OUTDIR --xcorr A,B [--bin T] [--lag T]\n"
     "       nrnc COMMAND --help | nrnc --help\n"
     "       nrnc --version                              (nrnc's version and LLVM's)\n"
     "\n";
@@ -73,7 +76,24 @@ static const struct {
     {CMD_PLOT, "usage: nrnc plot OUTDIR [-o FILE.svg]\n"
                "\n"
                "Draws the spike raster, traces and rates of a finished (or interrupted) run in\n"
-               "OUTDIR as an SVG file (default: OUTDIR/plot.svg).\n", false},
+               "OUTDIR as an SVG file (default: OUTDIR/plot.svg), with each population's ISI\n"
+               "histogram and rate distribution, and the pca_*.csv files of nrnc stats --pca.\n", false},
+    {CMD_STATS, "usage: nrnc stats OUTDIR [--from T] [--to T] [--window T] [--format text|json]\n"
+                "       nrnc stats OUTDIR --pca POP[:VAR] [--bin T] [--components K]\n"
+                "       nrnc stats OUTDIR --xcorr A,B [--bin T] [--lag T]\n"
+                "\n"
+                "Statistics of a finished (or interrupted) run in OUTDIR, per population: mean\n"
+                "rate and its distribution over neurons, ISI mean and CV, Fano factor of counts\n"
+                "in windows of --window (default 100ms), silent fraction, synchrony (Golomb's\n"
+                "chi over bins of --bin, default 5ms); the same numbers as summary.json's.\n"
+                "--pca writes the principal components of binned spike counts (--bin, default\n"
+                "5ms) or of the trace of VAR to OUTDIR/pca_POP[_VAR].csv and\n"
+                "pca_POP[_VAR]_variance.csv (--components K, default 3). --xcorr writes the\n"
+                "cross-correlogram of B's spikes around A's (--bin default 1ms, --lag default\n"
+                "50ms) to OUTDIR/xcorr_A_B.csv. --from and --to limit the time (default: the\n"
+                "whole run). Times take a unit: 100ms, 0.5s, '50 ms'. See docs/analysis.md.\n"
+                "Exit 0 on success, 2 for a bad command line or a folder that cannot be used.\n",
+     false},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -185,6 +205,77 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
     return -1;
 }
 
+/* `nrnc stats`: a flag's value, as "--flag value" or "--flag=value"; NULL when arg is not
+ * that flag. */
+static const char *flag_value(const char *flag, int argc, char **argv, int *i, bool *missing)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(flag);
+    if (strncmp(arg, flag, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* One option of `nrnc stats` (CLI.md "Analysis"); the time values are checked later by
+ * drv_time_flag, which knows units. */
+static int stats_option(DrvOptions *opt, int argc, char **argv, int *i)
+{
+    static const char *const flags[] = {"--from", "--to", "--window", "--bin", "--lag", "--format",
+                                        "--pca", "--xcorr", "--components"};
+    const char *arg = argv[*i];
+    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++) {
+        bool missing = false;
+        const char *v = flag_value(flags[k], argc, argv, i, &missing);
+        if (missing)
+            return usage_error("option '%s' needs a value", arg);
+        if (!v)
+            continue;
+        const char **slot[] = {&opt->st_from, &opt->st_to, &opt->st_window, &opt->st_bin, &opt->st_lag,
+                               &opt->st_format, &opt->st_pca, &opt->st_xcorr};
+        if (k < sizeof slot / sizeof *slot) {
+            *slot[k] = v;
+            return -1;
+        }
+        uint64_t n;
+        if (!parse_u64(v, &n) || n < 1 || n > 100000)
+            return usage_error("--components needs a whole number from 1 to 100000, got '%s'", v);
+        opt->st_components = (int)n;
+        return -1;
+    }
+    return usage_error("unknown option '%s' (nrnc stats --help lists them)", arg);
+}
+
+/* The flags of `nrnc stats` that go together: one form at a time. */
+static int check_stats(const DrvOptions *opt)
+{
+    if (opt->st_pca && opt->st_xcorr)
+        return usage_error("%s", "stats takes --pca or --xcorr, not both");
+    if (opt->st_format && strcmp(opt->st_format, "text") != 0 && strcmp(opt->st_format, "json") != 0)
+        return usage_error("--format must be text or json, got '%s'", opt->st_format);
+    const char *form = opt->st_pca ? "--pca" : opt->st_xcorr ? "--xcorr" : NULL;
+    if (form && (opt->st_window || opt->st_format))
+        return usage_error("%s writes files: --window and --format belong to the statistics form", form);
+    if (!opt->st_pca && opt->st_components)
+        return usage_error("%s", "--components goes with --pca");
+    if (!opt->st_xcorr && opt->st_lag)
+        return usage_error("%s", "--lag goes with --xcorr");
+    const char *colon = opt->st_pca ? strchr(opt->st_pca, ':') : NULL;
+    if (opt->st_pca && (!*opt->st_pca || *opt->st_pca == ':' || (colon && (!colon[1] || strchr(colon + 1, ':')))))
+        return usage_error("--pca needs POP or POP:VAR, got '%s'", opt->st_pca);
+    const char *comma = opt->st_xcorr ? strchr(opt->st_xcorr, ',') : NULL;
+    if (opt->st_xcorr && (!comma || comma == opt->st_xcorr || !comma[1] || strchr(comma + 1, ',')))
+        return usage_error("--xcorr needs two populations A,B, got '%s'", opt->st_xcorr);
+    return -1;
+}
+
 static int command_usage(DrvCommand cmd)
 {
     for (size_t k = 0; k < sizeof command_help / sizeof *command_help; k++)
@@ -203,13 +294,14 @@ static int parse_command(DrvOptions *opt, const char *cmd)
 {
     static const struct { const char *name; DrvCommand cmd; } table[] = {
         {"check", CMD_CHECK}, {"run", CMD_RUN}, {"emit", CMD_EMIT}, {"build", CMD_BUILD}, {"plot", CMD_PLOT},
+        {"stats", CMD_STATS},
     };
     for (size_t k = 0; k < sizeof table / sizeof *table; k++)
         if (strcmp(cmd, table[k].name) == 0) {
             opt->command = table[k].cmd;
             return -1;
         }
-    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot)", cmd);
+    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot, stats)", cmd);
 }
 
 /* The LLVM that nrnc runs with (the shared library's, which may be a newer patch release
@@ -252,18 +344,22 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
     }
     for (; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1]) {
-            rc = run_option(opt, argc, argv, &i);
+            rc = opt->command == CMD_STATS ? stats_option(opt, argc, argv, &i) : run_option(opt, argc, argv, &i);
             if (rc >= 0)
                 return rc;
         } else if (!opt->model) {
             opt->model = argv[i];
         } else {
-            return usage_error("unexpected argument '%s' (one model file at a time)", argv[i]);
+            return usage_error(opt->command == CMD_STATS ? "unexpected argument '%s' (one output folder at a time)"
+                                                         : "unexpected argument '%s' (one model file at a time)", argv[i]);
         }
     }
     if (!opt->model)
-        return usage_error("%s", opt->command == CMD_PLOT ? "plot needs the output folder of a run"
-                                                          : "no model file given");
+        return usage_error("%s", opt->command == CMD_PLOT    ? "plot needs the output folder of a run"
+                                 : opt->command == CMD_STATS ? "stats needs the output folder of a run"
+                                                             : "no model file given");
+    if (opt->command == CMD_STATS)
+        return check_stats(opt);
     if (opt->command == CMD_CHECK && (opt->out_dir || opt->nsets || opt->duration || opt->output || opt->force))
         return usage_error("%s", "check takes only a model file");
     /* CLI.md gives -o to build, emit and plot; a run writes a folder, named by --out */

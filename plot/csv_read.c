@@ -28,6 +28,7 @@ typedef struct Lines {
     bool no_newline;         /* the current line ends the file without '\n' */
     bool nul;                /* the current line holds a NUL byte */
     bool report;
+    bool all;                /* a trace keeps every column */
     long bad;
     char **fields;
     int nfields, fcap;
@@ -231,7 +232,7 @@ static bool trace_header(Lines *L, PlotTrace *tr)
                  "file not used", L->path);
         return false;
     }
-    plot_trace_select(tr, n - 1);
+    plot_trace_select(tr, n - 1, L->all);
     for (int k = 0; k < tr->nsel; k++)
         tr->labels[k] = plot_xstrdup(L->fields[1 + tr->sel[k]]);
     return true;
@@ -268,11 +269,40 @@ bool plot_csv_trace(PlotData *d, PlotTrace *tr)
     Lines L;
     if (!lines_open(&L, d, tr->file, true))
         return false;
+    L.all = d->opt.all_columns;
     bool ok = trace_header(&L, tr);
     while (ok && next_line(&L)) {
-        double t = 0, keep[PLOT_MAX_LINES];
-        if (trace_row(&L, tr, &t, keep))
-            plot_series_push(&tr->t, &tr->v, &tr->n, &tr->cap, t, keep, tr->nsel);
+        double t = 0;
+        if (trace_row(&L, tr, &t, tr->row))
+            plot_series_push(&tr->t, &tr->v, &tr->n, &tr->cap, t, tr->row, tr->nsel);
+    }
+    lines_close(&L);
+    return ok;
+}
+
+bool plot_csv_pairs(PlotData *d, const char *path, const char *header_text, const char *what_x,
+                    const char *what_y, double **x, double **y, size_t *n, size_t *cap)
+{
+    Lines L;
+    if (!lines_open(&L, d, path, true))
+        return false;
+    bool ok = header(&L, header_text, true);
+    while (ok && next_line(&L)) {
+        double a, b;
+        char q[64];
+        if (!text_line(&L))
+            continue;
+        if (split(&L) != 2) {
+            bad_line(&L, "expected 2 fields '%s', got %d", header_text, L.nfields);
+        } else if (!field_num(L.fields[0], &a) || !isfinite(a)) {
+            quote(q, sizeof q, L.fields[0]);
+            bad_line(&L, "expected %s, got %s", what_x, q);
+        } else if (!field_num(L.fields[1], &b)) {
+            quote(q, sizeof q, L.fields[1]);
+            bad_line(&L, "expected %s, got %s", what_y, q);
+        } else {
+            plot_series_push(x, y, n, cap, a, &b, 1);
+        }
     }
     lines_close(&L);
     return ok;
@@ -280,27 +310,6 @@ bool plot_csv_trace(PlotData *d, PlotTrace *tr)
 
 bool plot_csv_rate(PlotData *d, PlotRate *r)
 {
-    Lines L;
-    if (!lines_open(&L, d, r->file, true))
-        return false;
-    bool ok = header(&L, "t_ms,rate_hz", true);
-    while (ok && next_line(&L)) {
-        double t, hz;
-        char q[64];
-        if (!text_line(&L))
-            continue;
-        if (split(&L) != 2) {
-            bad_line(&L, "expected 2 fields 't_ms,rate_hz', got %d", L.nfields);
-        } else if (!field_num(L.fields[0], &t) || !isfinite(t)) {
-            quote(q, sizeof q, L.fields[0]);
-            bad_line(&L, "expected a time in ms, got %s", q);
-        } else if (!field_num(L.fields[1], &hz)) {
-            quote(q, sizeof q, L.fields[1]);
-            bad_line(&L, "expected a rate in Hz, got %s", q);
-        } else {
-            plot_series_push(&r->t, &r->hz, &r->n, &r->cap, t, &hz, 1);
-        }
-    }
-    lines_close(&L);
-    return ok;
+    return plot_csv_pairs(d, r->file, "t_ms,rate_hz", "a time in ms", "a rate in Hz", &r->t, &r->hz,
+                          &r->n, &r->cap);
 }

@@ -21,7 +21,9 @@
 #include "plot.h"
 #include "plot_int.h"
 
-enum { MAX_BINS = 100000 };
+/* Rate bins; neurons a population may have for its per-neuron counts (rate distribution,
+ * ISI histogram), which are left out above that. */
+enum { MAX_BINS = 100000, MAX_NEURONS = 50000000 };
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -127,17 +129,24 @@ void plot_series_push(double **t, double **y, size_t *n, size_t *cap, double tv,
     (*n)++;
 }
 
-void plot_trace_select(PlotTrace *tr, int ncols)
+void plot_trace_select(PlotTrace *tr, int ncols, bool all)
 {
     tr->ncols = ncols;
-    tr->nsel = ncols < PLOT_MAX_LINES ? ncols : PLOT_MAX_LINES;
+    tr->nsel = all || ncols < PLOT_MAX_LINES ? ncols : PLOT_MAX_LINES;
+    size_t n = tr->nsel > 0 ? (size_t)tr->nsel : 0;
+    tr->sel = plot_xrealloc(tr->sel, n * sizeof *tr->sel);
+    tr->labels = plot_xrealloc(tr->labels, n * sizeof *tr->labels);
+    tr->row = plot_xrealloc(tr->row, n * sizeof *tr->row);
+    memset(tr->labels, 0, n * sizeof *tr->labels);
     for (int k = 0; k < tr->nsel; k++)
-        tr->sel[k] = ncols <= PLOT_MAX_LINES ? k
+        tr->sel[k] = tr->nsel == ncols ? k
                    : (int)lround((double)k * (ncols - 1) / (PLOT_MAX_LINES - 1));
 }
 
 static PlotTrace *add_trace(PlotData *d, const char *name, const char *file, const char *unit)
 {
+    if (d->opt.only_trace && strcmp(d->opt.only_trace, name) != 0)
+        return NULL;
     d->traces = plot_xrealloc(d->traces, (size_t)(d->ntraces + 1) * sizeof *d->traces);
     PlotTrace *tr = &d->traces[d->ntraces++];
     memset(tr, 0, sizeof *tr);
@@ -151,6 +160,8 @@ static PlotTrace *add_trace(PlotData *d, const char *name, const char *file, con
 
 static void add_rate(PlotData *d, const char *name, const char *file)
 {
+    if (d->opt.no_rates)
+        return;
     d->rates = plot_xrealloc(d->rates, (size_t)(d->nrates + 1) * sizeof *d->rates);
     PlotRate *r = &d->rates[d->nrates++];
     memset(r, 0, sizeof *r);
@@ -287,10 +298,27 @@ static void count_spike(PlotData *d, int pop, long long index, double t)
         d->t_max = t;
 }
 
+/* The ISI histogram's bin of an ISI (PLOT_ISI_*), or -1 for none (not positive). */
+static int isi_bin(double isi)
+{
+    if (!(isi > 0))
+        return -1;
+    double b = floor(log10(isi / PLOT_ISI_MIN_MS) * PLOT_ISI_PER_DECADE);
+    return b < 0 ? 0 : b >= PLOT_ISI_BINS ? PLOT_ISI_BINS - 1 : (int)b;
+}
+
 static void keep_spike(PlotData *d, int pop, long long index, double t)
 {
     PlotPop *p = &d->pops[pop];
     p->spikes++;
+    if (p->count && index < p->size) {
+        int b = p->count[index]++ ? isi_bin(t - p->last[index]) : -1;
+        if (b >= 0) {
+            p->isi_hist[b]++;
+            p->isis++;
+        }
+        p->last[index] = t;
+    }
     if (index % d->every == 0)
         plot_pop_keep(p, t, (int32_t)index);
     double bin = p->hist ? t / d->bin_ms : -1;
@@ -364,8 +392,16 @@ static void load_spikes(PlotData *d)
         pp->spikes = 0;
     }
     d->every = (int)((d->total_spikes + PLOT_MAX_DOTS - 1) / PLOT_MAX_DOTS);
-    if (d->every < 1)
+    if (d->every < 1 || d->opt.all_spikes)
         d->every = 1;
+    for (int p = 0; p < d->npops; p++) {
+        PlotPop *pp = &d->pops[p];
+        if (!pp->recorded || pp->size <= 0 || pp->size > MAX_NEURONS)
+            continue;
+        pp->count = plot_xrealloc(NULL, (size_t)pp->size * sizeof *pp->count);
+        pp->last = plot_xrealloc(NULL, (size_t)pp->size * sizeof *pp->last);
+        memset(pp->count, 0, (size_t)pp->size * sizeof *pp->count);
+    }
     choose_bins(d);
     spike_pass(d, true, keep_spike);
 }
@@ -415,6 +451,50 @@ static void read_summary(PlotData *d, DIR *dir)
     free(path);
 }
 
+/* pca_NAME_variance.csv with pca_NAME.csv, as `nrnc stats --pca` writes them: read for
+ * the PCA panels (in the order of their names; the folder's order is the disk's). */
+static void read_pca(PlotData *d, const char *name)
+{
+    char file[300];
+    d->pcas = plot_xrealloc(d->pcas, (size_t)(d->npcas + 1) * sizeof *d->pcas);
+    PlotPca *pc = &d->pcas[d->npcas++];
+    memset(pc, 0, sizeof *pc);
+    pc->name = plot_xstrdup(name);
+    snprintf(file, sizeof file, "pca_%s.csv", name);
+    pc->proj.name = plot_xstrdup(name);
+    pc->proj.file = plot_join(d->dir, file);
+    snprintf(file, sizeof file, "pca_%s_variance.csv", name);
+    char *path = plot_join(d->dir, file);
+    pc->ok = plot_csv_pairs(d, path, "component,explained_ratio", "a component number",
+                            "an explained ratio", &pc->comp, &pc->ratio, &pc->n, &pc->cap) &&
+             plot_file_exists(pc->proj.file) && plot_csv_trace(d, &pc->proj);
+    free(path);
+}
+
+static void find_pcas(PlotData *d, DIR *dir)
+{
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    rewinddir(dir);
+    while ((e = readdir(dir)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 200 && has_affixes(e->d_name, "pca_", "_variance.csv")) {
+            names = plot_xrealloc(names, (n + 1) * sizeof *names);
+            names[n] = plot_xstrdup(e->d_name + 4);
+            names[n][len - 4 - 13] = '\0';
+            n++;
+        }
+    }
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t k = 0; k < n; k++) {
+        read_pca(d, names[k]);
+        free(names[k]);
+    }
+    free(names);
+}
+
 static bool any_npy_spikes(PlotData *d)
 {
     bool any = false;
@@ -430,7 +510,14 @@ static bool any_npy_spikes(PlotData *d)
 
 int plot_data_load(PlotData *d, const char *dir, FILE *log)
 {
+    static const PlotLoad picture = { 0 };
+    return plot_data_load_with(d, dir, log, &picture);
+}
+
+int plot_data_load_with(PlotData *d, const char *dir, FILE *log, const PlotLoad *opt)
+{
     memset(d, 0, sizeof *d);
+    d->opt = *opt;
     d->dir = dir;
     d->log = log;
     d->duration_ms = d->simulated_ms = d->dt_ms = d->seed = NAN;
@@ -440,6 +527,8 @@ int plot_data_load(PlotData *d, const char *dir, FILE *log)
         return PLOT_EXIT_USAGE;
     }
     read_summary(d, dh);
+    if (!opt->all_spikes)
+        find_pcas(d, dh);
     closedir(dh);
     char *spikes = plot_join(dir, "spikes.csv");
     d->spikes_csv = plot_file_exists(spikes);
@@ -448,12 +537,26 @@ int plot_data_load(PlotData *d, const char *dir, FILE *log)
     load_series(d);
     if (d->spikes_csv || d->spikes_npy)
         load_spikes(d);
-    if (!plottable(d)) {
+    if (!d->opt.all_spikes && !plottable(d)) {   /* analysis says itself what it lacks */
         plot_msg(log, "error", "nothing to plot in '%s': no spikes.csv (or spikes_POP_t.npy), "
                  "and no trace or rate file that could be read", dir);
         return PLOT_EXIT_USAGE;
     }
     return 0;
+}
+
+static void trace_free(PlotTrace *tr)
+{
+    for (int c = 0; tr->labels && c < tr->nsel; c++)
+        free(tr->labels[c]);
+    free(tr->sel);
+    free(tr->labels);
+    free(tr->row);
+    free(tr->name);
+    free(tr->unit);
+    free(tr->file);
+    free(tr->t);
+    free(tr->v);
 }
 
 void plot_data_free(PlotData *d)
@@ -463,17 +566,18 @@ void plot_data_free(PlotData *d)
         free(d->pops[p].t);
         free(d->pops[p].i);
         free(d->pops[p].hist);
+        free(d->pops[p].count);
+        free(d->pops[p].last);
     }
-    for (int k = 0; k < d->ntraces; k++) {
-        PlotTrace *tr = &d->traces[k];
-        for (int c = 0; c < tr->nsel; c++)
-            free(tr->labels[c]);
-        free(tr->name);
-        free(tr->unit);
-        free(tr->file);
-        free(tr->t);
-        free(tr->v);
+    for (int k = 0; k < d->ntraces; k++)
+        trace_free(&d->traces[k]);
+    for (int k = 0; k < d->npcas; k++) {
+        free(d->pcas[k].name);
+        trace_free(&d->pcas[k].proj);
+        free(d->pcas[k].comp);
+        free(d->pcas[k].ratio);
     }
+    free(d->pcas);
     for (int k = 0; k < d->nrates; k++) {
         free(d->rates[k].name);
         free(d->rates[k].file);

@@ -247,7 +247,7 @@ bool plot_npy_trace(PlotData *d, PlotTrace *tr)
         ok = false;
     }
     if (ok) {
-        plot_trace_select(tr, (int)v.cols);
+        plot_trace_select(tr, (int)v.cols, d->opt.all_columns);
         for (int k = 0; k < tr->nsel; k++) {
             char label[24];
             snprintf(label, sizeof label, "%d", tr->sel[k]);
@@ -255,11 +255,11 @@ bool plot_npy_trace(PlotData *d, PlotTrace *tr)
         }
     }
     for (long long r = 0; ok && r < t.rows && npy_row(&t) && npy_row(&v); r++) {
-        double tv = item_at(&t, 0), keep[PLOT_MAX_LINES];
+        double tv = item_at(&t, 0);
         for (int k = 0; k < tr->nsel; k++)
-            keep[k] = item_at(&v, tr->sel[k]);
+            tr->row[k] = item_at(&v, tr->sel[k]);
         if (isfinite(tv))
-            plot_series_push(&tr->t, &tr->v, &tr->n, &tr->cap, tv, keep, tr->nsel);
+            plot_series_push(&tr->t, &tr->v, &tr->n, &tr->cap, tv, tr->row, tr->nsel);
     }
     npy_close(&t);
     npy_close(&v);

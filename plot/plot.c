@@ -7,6 +7,8 @@
  *              PLOT_MAX_LINES, evenly chosen), y axis "VAR (UNIT)", legend on the right
  *   rates      the rate_POP files, or else a histogram of spikes.csv (1% of the duration,
  *              a whole number of steps), the bin named in the title
+ *   dist.c     below the time axis: ISI histograms and rate distributions per population,
+ *              and the panels of any pca_*.csv files that `nrnc stats --pca` wrote
  *
  * Every panel shares the time axis [0, duration], so a stopped run shows where it stopped
  * (a dashed line) and how much is missing. The file is written in one pass after all data
@@ -53,6 +55,11 @@ void plot_panel_end(Page *pg, const Frame *fr)
         plot_svg_text(pg->f, x - 4, fr->y + 12, "text-anchor=\"end\" font-size=\"10\" "
                       "fill=\"#c00\"", "stopped");
     }
+    plot_panel_close(pg, fr);
+}
+
+void plot_panel_close(Page *pg, const Frame *fr)
+{
     fputs("</g>\n", pg->f);
     pg->top = fr->y + fr->h + PANEL_FOOT_H;
 }
@@ -299,6 +306,7 @@ static void rate_panel(Page *pg, bool files)
 typedef struct Plan {
     bool raster, rate_files, rate_hist;
     int traces;
+    int dists;               /* panels of dist.c */
 } Plan;
 
 static Plan plan(const PlotData *d)
@@ -309,6 +317,9 @@ static Plan plan(const PlotData *d)
     for (int k = 0; k < d->nrates; k++)
         p.rate_files |= d->rates[k].ok;
     p.rate_hist = !p.rate_files && p.raster && d->nbins > 0;
+    p.dists = plot_has_isi(d) + plot_has_rates_dist(d);
+    for (int k = 0; k < d->npcas; k++)
+        p.dists += d->pcas[k].ok ? 1 + (d->pcas[k].proj.nsel >= 2) : 0;
     return p;
 }
 
@@ -320,6 +331,7 @@ static double page_height(const Plan *p)
     h += p->traces * (PANEL_TITLE_H + TRACE_H + PANEL_FOOT_H);
     if (p->rate_files || p->rate_hist)
         h += PANEL_TITLE_H + RATE_H + PANEL_FOOT_H;
+    h += p->dists * (PANEL_TITLE_H + PLOT_DIST_H + PANEL_FOOT_H);
     return h;
 }
 
@@ -354,6 +366,13 @@ static void write_page(const PlotData *d, FILE *f)
     Frame last = { .x = PLOT_LEFT, .w = PLOT_WIDTH - PLOT_LEFT - PLOT_RIGHT,
                    .y = pg.top - PANEL_FOOT_H, .h = 0 };
     plot_svg_xlabel(f, &last, "time (ms)");
+    if (plot_has_isi(d))
+        plot_isi_panel(&pg);
+    if (plot_has_rates_dist(d))
+        plot_rate_dist_panel(&pg);
+    for (int k = 0; k < d->npcas; k++)
+        if (d->pcas[k].ok)
+            plot_pca_panels(&pg, &d->pcas[k]);
     fputs("</svg>\n", f);
 }
 

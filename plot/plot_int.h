@@ -18,7 +18,10 @@ enum {
     PLOT_MAX_DOTS = 200000,       /* raster dots before every k-th neuron is dropped */
     PLOT_MAX_REPORTS = 10,        /* malformed lines reported per file */
     PLOT_MAX_POPS = 4096,
+    PLOT_ISI_BINS = 60,           /* ISI histogram: log-spaced, 12 a decade from 0.1 ms */
+    PLOT_ISI_PER_DECADE = 12,
 };
+#define PLOT_ISI_MIN_MS 0.1
 
 /* ---- memory and messages (load.c) ------------------------------------------ */
 
@@ -72,6 +75,12 @@ typedef struct PlotPop {
     double *t;
     int32_t *i;
     double *hist;            /* spike counts per rate bin, when rates come from spikes */
+    /* per neuron (size of them, for the rate distribution and the ISI histogram): spikes
+     * and the last one's time; ISIs counted per log bin (PLOT_ISI_*) */
+    long long *count;
+    double *last;
+    double isi_hist[PLOT_ISI_BINS];
+    long long isis;
 } PlotPop;
 
 typedef struct PlotTrace {
@@ -81,9 +90,10 @@ typedef struct PlotTrace {
     bool npy;
     bool ok;                 /* read; else reported and left out */
     int ncols;               /* neurons in the file */
-    int nsel;                /* columns kept, at most PLOT_MAX_LINES */
-    int sel[PLOT_MAX_LINES];
-    char *labels[PLOT_MAX_LINES];
+    int nsel;                /* columns kept: at most PLOT_MAX_LINES, or all (PlotLoad) */
+    int *sel;
+    char **labels;
+    double *row;             /* room for one row of nsel values */
     size_t n, cap;           /* samples */
     double *t;
     double *v;               /* n rows of nsel values */
@@ -99,8 +109,26 @@ typedef struct PlotRate {
     double *t, *hz;
 } PlotRate;
 
+/* What to load beyond the picture's needs (nrnc stats, analysis/). */
+typedef struct PlotLoad {
+    bool all_spikes;         /* keep every spike in PlotPop t, i (no raster decimation) */
+    bool all_columns;        /* keep every column of a trace */
+    const char *only_trace;  /* load only the trace of this name ("E.v"); NULL: all */
+    bool no_rates;           /* leave the rate files unread */
+} PlotLoad;
+
+/* A pca_*.csv pair that `nrnc stats --pca` left in the folder. */
+typedef struct PlotPca {
+    char *name;              /* "E" or "E_v" */
+    PlotTrace proj;          /* pca_NAME.csv: t_ms,pc1,pc2,... (read as a trace) */
+    bool ok;
+    size_t n, cap;           /* pca_NAME_variance.csv: component, explained_ratio */
+    double *comp, *ratio;
+} PlotPca;
+
 typedef struct PlotData {
     const char *dir;
+    PlotLoad opt;
     FILE *log;
     char *model, *network, *status, *error;
     double duration_ms, simulated_ms, dt_ms, seed;
@@ -122,6 +150,8 @@ typedef struct PlotData {
     int last_pop;            /* plot_pop_find's last answer */
     const PlotMemFile *mem;  /* when set, files are read from here, never from the disk */
     int nmem;
+    PlotPca *pcas;
+    int npcas;
 } PlotData;
 
 /* Opens a data file for reading ("rb"): from d->mem when set (NULL, errno ENOENT, for a
@@ -143,17 +173,24 @@ typedef void (*PlotSpikeFn)(PlotData *d, int pop, long long index, double t_ms);
 bool plot_csv_spikes(PlotData *d, const char *path, bool report, PlotSpikeFn fn);
 bool plot_csv_trace(PlotData *d, PlotTrace *tr);
 bool plot_csv_rate(PlotData *d, PlotRate *r);
+/* A two-column CSV whose header is exactly `header`: rows into (x, y); what_x and what_y
+ * name the columns in messages ("a time in ms"). */
+bool plot_csv_pairs(PlotData *d, const char *path, const char *header, const char *what_x,
+                    const char *what_y, double **x, double **y, size_t *n, size_t *cap);
 bool plot_npy_spikes(PlotData *d, int pop, bool report, PlotSpikeFn fn);
 bool plot_npy_trace(PlotData *d, PlotTrace *tr);
 bool plot_npy_rate(PlotData *d, PlotRate *r);
 
-/* Chooses up to PLOT_MAX_LINES of ncols columns, evenly spread, into tr->sel. */
-void plot_trace_select(PlotTrace *tr, int ncols);
+/* Chooses up to PLOT_MAX_LINES of ncols columns, evenly spread (all of them when `all`),
+ * into tr->sel, with room for the labels and a row. */
+void plot_trace_select(PlotTrace *tr, int ncols, bool all);
 
 /* ---- load.c ----------------------------------------------------------------------- */
 
 /* Fills d from the folder. Returns 0, or PLOT_EXIT_USAGE after reporting why. */
 int plot_data_load(PlotData *d, const char *dir, FILE *log);
+/* The same, loading what opt asks for too. */
+int plot_data_load_with(PlotData *d, const char *dir, FILE *log, const PlotLoad *opt);
 void plot_data_free(PlotData *d);
 
 /* ---- svg.c -------------------------------------------------------------------------- */
@@ -181,7 +218,7 @@ void plot_fmt_count(char *buf, size_t size, long long n);
 
 /* ---- the page (plot.c) and the raster panel (raster.c) -------------------------------- */
 
-enum { PLOT_WIDTH = 1000, PLOT_LEFT = 90, PLOT_RIGHT = 130, PLOT_RASTER_H = 300 };
+enum { PLOT_WIDTH = 1000, PLOT_LEFT = 90, PLOT_RIGHT = 130, PLOT_RASTER_H = 300, PLOT_DIST_H = 170 };
 
 typedef struct Page {
     FILE *f;
@@ -194,6 +231,17 @@ typedef struct Page {
 /* Opens a panel group with its title and a clip path; returns its frame. */
 Frame plot_panel_begin(Page *pg, double h, const char *title);
 void plot_panel_end(Page *pg, const Frame *fr);
+/* The same without the time axis's "stopped" marker (the panels of dist.c). */
+void plot_panel_close(Page *pg, const Frame *fr);
 void plot_raster(Page *pg);
+
+/* ---- panels without a time axis (dist.c) --------------------------------------------- */
+
+bool plot_has_isi(const PlotData *d);
+bool plot_has_rates_dist(const PlotData *d);
+void plot_isi_panel(Page *pg);
+void plot_rate_dist_panel(Page *pg);
+/* The explained variance and the pc1-pc2 trajectory of one pca_*.csv pair. */
+void plot_pca_panels(Page *pg, const PlotPca *pc);
 
 #endif

@@ -3,8 +3,8 @@
  *
  * What a run's future depends on is saved: every population's arrays, scalars, refractory
  * counters and threshold flags; every block's per-synapse arrays, scalars and dense
- * matrix; the spike histories and delay queues; the spike counts
- * and monitor positions (so the output files are cut back to the checkpoint and appended
+ * matrix; the spike histories and delay queues; the spike counts, the accumulators of
+ * summary.json's spike statistics (format 3) and monitor positions (so the output files are cut back to the checkpoint and appended
  * to). What set-up computes again the same way is not: the connectivity (rows, targets,
  * delays) is rebuilt from the seed and checked against the saved synapse counts, and the
  * spike sources find their place from the step. Random draws have no state to save: each
@@ -24,8 +24,9 @@
 
 #include "internal.h"
 #include "net.h"
+#include "spike_stats.h"
 
-static const char MAGIC[8] = {'N', 'R', 'N', 'C', 'K', 'P', 'T', '2'};
+static const char MAGIC[8] = {'N', 'R', 'N', 'C', 'K', 'P', 'T', '3'};
 static const uint64_t FNV_OFFSET = 0xcbf29ce484222325u, FNV_PRIME = 0x100000001b3u;
 
 static uint64_t fnv(uint64_t h, const void *data, size_t size)
@@ -180,6 +181,24 @@ static int save_files(nrt_ckpt_io *io, nrt_folder *folder)
     return 0;
 }
 
+static void save_stats(nrt_ckpt_io *io, const nrt_spike_stats *st)
+{
+    nrt_ckpt_put(io, st->cell, (size_t)st->n * sizeof *st->cell);
+    nrt_ckpt_put(io, st->cur, (size_t)st->n * sizeof *st->cur);
+    put_i64(io, st->pop_bin);
+    put_i64(io, st->pop_bin_n);
+    nrt_ckpt_put(io, &st->pop_bin_sq, sizeof st->pop_bin_sq);
+}
+
+static bool load_stats(nrt_ckpt_io *io, nrt_spike_stats *st)
+{
+    return nrt_ckpt_get(io, st->cell, (size_t)st->n * sizeof *st->cell) &&
+           nrt_ckpt_get(io, st->cur, (size_t)st->n * sizeof *st->cur) &&
+           nrt_ckpt_get(io, &st->pop_bin, sizeof st->pop_bin) &&
+           nrt_ckpt_get(io, &st->pop_bin_n, sizeof st->pop_bin_n) &&
+           nrt_ckpt_get(io, &st->pop_bin_sq, sizeof st->pop_bin_sq);
+}
+
 int nrt_ckpt_write(const nrt_ckpt_state *st, nrt_folder *folder, nrt_err *err)
 {
     const nrt_run_desc *d = st->d;
@@ -214,6 +233,8 @@ int nrt_ckpt_write(const nrt_ckpt_state *st, nrt_folder *folder, nrt_err *err)
     if (st->net)
         nrt_net_save(st->net, &io);
     nrt_monitors_save(st->mon, &io);
+    for (int p = 0; st->stats && p < d->npops; p++)
+        save_stats(&io, &st->stats[p]);
     uint64_t sum = io.hash;
     nrt_ckpt_put(&io, &sum, sizeof sum);
     bool ok = !io.bad && fflush(io.f) == 0 && fsync(fileno(io.f)) == 0;
@@ -333,6 +354,9 @@ int nrt_ckpt_restore(nrt_ckpt_reader *r, nrt_ckpt_state *st)
         goto bad;
     if (nrt_monitors_load(st->mon, &r->io) != 0 || r->io.bad)
         goto bad;
+    for (int p = 0; st->stats && p < d->npops; p++)
+        if (!load_stats(&r->io, &st->stats[p]))
+            goto bad;
     return 0;
 bad:
     nrt_err_report(r->err, "cannot resume from '%s': %s", r->path, why);

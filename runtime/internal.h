@@ -287,6 +287,7 @@ typedef struct nrt_ckpt_state {
     struct nrt_net *net;      /* NULL without connections */
     int64_t *spike_counts;
     nrt_monitors *mon;
+    struct nrt_spike_stats *stats;   /* per population, or NULL (no summary.json) */
 } nrt_ckpt_state;
 
 char *nrt_ckpt_path(const char *dir);
@@ -336,6 +337,7 @@ typedef struct nrt_summary {
     int64_t checkpoint_step;      /* the step of the last checkpoint written, or -1 */
     int64_t resumed_step;         /* --resume: the checkpoint's step, else -1 */
     int threads;                  /* threads the run uses */
+    const struct nrt_spike_stats *stats;   /* per population, or NULL */
 } nrt_summary;
 
 /* Replaces summary.json whole; `final` gives back the space reserved for it first.

@@ -226,7 +226,7 @@ static nrt_summary summary_of(sim *s)
         .setup_s = s->setup_s, .run_s = s->run_s, .synapses = s->synapses, .syn_mon = &s->syn_mon,
         .conn_synapses = s->conn_synapses, .conn_bytes = s->conn_bytes, .folder = &s->folder,
         .checkpoint_step = s->checkpoint_step, .resumed_step = s->d->resume ? s->start : -1,
-        .threads = s->threads_run ? s->threads_run : 1,
+        .threads = s->threads_run ? s->threads_run : 1, .stats = s->stats,
     };
 }
 
@@ -242,14 +242,32 @@ static int write_summary(sim *s, bool final)
 }
 
 /* Space for the final summary.json: twice the running one (every count and number may
- * grow to its longest form) and room for an error message. */
+ * grow to its longest form), room for an error message, and for each population's
+ * statistics, mostly nulls while it runs. */
 static int reserve_summary(sim *s)
 {
     if (!s->files)
         return 0;
     nrt_summary sum = summary_of(s);
     sum.status = "running";
-    return nrt_folder_reserve(&s->folder, 2 * nrt_summary_size(&sum) + (64 << 10));
+    return nrt_folder_reserve(&s->folder, 2 * nrt_summary_size(&sum) + (64 << 10) +
+                                              (size_t)s->d->npops * NRT_SPIKE_JSON_MAX);
+}
+
+/* summary.json's spike statistics over the whole run, in steps: every spike of the run
+ * goes through nrt_spike_stats_add_step, recorded or not. */
+static int stats_alloc(sim *s)
+{
+    const nrt_run_desc *d = s->d;
+    s->stats = calloc((size_t)d->npops + 1, sizeof *s->stats);
+    if (!s->stats)
+        return -1;
+    int64_t window = nrt_spike_stats_ticks(NRT_STATS_WINDOW_MS, s->dt_ms);
+    int64_t bin = nrt_spike_stats_ticks(NRT_STATS_BIN_MS, s->dt_ms);
+    for (int p = 0; p < d->npops; p++)
+        if (nrt_spike_stats_alloc(&s->stats[p], d->pops[p].n, 0, d->nsteps, window, bin) != 0)
+            return -1;
+    return 0;
 }
 
 /* Storage, init, and the t = 0 sample; 0 or -1 (reported, status set). */
@@ -266,6 +284,10 @@ static int setup(sim *s)
     }
     if (check_desc(s) != 0 || nrt_mem_check(d, d->max_memory, &s->err) != 0)
         return -1;
+    if (s->files && stats_alloc(s) != 0) {
+        nrt_err_report(&s->err, "out of memory");
+        return -1;
+    }
     if (ranges_init(s) != 0) {
         nrt_err_report(&s->err, "out of memory");
         return -1;
@@ -343,7 +365,7 @@ static int setup(sim *s)
         return -1;
     if (d->resume) {
         nrt_ckpt_state st = {.d = d, .pops = s->pops, .conns = s->conns, .net = s->net,
-                             .spike_counts = s->spike_counts, .mon = &s->mon};
+                             .spike_counts = s->spike_counts, .mon = &s->mon, .stats = s->stats};
         rc = nrt_ckpt_restore(&s->resume, &st);
         nrt_ckpt_close(&s->resume);
         s->folder.resume = NULL;
@@ -588,6 +610,8 @@ static int step(sim *s, int64_t k)
     }
     for (int p = 0; p < d->npops; p++) {
         s->spike_counts[p] += s->pops[p].nspiked;
+        if (s->stats)
+            nrt_spike_stats_add_step(&s->stats[p], k + 1, s->pops[p].spiked, s->pops[p].nspiked);
         if (nrt_monitors_spikes(&s->mon, p, &s->pops[p], k + 1) != 0)
             goto write_failed;
     }
@@ -604,7 +628,7 @@ write_failed:
 static int checkpoint(sim *s)
 {
     nrt_ckpt_state st = {.d = s->d, .step = s->steps_done, .pops = s->pops, .conns = s->conns, .net = s->net,
-                         .spike_counts = s->spike_counts, .mon = &s->mon};
+                         .spike_counts = s->spike_counts, .mon = &s->mon, .stats = s->stats};
     if (nrt_ckpt_write(&st, &s->folder, &s->err) != 0) {
         set_failed(s);
         return -1;
@@ -699,6 +723,9 @@ int nrt_runner_close(sim *s)
     free(s->sources);
     free(s->pops);
     free(s->spike_counts);
+    for (int p = 0; s->stats && p < s->d->npops; p++)
+        nrt_spike_stats_free(&s->stats[p]);
+    free(s->stats);
     nrt_err_fini(&s->err);
     return s->code;
 }

@@ -9,6 +9,7 @@
 #include "net.h"
 #include "pool.h"
 #include "source.h"
+#include "spike_stats.h"
 #include "syn_monitor.h"
 
 /* Neuron ranges: population p is split into nranges[p] ranges of at least NRT_GRAIN
@@ -48,6 +49,7 @@ typedef struct nrt_runner {
     bool sum_whole;               /* ... and a summed term reads an input: one thread */
     nrt_pop *pops;
     int64_t *spike_counts;
+    nrt_spike_stats *stats;       /* per population, for summary.json; NULL without files */
     nrt_source_state *sources;    /* per population; used by spike_source populations */
     nrt_conn *conns;              /* per connection block */
     nrt_net *net;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "spike_stats.h"
 #include "syn_monitor.h"
 
 /* The text, built in memory: it reaches the disk in one piece. */
@@ -98,6 +99,29 @@ static void key(json *j, int indent, bool first, const char *k)
         put(j, "  ");
     put_str(j, k);
     put(j, ": ");
+}
+
+/* "stats": { POP: {...} }, the spike statistics of the run so far (spike_stats.h) per
+ * population, each the same text that `nrnc stats --format json` prints for the folder.
+ * A key of its own beside "populations", whose objects keep their four keys. */
+static void put_stats(json *j, const nrt_summary *s)
+{
+    const nrt_run_desc *d = s->desc;
+    put(j, "{");
+    for (int p = 0; p < d->npops; p++) {
+        const nrt_spike_stats *st = &s->stats[p];
+        nrt_spike_summary r;
+        if (!nrt_spike_stats_finish(st, s->steps_done, s->dt_ms, &r)) {
+            j->oom = true;
+            return;
+        }
+        char buf[NRT_SPIKE_JSON_MAX];
+        nrt_spike_summary_json(&r, (double)st->window * s->dt_ms, (double)st->bin * s->dt_ms, buf,
+                               sizeof buf);
+        key(j, 2, p == 0, d->pops[p].name);
+        put(j, buf);
+    }
+    put(j, d->npops > 0 ? "\n  }" : "}");
 }
 
 static void put_populations(json *j, const nrt_summary *s)
@@ -265,6 +289,10 @@ static void put_body(json *j, const nrt_summary *s)
     put_int(j, s->threads);
     key(j, 1, false, "populations");
     put_populations(j, s);
+    if (s->stats) {
+        key(j, 1, false, "stats");
+        put_stats(j, s);
+    }
     key(j, 1, false, "synapses");
     put_int(j, s->synapses);
     if (d->nconns > 0 && s->conn_synapses)

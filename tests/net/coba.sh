@@ -11,7 +11,7 @@ grep -q '"status": "completed"' "$s" || fail "the run did not complete"
 grep -q '"simulated_ms": 1000,' "$s" || fail "the run did not simulate 1000 ms"
 npop=0
 for pop in E I; do
-    rate=$(grep "\"$pop\": {" "$s" | sed -n 's/.*"rate_hz": \([^,}]*\).*/\1/p')
+    rate=$(grep "\"$pop\": { \"size\"" "$s" | sed -n 's/.*"rate_hz": \([^,}]*\).*/\1/p')
     [ -n "$rate" ] || fail "no rate for $pop in summary.json"
     echo "$pop: $rate Hz"
     awk -v r="$rate" 'BEGIN { exit !(r == r + 0 && r > 0 && r < 200) }' ||
