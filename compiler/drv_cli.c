@@ -18,6 +18,8 @@ static const char usage_text[] =
     "       nrnc build MODEL.nrn -o SIM [RUN OPTIONS]   (then ./SIM [RUN OPTIONS])\n"
     "       nrnc build --lib MODEL.nrn -o libNAME.so|libNAME.a [RUN OPTIONS]   (nrnrt.h)\n"
     "       nrnc plot OUTDIR [-o FILE.svg]\n"
+    "       nrnc fit MODEL.nrn --data FILE --target spikes|trace:VAR --params POP.NAME[,...]\n"
+    "                [--bounds POP.NAME=LO:HI ...] [--out DIR] [RUN OPTIONS]\n"
     "       nrnc COMMAND --help | nrnc --help\n"
     "       nrnc --version                              (nrnc's version and LLVM's)\n"
     "\n";
@@ -74,6 +76,7 @@ static const struct {
                "\n"
                "Draws the spike raster, traces and rates of a finished (or interrupted) run in\n"
                "OUTDIR as an SVG file (default: OUTDIR/plot.svg).\n", false},
+    {CMD_FIT, drv_fit_help, true},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -129,6 +132,9 @@ static int add_set(DrvOptions *opt, const char *text)
 static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
 {
     const char *arg = argv[*i];
+    int fit_rc = opt->command == CMD_FIT ? drv_fit_option(opt, argc, argv, i) : -2;
+    if (fit_rc != -2)
+        return fit_rc;
     if (strcmp(arg, "--quiet") == 0) { opt->progress = 0; return -1; }
     if (strcmp(arg, "--progress") == 0) { opt->progress = 1; return -1; }
     if (strcmp(arg, "--force") == 0) { opt->force = true; return -1; }
@@ -203,13 +209,14 @@ static int parse_command(DrvOptions *opt, const char *cmd)
 {
     static const struct { const char *name; DrvCommand cmd; } table[] = {
         {"check", CMD_CHECK}, {"run", CMD_RUN}, {"emit", CMD_EMIT}, {"build", CMD_BUILD}, {"plot", CMD_PLOT},
+        {"fit", CMD_FIT},
     };
     for (size_t k = 0; k < sizeof table / sizeof *table; k++)
         if (strcmp(cmd, table[k].name) == 0) {
             opt->command = table[k].cmd;
             return -1;
         }
-    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot)", cmd);
+    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot, fit)", cmd);
 }
 
 /* The LLVM that nrnc runs with (the shared library's, which may be a newer patch release
@@ -278,4 +285,5 @@ void drv_options_free(DrvOptions *opt)
     for (int k = 0; k < opt->nsets; k++)
         free((void *)(opt->sets[k].pop ? opt->sets[k].pop : opt->sets[k].name));
     free(opt->sets);
+    drv_fit_args_free(opt->fit);
 }
