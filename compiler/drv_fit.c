@@ -805,11 +805,14 @@ static bool search(FitSpec *spec, FitResult *res, Batch *b, Fitted *ft)
         if (scale <= 1)
             break;
     }
-    res->evaluations = evaluations;
-    res->runs = runs;
-    res->iterations = iterations;
     for (int k = 0; k < ft->p; k++)
         ft->params[k].start = starts[k];   /* fit.json reports the user's start */
+    /* and the objective there with the final kernel, to compare with the final value */
+    if (!batch_eval(b, starts, 1, &res->f_start))
+        return false;
+    res->evaluations = evaluations + 1;
+    res->runs = runs + 1;
+    res->iterations = iterations;
     return true;
 }
 
