@@ -113,6 +113,7 @@ typedef struct FitResult {
     int nhistory, caphistory;
     double f_start;          /* the objective at the start values */
     bool varied;             /* some candidate's objective differed from the start's */
+    bool exhausted;          /* the budget of runs is spent */
     char report[2048];       /* why it did not converge, and warnings, one per line */
 } FitResult;
 

@@ -29,7 +29,8 @@
  * Reported as not converged (fit_note says why): the model fails at the start values (a
  * bad start); the objective is the same at every point of the first generation (the
  * params do not change the model's output there); the iterations ran out; a bounded
- * param ends within 0.25% of the range from a bound. */
+ * param ends within 0.25% of the range from a bound; RUN_BUDGET · max_iter runs of the
+ * model are spent (a line search chasing a param to infinity). */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 #include <math.h>
@@ -40,7 +41,8 @@
 
 #include "fit.h"
 
-enum { Z_AT_BOUND = 6, NM_RESTARTS = 3 };              /* |z| beyond: within 0.25% of the range of a bound */
+/* RUN_BUDGET: runs of the model per allowed iteration, in all */
+enum { Z_AT_BOUND = 6, NM_RESTARTS = 3, RUN_BUDGET = 10 };              /* |z| beyond: within 0.25% of the range of a bound */
 static const double GRAD_STEP = 1e-5;
 
 static void *xcalloc(size_t n, size_t size)
@@ -124,6 +126,17 @@ void fit_result_free(FitResult *res)
 static bool eval_z(const FitSpec *spec, FitResult *res, const double *z, int m, double *f)
 {
     int p = spec->p;
+    if (res->runs >= (long)RUN_BUDGET * spec->max_iter) {
+        /* spent: every point fails from now on, which ends either search */
+        if (!res->exhausted)
+            fit_note(res, "not converged: the budget of %ld runs of the model is spent",
+                     (long)RUN_BUDGET * spec->max_iter);
+        res->exhausted = true;
+        res->converged = false;
+        for (int r = 0; r < m; r++)
+            f[r] = INFINITY;
+        return true;
+    }
     double *x = xcalloc((size_t)m * (size_t)p, sizeof *x);
     for (int r = 0; r < m; r++)
         for (int k = 0; k < p; k++)
@@ -524,6 +537,8 @@ bool fit_minimize(const FitSpec *spec, FitResult *res)
     }
     if (ok)
         check_bounds(spec, res);
+    if (res->exhausted)
+        res->converged = false;
     free(z0);
     return ok;
 }
