@@ -168,6 +168,7 @@ static const char *kind_word(SymKind k)
     case SYM_STATE: return "a state";
     case SYM_LET: return "a let (a value derived from others)";
     case SYM_INPUT: return "an input";
+    case SYM_PARAM: return "a param";
     default: return "not a param";
     }
 }
@@ -307,7 +308,7 @@ static int refuse_connections(const Fitted *ft, const Diags *d)
         const SourceFile *f = diag_file(d, c->item->loc.file);
         fprintf(stderr, "nrnc: error: population '%s' is connected (%s:%d): nrnc fit runs it once per candidate, "
                 "side by side, which would connect the candidates; fit a network in which '%s' has no "
-                "connections (a stimulus can be a param, a table or an expression of t)\n", ft->pop->name,
+                "connections (a stimulus can be a param or an expression of t)\n", ft->pop->name,
                 f ? f->path : "?", c->item->loc.line, ft->pop->name);
         return EXIT_USAGE;
     }
