@@ -20,6 +20,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Heap memory that ends the process (exit 70, as nrnc's other allocators) when there is
+ * none; fit_data.c. */
+void *fit_xcalloc(size_t n, size_t size);
+void *fit_xrealloc(void *p, size_t n);
+
 /* ---- the parameters ---------------------------------------------------------------- */
 
 typedef struct FitParam {
@@ -117,6 +122,9 @@ typedef struct FitResult {
     char report[2048];       /* why it did not converge, and warnings, one per line */
 } FitResult;
 
+/* Evaluates m points of the search space z[r·p + k] (their params into x) into f,
+ * counting them in res; what spec->eval returns. */
+bool fit_eval_points(const FitSpec *spec, FitResult *res, const double *z, int m, double *x, double *f);
 /* Minimises from the params' start values. Returns false when the fit could not run at
  * all (eval failed hard); otherwise res holds the best point found, converged or not. */
 bool fit_minimize(const FitSpec *spec, FitResult *res);

@@ -20,16 +20,6 @@
 
 #include "fit.h"
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fputs("nrnc: fatal: out of memory\n", stderr);
-        exit(70);
-    }
-    return p;
-}
-
 /* The stencil: point 0 the centre, then ±e_k, then the four corners of each pair. */
 static int stencil(int p, const double *z0, double h, double *z)
 {
@@ -77,8 +67,8 @@ bool fit_curvature(const FitSpec *spec, FitResult *res)
 {
     int p = spec->p, m = 2 * p * p + 1;
     double h = spec->curv_step;
-    double *z0 = xcalloc((size_t)p, sizeof *z0), *z = xcalloc((size_t)m * (size_t)p, sizeof *z);
-    double *x = xcalloc((size_t)m * (size_t)p, sizeof *x), *f = xcalloc((size_t)m, sizeof *f);
+    double *z0 = fit_xcalloc((size_t)p, sizeof *z0), *z = fit_xcalloc((size_t)m * (size_t)p, sizeof *z);
+    double *x = fit_xcalloc((size_t)m * (size_t)p, sizeof *x), *f = fit_xcalloc((size_t)m, sizeof *f);
     bool at_bound = false;
     for (int k = 0; k < p; k++) {
         res->se[k] = NAN;
@@ -86,12 +76,7 @@ bool fit_curvature(const FitSpec *spec, FitResult *res)
         at_bound |= spec->params[k].bounded && fabs(z0[k]) > 6;
     }
     stencil(p, z0, h, z);
-    for (int r = 0; r < m; r++)
-        for (int k = 0; k < p; k++)
-            x[r * p + k] = fit_to_x(&spec->params[k], z[r * p + k]);
-    bool ok = spec->eval(spec->ctx, x, m, f);
-    res->runs++;
-    res->evaluations += m;
+    bool ok = fit_eval_points(spec, res, z, m, x, f);
     double dof = spec->nresid - p;
     if (!ok) {
         /* reported by eval */

@@ -21,7 +21,7 @@ typedef struct Reader {
     long line;
 } Reader;
 
-static void *xrealloc(void *p, size_t n)
+void *fit_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q) {
@@ -29,6 +29,16 @@ static void *xrealloc(void *p, size_t n)
         exit(70);
     }
     return q;
+}
+
+void *fit_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p) {
+        fputs("nrnc: fatal: out of memory\n", stderr);
+        exit(70);
+    }
+    return p;
 }
 
 static bool bad(const Reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -92,7 +102,7 @@ static int split(char *buf, char ***fields, int *cap)
     for (char *s = buf;; n++) {
         if (n == *cap) {
             *cap = *cap ? 2 * *cap : 16;
-            *fields = xrealloc(*fields, sizeof **fields * (size_t)*cap);
+            *fields = fit_xrealloc(*fields, sizeof **fields * (size_t)*cap);
         }
         (*fields)[n] = s;
         char *comma = strchr(s, ',');
@@ -151,7 +161,7 @@ static bool trace_header(Reader *r, char **fields, int n, int64_t nneurons, cons
         return bad(r, "expected the header 't_ms,0,1,...' (a column of times, then one per neuron of "
                       "'%s'), got '%s%s'", pop, fields[0], n > 1 ? ",..." : "");
     out->ncols = n - 1;
-    out->neuron = xrealloc(NULL, sizeof *out->neuron * (size_t)out->ncols);
+    out->neuron = fit_xrealloc(NULL, sizeof *out->neuron * (size_t)out->ncols);
     for (int k = 1; k < n; k++) {
         int64_t j;
         if (!parse_index(fields[k], &j))
@@ -205,9 +215,9 @@ bool fit_trace_read(const char *path, int64_t nneurons, double dt_ms, const char
         }
         if (rows == room) {
             room = room ? 2 * room : 1024;
-            out->step = xrealloc(out->step, sizeof *out->step * (size_t)room);
-            out->t_ms = xrealloc(out->t_ms, sizeof *out->t_ms * (size_t)room);
-            out->v = xrealloc(out->v, sizeof *out->v * (size_t)room * (size_t)out->ncols);
+            out->step = fit_xrealloc(out->step, sizeof *out->step * (size_t)room);
+            out->t_ms = fit_xrealloc(out->t_ms, sizeof *out->t_ms * (size_t)room);
+            out->v = fit_xrealloc(out->v, sizeof *out->v * (size_t)room * (size_t)out->ncols);
         }
         double t;
         if (!parse_double(trim(fields[0]), &t)) {
@@ -244,7 +254,7 @@ static void push_spike(FitSpikes *s, int64_t *room, int64_t j, double t)
 {
     if (s->count[j] == room[j]) {
         room[j] = room[j] ? 2 * room[j] : 16;
-        s->t_ms[j] = xrealloc(s->t_ms[j], sizeof *s->t_ms[j] * (size_t)room[j]);
+        s->t_ms[j] = fit_xrealloc(s->t_ms[j], sizeof *s->t_ms[j] * (size_t)room[j]);
     }
     s->t_ms[j][s->count[j]++] = t;
     s->total++;
@@ -262,9 +272,9 @@ bool fit_spikes_read(const char *path, int64_t nneurons, double duration_ms, con
     if (ok && (n != 2 || strcmp(fields[0], "neuron") != 0 || strcmp(fields[1], "t_ms") != 0))
         ok = bad(&r, "expected the header 'neuron,t_ms'");
     out->nneurons = nneurons;
-    out->count = xrealloc(NULL, sizeof *out->count * (size_t)nneurons);
-    out->t_ms = xrealloc(NULL, sizeof *out->t_ms * (size_t)nneurons);
-    int64_t *room = xrealloc(NULL, sizeof *room * (size_t)nneurons);
+    out->count = fit_xrealloc(NULL, sizeof *out->count * (size_t)nneurons);
+    out->t_ms = fit_xrealloc(NULL, sizeof *out->t_ms * (size_t)nneurons);
+    int64_t *room = fit_xrealloc(NULL, sizeof *room * (size_t)nneurons);
     for (int64_t j = 0; j < nneurons; j++) {
         out->count[j] = room[j] = 0;
         out->t_ms[j] = NULL;

@@ -45,16 +45,6 @@
 enum { Z_AT_BOUND = 6, NM_RESTARTS = 3, RUN_BUDGET = 10 };              /* |z| beyond: within 0.25% of the range of a bound */
 static const double GRAD_STEP = 1e-5;
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fputs("nrnc: fatal: out of memory\n", stderr);
-        exit(70);
-    }
-    return p;
-}
-
 /* ---- the space --------------------------------------------------------------------- */
 
 static double unbounded_scale(const FitParam *q)
@@ -103,12 +93,7 @@ static void push_history(FitResult *res)
 {
     if (res->nhistory == res->caphistory) {
         res->caphistory = res->caphistory ? 2 * res->caphistory : 64;
-        double *h = realloc(res->history, sizeof *h * (size_t)res->caphistory);
-        if (!h) {
-            fputs("nrnc: fatal: out of memory\n", stderr);
-            exit(70);
-        }
-        res->history = h;
+        res->history = fit_xrealloc(res->history, sizeof *res->history * (size_t)res->caphistory);
     }
     res->history[res->nhistory++] = res->f;
 }
@@ -119,6 +104,17 @@ void fit_result_free(FitResult *res)
     free(res->se);
     free(res->history);
     res->x = res->se = res->history = NULL;
+}
+
+bool fit_eval_points(const FitSpec *spec, FitResult *res, const double *z, int m, double *x, double *f)
+{
+    int p = spec->p;
+    for (int r = 0; r < m; r++)
+        for (int k = 0; k < p; k++)
+            x[r * p + k] = fit_to_x(&spec->params[k], z[r * p + k]);
+    res->runs++;
+    res->evaluations += m;
+    return spec->eval(spec->ctx, x, m, f);
 }
 
 /* Evaluates m points z[r·p ..] into f, keeping the best point seen in res. false when
@@ -137,13 +133,8 @@ static bool eval_z(const FitSpec *spec, FitResult *res, const double *z, int m, 
             f[r] = INFINITY;
         return true;
     }
-    double *x = xcalloc((size_t)m * (size_t)p, sizeof *x);
-    for (int r = 0; r < m; r++)
-        for (int k = 0; k < p; k++)
-            x[r * p + k] = fit_to_x(&spec->params[k], z[r * p + k]);
-    bool ok = spec->eval(spec->ctx, x, m, f);
-    res->runs++;
-    res->evaluations += m;
+    double *x = fit_xcalloc((size_t)m * (size_t)p, sizeof *x);
+    bool ok = fit_eval_points(spec, res, z, m, x, f);
     for (int r = 0; ok && r < m; r++) {
         if (!isfinite(f[r]))
             f[r] = INFINITY;
@@ -260,8 +251,8 @@ static bool serve(Lockstep *ls)
 {
     const FitSpec *spec = ls->spec;
     int p = spec->p;
-    double *z = xcalloc((size_t)ls->nlanes * (size_t)p, sizeof *z), *f = xcalloc((size_t)ls->nlanes, sizeof *f);
-    int *who = xcalloc((size_t)ls->nlanes, sizeof *who);
+    double *z = fit_xcalloc((size_t)ls->nlanes * (size_t)p, sizeof *z), *f = fit_xcalloc((size_t)ls->nlanes, sizeof *f);
+    int *who = fit_xcalloc((size_t)ls->nlanes, sizeof *who);
     bool ok = true;
     pthread_mutex_lock(&ls->mu);
     for (;;) {
@@ -315,11 +306,11 @@ static bool nelder_mead(const FitSpec *spec, FitResult *res, const double *z0, i
     pthread_mutex_init(&ls.mu, NULL);
     pthread_cond_init(&ls.posted, NULL);
     pthread_cond_init(&ls.answered, NULL);
-    ls.z = xcalloc((size_t)starts * (size_t)p, sizeof *ls.z);
-    ls.f = xcalloc((size_t)starts, sizeof *ls.f);
-    ls.want = xcalloc((size_t)starts, sizeof *ls.want);
-    Lane *lanes = xcalloc((size_t)starts, sizeof *lanes);
-    double *zs = xcalloc((size_t)starts * (size_t)p, sizeof *zs);
+    ls.z = fit_xcalloc((size_t)starts * (size_t)p, sizeof *ls.z);
+    ls.f = fit_xcalloc((size_t)starts, sizeof *ls.f);
+    ls.want = fit_xcalloc((size_t)starts, sizeof *ls.want);
+    Lane *lanes = fit_xcalloc((size_t)starts, sizeof *lanes);
+    double *zs = fit_xcalloc((size_t)starts * (size_t)p, sizeof *zs);
     for (int l = 0; l < starts; l++) {
         lanes[l] = (Lane){.ls = &ls, .k = l, .z0 = zs + l * p};
         for (int k = 0; k < p; k++) {
@@ -417,8 +408,8 @@ static bool bfgs(const FitSpec *spec, FitResult *res, const double *z0, bool *st
 {
     int p = spec->p;
     Smooth sm = {.spec = spec, .res = res};
-    sm.z = xcalloc((size_t)(2 * p + 1) * (size_t)p, sizeof *sm.z);
-    sm.f = xcalloc((size_t)(2 * p + 1), sizeof *sm.f);
+    sm.z = fit_xcalloc((size_t)(2 * p + 1) * (size_t)p, sizeof *sm.z);
+    sm.f = fit_xcalloc((size_t)(2 * p + 1), sizeof *sm.f);
     gsl_multimin_function_fdf fn = {.f = smooth_f, .df = smooth_df, .fdf = smooth_fdf, .n = (size_t)p, .params = &sm};
     gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)p);
     gsl_vector *x = gsl_vector_alloc((size_t)p);
@@ -486,10 +477,10 @@ bool fit_minimize(const FitSpec *spec, FitResult *res)
     int p = spec->p;
     gsl_set_error_handler_off();
     memset(res, 0, sizeof *res);
-    res->x = xcalloc((size_t)p, sizeof *res->x);
-    res->se = xcalloc((size_t)p, sizeof *res->se);
+    res->x = fit_xcalloc((size_t)p, sizeof *res->x);
+    res->se = fit_xcalloc((size_t)p, sizeof *res->se);
     res->f = INFINITY;
-    double *z0 = xcalloc((size_t)p, sizeof *z0);
+    double *z0 = fit_xcalloc((size_t)p, sizeof *z0);
     for (int k = 0; k < p; k++) {
         z0[k] = fit_to_z(&spec->params[k], spec->params[k].start);
         res->x[k] = spec->params[k].start;
