@@ -672,7 +672,8 @@ static bool batch_init(Batch *b, FitRun *fr, const DrvDesc *dd)
     b->n = ip->size;
     /* the first init sees the start values (overrides), init after the writes the arrays */
     b->sets = xcalloc((size_t)(b->desc.nsets + ft->p), sizeof *b->sets);
-    memcpy(b->sets, dd->run.sets, sizeof *b->sets * (size_t)b->desc.nsets);
+    if (b->desc.nsets)
+        memcpy(b->sets, dd->run.sets, sizeof *b->sets * (size_t)b->desc.nsets);
     for (int k = 0; k < ft->p; k++) {
         const IrParam *q = &ip->params[ft->syms[k]->index];
         if (!q->per_neuron)
