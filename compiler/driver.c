@@ -224,6 +224,14 @@ static IrModule *middle_end(Session *s, int *rc)
     return m;
 }
 
+/* nrnc fit lowers the network itself (drv_fit.c), with the run parameters of the flags */
+static int fit(Session *s)
+{
+    LowerOptions lo = {0};
+    int rc = run_parameters(s, &lo);
+    return rc >= 0 ? rc : drv_fit(s->opt, &s->arena, &s->diags, &s->prog, &lo);
+}
+
 static int emit_ir(Session *s, const IrModule *m)
 {
     FILE *out = open_output(s->opt);
@@ -283,6 +291,8 @@ int drv_execute(const DrvOptions *opt)
         rc = 0;
     if (rc < 0 && opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ast") == 0)
         rc = emit_ast(&s);
+    if (rc < 0 && opt->command == CMD_FIT)
+        rc = fit(&s);
     IrModule *m = rc < 0 ? middle_end(&s, &rc) : NULL;
     if (m && opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ir") == 0)
         rc = emit_ir(&s, m);

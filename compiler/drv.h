@@ -7,7 +7,7 @@
 
 enum { EXIT_MODEL_ERROR = 1, EXIT_USAGE = 2, EXIT_RUN_FAILED = 3 };
 
-typedef enum DrvCommand { CMD_CHECK, CMD_RUN, CMD_EMIT, CMD_BUILD, CMD_PLOT, CMD_STATS } DrvCommand;
+typedef enum DrvCommand { CMD_CHECK, CMD_RUN, CMD_EMIT, CMD_BUILD, CMD_PLOT, CMD_STATS, CMD_FIT } DrvCommand;
 
 typedef struct DrvSet {
     const char *text;       /* POP.NAME=VALUE as given */
@@ -39,6 +39,7 @@ typedef struct DrvOptions {
     const char *st_pca;     /* POP or POP:VAR */
     const char *st_xcorr;   /* A,B */
     int st_components;      /* 0: not given */
+    struct DrvFitArgs *fit; /* nrnc fit's own flags (drv_fit.c) */
 } DrvOptions;
 
 /* Parses argv into opt. Returns -1 to go on, else the exit code (after --help, or a
@@ -51,6 +52,23 @@ int drv_execute(const DrvOptions *opt);
 struct IrModule;
 int drv_emit_llvm(const DrvOptions *opt, const struct IrModule *m);
 int drv_run(const DrvOptions *opt, const struct IrModule *m, double t_start);
+/* JIT-compiles m and calls use(ctx, dd) with its run description bound to the machine
+ * code; returns what use returns (EXIT_RUN_FAILED when the JIT fails, reported). */
+struct DrvDesc;
+typedef int (*DrvJitUse)(void *ctx, struct DrvDesc *dd);
+int drv_jit_session(const struct IrModule *m, DrvJitUse use, void *ctx);
+/* drv_fit.c: `nrnc fit` (docs/fitting.md). drv_fit_option takes one of fit's own flags
+ * at argv[*i] (-1, or an exit code after a usage error), or returns -2 for any other;
+ * drv_fit runs the fit from the checked program with the run parameters in lo. */
+extern const char drv_fit_help[];
+int drv_fit_option(DrvOptions *opt, int argc, char **argv, int *i);
+void drv_fit_args_free(struct DrvFitArgs *fit);
+struct SemaProgram;
+struct LowerOptions;
+struct Diags;
+struct Arena;
+int drv_fit(const DrvOptions *opt, struct Arena *a, struct Diags *d, struct SemaProgram *prog,
+            struct LowerOptions *lo);
 /* drv_build.c: ahead of time. */
 int drv_build(const DrvOptions *opt, const struct IrModule *m);
 int drv_emit_machine(const DrvOptions *opt, const struct IrModule *m);   /* asm, obj, header */

@@ -21,6 +21,8 @@ static const char usage_text[] =
     "       nrnc stats OUTDIR [--from T] [--to T] [--window T] [--format text|json]\n"
     "       nrnc stats OUTDIR --pca POP[:VAR] [--bin T] [--components K]\n"
     "       nrnc stats OUTDIR --xcorr A,B [--bin T] [--lag T]\n"
+    "       nrnc fit MODEL.nrn --data FILE --target spikes|trace:VAR --params POP.NAME[,...]\n"
+    "                [--bounds POP.NAME=LO:HI ...] [--out DIR] [RUN OPTIONS]\n"
     "       nrnc COMMAND --help | nrnc --help\n"
     "       nrnc --version                              (nrnc's version and LLVM's)\n"
     "\n";
@@ -94,6 +96,7 @@ static const struct {
                 "whole run). Times take a unit: 100ms, 0.5s, '50 ms'. See docs/analysis.md.\n"
                 "Exit 0 on success, 2 for a bad command line or a folder that cannot be used.\n",
      false},
+    {CMD_FIT, drv_fit_help, true},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -149,6 +152,9 @@ static int add_set(DrvOptions *opt, const char *text)
 static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
 {
     const char *arg = argv[*i];
+    int fit_rc = opt->command == CMD_FIT ? drv_fit_option(opt, argc, argv, i) : -2;
+    if (fit_rc != -2)
+        return fit_rc;
     if (strcmp(arg, "--quiet") == 0) { opt->progress = 0; return -1; }
     if (strcmp(arg, "--progress") == 0) { opt->progress = 1; return -1; }
     if (strcmp(arg, "--force") == 0) { opt->force = true; return -1; }
@@ -295,13 +301,14 @@ static int parse_command(DrvOptions *opt, const char *cmd)
     static const struct { const char *name; DrvCommand cmd; } table[] = {
         {"check", CMD_CHECK}, {"run", CMD_RUN}, {"emit", CMD_EMIT}, {"build", CMD_BUILD}, {"plot", CMD_PLOT},
         {"stats", CMD_STATS},
+        {"fit", CMD_FIT},
     };
     for (size_t k = 0; k < sizeof table / sizeof *table; k++)
         if (strcmp(cmd, table[k].name) == 0) {
             opt->command = table[k].cmd;
             return -1;
         }
-    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot, stats)", cmd);
+    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot, stats, fit)", cmd);
 }
 
 /* The LLVM that nrnc runs with (the shared library's, which may be a newer patch release
@@ -374,4 +381,5 @@ void drv_options_free(DrvOptions *opt)
     for (int k = 0; k < opt->nsets; k++)
         free((void *)(opt->sets[k].pop ? opt->sets[k].pop : opt->sets[k].name));
     free(opt->sets);
+    drv_fit_args_free(opt->fit);
 }

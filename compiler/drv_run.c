@@ -61,30 +61,31 @@ static bool bind(void *ctx, void **slot, const char *symbol)
     return true;
 }
 
-static int simulate(const DrvOptions *opt, const IrModule *m, Jit *j, double t_start)
+typedef struct RunCtx {
+    const DrvOptions *opt;
+    double t_start;
+} RunCtx;
+
+static int simulate(void *ctx, DrvDesc *dd)
 {
-    DrvDesc *dd = drv_desc_new(m);
-    int rc = EXIT_RUN_FAILED;
-    if (drv_desc_each_fn(dd, bind, j)) {
-        nrt_run_desc *desc = &dd->run;
-        desc->model = base_name(opt->model);
-        desc->outdir = opt->resume ? opt->resume : opt->out_dir ? opt->out_dir : "nrn-out";
-        desc->resume = opt->resume != NULL;
-        if (opt->checkpoint_every)
-            drv_time_flag("--checkpoint-every", opt->checkpoint_every, &desc->checkpoint_every);
-        desc->max_memory = opt->max_memory;
-        desc->threads = opt->threads;   /* 0: the runtime chooses, up to the cores */
-        desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
-        desc->progress = opt->progress;
-        desc->force = opt->force;
-        desc->compile_s = drv_now() - t_start;
-        rc = nrt_run(desc);
-    }
-    drv_desc_free(dd);
-    return rc;
+    const RunCtx *rc = ctx;
+    const DrvOptions *opt = rc->opt;
+    nrt_run_desc *desc = &dd->run;
+    desc->model = base_name(opt->model);
+    desc->outdir = opt->resume ? opt->resume : opt->out_dir ? opt->out_dir : "nrn-out";
+    desc->resume = opt->resume != NULL;
+    if (opt->checkpoint_every)
+        drv_time_flag("--checkpoint-every", opt->checkpoint_every, &desc->checkpoint_every);
+    desc->max_memory = opt->max_memory;
+    desc->threads = opt->threads;   /* 0: the runtime chooses, up to the cores */
+    desc->format = opt->format && strcmp(opt->format, "npy") == 0 ? NRT_FORMAT_NPY : NRT_FORMAT_CSV;
+    desc->progress = opt->progress;
+    desc->force = opt->force;
+    desc->compile_s = drv_now() - rc->t_start;
+    return nrt_run(desc);
 }
 
-int drv_run(const DrvOptions *opt, const IrModule *m, double t_start)
+int drv_jit_session(const IrModule *m, DrvJitUse use, void *ctx)
 {
     char *err = NULL;
     LLVMTargetMachineRef tm = cg_host_machine(&err);
@@ -104,9 +105,18 @@ int drv_run(const DrvOptions *opt, const IrModule *m, double t_start)
         fprintf(stderr, "nrnc: error: JIT compilation failed: %s\n", err);
         LLVMDisposeMessage(err);
     } else {
-        rc = simulate(opt, m, j, t_start);
+        DrvDesc *dd = drv_desc_new(m);
+        if (drv_desc_each_fn(dd, bind, j))
+            rc = use(ctx, dd);
+        drv_desc_free(dd);
     }
     jit_free(j);
     LLVMDisposeTargetMachine(tm);
     return rc;
+}
+
+int drv_run(const DrvOptions *opt, const IrModule *m, double t_start)
+{
+    RunCtx ctx = {.opt = opt, .t_start = t_start};
+    return drv_jit_session(m, simulate, &ctx);
 }

@@ -65,7 +65,10 @@ static IrExpr *lower_name(LowerCtx *c, const AstExpr *e)
         return ir_const(c->a, s->value);
     case SYM_TIME: return ir_leaf(c->a, IR_TIME, 0);
     case SYM_DT: return ir_leaf(c->a, IR_DT, 0);
-    case SYM_INDEX: return ir_leaf(c->a, IR_INDEX, 0);
+    case SYM_INDEX:
+        if (c->replicated)
+            return ir_binary(c->a, IR_MOD, ir_leaf(c->a, IR_INDEX, 0), ir_const(c->a, (double)c->pop->size));
+        return ir_leaf(c->a, IR_INDEX, 0);
     case SYM_SIZE: return ir_const(c->a, (double)c->pop->size);
     case SYM_FUNC_ARG: return c->fn_args[s->index];
     case SYM_XI: {
@@ -266,6 +269,14 @@ static IrExpr *value_for(LowerCtx *c, LowerOptions *opt, const AstSym *s, int sl
     return lower_expr(c, s->decl->value);
 }
 
+static bool fitted(const LowerOptions *opt, const char *name)
+{
+    for (int k = 0; k < opt->nfit_params; k++)
+        if (strcmp(opt->fit_params[k], name) == 0)
+            return true;
+    return false;
+}
+
 static void lower_values(LowerCtx *c, LowerOptions *opt, IrPop *ip)
 {
     const SemaModel *m = c->model;
@@ -289,6 +300,11 @@ static void lower_values(LowerCtx *c, LowerOptions *opt, IrPop *ip)
         p->fixed = s->unit_exponent != NULL;
         p->per_neuron = ir_uses(p->value, IR_INDEX, -1) || ir_uses(p->value, IR_RAND, -1) ||
                         ir_uses(p->value, IR_RANDN, -1) || ir_uses_per_neuron_param(ip, p->value);
+        if (c->replicated && fitted(opt, s->name)) {
+            p->value = ir_leaf(c->a, IR_PARAM, k);   /* init keeps what drv_fit.c wrote */
+            p->per_neuron = true;
+            p->origin = "nrnc fit";
+        }
         p->slot = p->per_neuron ? ip->narrays++ : ip->nscalars++;
     }
     for (int k = 0; k < ip->nstates; k++) {
@@ -568,7 +584,8 @@ static void check_refractory_value(LowerCtx *c, LowerOptions *opt, IrPop *ip)
 static bool lower_pop(Arena *a, Diags *d, const SemaProgram *prog, LowerOptions *opt, const SemaPop *sp, IrPop *ip)
 {
     LowerCtx c = {.a = a, .d = d, .prog = prog, .pop = sp, .model = sp->model, .ip = ip,
-                  .rand_sites = &ip->nrand_init, .rand_base = IR_RAND_INIT_SITES};
+                  .rand_sites = &ip->nrand_init, .rand_base = IR_RAND_INIT_SITES,
+                  .replicated = opt->fit_pop && strcmp(opt->fit_pop, sp->name) == 0};
     c.let_cache = ARENA_ARRAY(a, IrExpr *, sp->model->lets.len + 1);
     ip->name = sp->name;
     ip->model = sp->model->item->name;

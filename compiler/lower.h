@@ -25,6 +25,13 @@ typedef struct LowerOptions {
     LowerSet *sets;
     int nsets;
     bool set_error;         /* out: a --set was wrong (a command-line error, exit 2) */
+    /* nrnc fit (drv_fit.c): population fit_pop may be run replicated, candidate r's
+     * neuron j being neuron r·N + j, so `i` there reads i mod N; its params fit_params
+     * are per neuron, and init keeps the values written into their arrays (their value
+     * is themselves) unless an override gives one. */
+    const char *fit_pop;
+    const char *const *fit_params;
+    int nfit_params;
 } LowerOptions;
 
 /* Returns NULL after reporting errors (unsupported forms, bad --set values, `every` that

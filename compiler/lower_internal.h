@@ -20,6 +20,7 @@ typedef struct LowerCtx {
     struct ConnLower *conn; /* lowering a connection's code, else NULL */
     int *rand_sites;        /* random call sites met so far (IrPop or IrConn nrand) */
     int rand_base;          /* the first site's number (IR_RAND_INIT_SITES in initial values) */
+    bool replicated;        /* nrnc fit's population: `i` is i mod N */
     bool failed;
 } LowerCtx;
 
