@@ -1,5 +1,5 @@
 /* `nrnc fit MODEL.nrn --data FILE --target spikes|trace:VAR --params POP.NAME[,...]`: the
- * driver's side of fitting (docs/fitting.md). The search, the data and the objectives
+ * driver's side of fitting (docs/analysis.md, "Fitting"). The search, the data and the objectives
  * are model-independent and live in fit/; this file turns the model into the function
  * the search calls, which evaluates a batch of candidate parameter sets in one run.
  *

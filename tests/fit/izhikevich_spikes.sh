@@ -3,7 +3,7 @@
 # every spike jittered by Gaussian noise of 0.5 ms; the start is 10% (a, b), 3 mV (c)
 # and 0.5 mV (d) away. Tolerances, from runs with other starts: a 5%, b 2%, d 5%, and
 # c 8 mV — tonic spiking determines c poorly, since a lower reset is nearly undone by a
-# slightly larger d and slower adaptation (docs/fitting.md); every spike must be
+# slightly larger d and slower adaptation (docs/analysis.md, "Fitting"); every spike must be
 # matched (the same count per neuron as the data) and the objective must fall from the
 # start's by a factor of 5 at least (the jitter alone leaves about 282 x
 # (1 - exp(-0.4 ms / 10 ms)) = 11 of the distance).
