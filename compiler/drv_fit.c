@@ -59,7 +59,7 @@ const char drv_fit_help[] =
     "  --bounds P=LO:HI     keep P in [LO, HI] (units as the param's: tau_m=2ms:50ms)\n"
     "  --search nm|bfgs     the search method instead of the target's default\n"
     "  --kernel T           the van Rossum kernel's time constant (default 10ms)\n"
-    "  --starts K           Nelder-Mead simplices searched side by side (default 4)\n"
+    "  --starts K           Nelder-Mead simplices searched side by side (default 8)\n"
     "  --max-iter N         iterations per search (default 400)\n"
     "  --verbose            a line per generation on stderr\n"
     "Writes fit.json and fit.svg into --out (default nrn-fit/). Exit 0 when the search\n"
@@ -845,7 +845,7 @@ static int fit_with(void *ctx, DrvDesc *dd)
     }
     FitSpec spec = {.p = ft->p, .params = ft->params, .eval = batch_eval, .ctx = &b,
                     .method = ft->spikes ? FIT_NELDER_MEAD : FIT_BFGS,
-                    .starts = fr->fa->starts ? fr->fa->starts : 4, .max_iter = fr->fa->max_iter ? fr->fa->max_iter : 400,
+                    .starts = fr->fa->starts ? fr->fa->starts : 8, .max_iter = fr->fa->max_iter ? fr->fa->max_iter : 400,
                     .tol = 1e-4, .curv_step = ft->spikes ? 0.02 : 1e-3, .verbose = fr->fa->verbose};
     if (fr->fa->search)
         spec.method = strcmp(fr->fa->search, "nm") == 0 ? FIT_NELDER_MEAD : FIT_BFGS;
