@@ -58,7 +58,7 @@ static void check_layout(LLVMTargetMachineRef tm, const Cg *g)
     static const size_t pop_offsets[POP_NFIELDS] = {
         offsetof(nrt_pop, n), offsetof(nrt_pop, arrays), offsetof(nrt_pop, scalars), offsetof(nrt_pop, refractory),
         offsetof(nrt_pop, cond_prev), offsetof(nrt_pop, spiked), offsetof(nrt_pop, nspiked), offsetof(nrt_pop, rng_key),
-        offsetof(nrt_pop, fired), offsetof(nrt_pop, fired_any), offsetof(nrt_pop, overrides)};
+        offsetof(nrt_pop, fired), offsetof(nrt_pop, overrides)};
     static const size_t conn_offsets[CONN_NFIELDS] = {
         offsetof(nrt_conn, npre), offsetof(nrt_conn, npost), offsetof(nrt_conn, nsyn), offsetof(nrt_conn, row),
         offsetof(nrt_conn, post), offsetof(nrt_conn, arrays), offsetof(nrt_conn, scalars), offsetof(nrt_conn, delay),
@@ -66,7 +66,7 @@ static void check_layout(LLVMTargetMachineRef tm, const Cg *g)
         offsetof(nrt_conn, dense), offsetof(nrt_conn, rng_key), offsetof(nrt_conn, pre_offset),
         offsetof(nrt_conn, post_offset)};
     _Static_assert(sizeof pop_offsets / sizeof *pop_offsets == POP_NFIELDS, "ORDER NRT_POP");
-    _Static_assert(sizeof(nrt_pop) == 11 * 8, "ORDER NRT_POP: a field was added to nrt_pop");
+    _Static_assert(sizeof(nrt_pop) == 10 * 8, "ORDER NRT_POP: a field was added to nrt_pop");
     _Static_assert(sizeof(nrt_conn) == CONN_NFIELDS * 8, "ORDER NRT_CONN: a field was added to nrt_conn");
     LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
     bool ok = LLVMABISizeOfType(td, g->pop_ty) == sizeof(nrt_pop) &&
@@ -99,7 +99,7 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
     g.i8 = LLVMInt8TypeInContext(ctx);
     g.i1 = LLVMInt1TypeInContext(ctx);
     g.ptr = LLVMPointerTypeInContext(ctx, 0);
-    LLVMTypeRef fields[POP_NFIELDS] = {g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64, g.ptr, g.ptr, g.ptr};
+    LLVMTypeRef fields[POP_NFIELDS] = {g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64, g.ptr, g.ptr};
     g.pop_ty = LLVMStructTypeInContext(ctx, fields, POP_NFIELDS, 0);
     LLVMTypeRef conn_fields[CONN_NFIELDS] = {g.i64, g.i64, g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr,
                                              g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64, g.i64};

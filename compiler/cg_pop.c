@@ -322,8 +322,7 @@ static bool fused_mask(const IrPop *p)
 /* One neuron's fire mask (LANGUAGE.md §4, §7): the threshold on env's states at the end
  * of the step, discarded while refractory; the upward-crossing memory; the refractory
  * count-down; fired[i]. */
-static LLVMValueRef emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, LLVMValueRef prev,
-                                   LLVMValueRef fired)
+static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, LLVMValueRef prev, LLVMValueRef fired)
 {
     const IrPop *p = env->pop;
     LLVMValueRef fire = cg_emit_bool(g, env, p->threshold);
@@ -344,77 +343,15 @@ static LLVMValueRef emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef
         fire = LLVMBuildAnd(g->b, fire, active, "fire");
     }
     LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), LLVMBuildGEP2(g->b, g->i8, fired, &i, 1, ""));
-    return fire;
 }
 
-/* The neurons [lo, hi) (lo a multiple of 64) by blocks of BLOCK from lo: an outer loop
- * over the blocks and, inside, the loop over a block's neurons that the vectoriser takes.
- * Where the inner loop computes fire flags (blocks_or), their OR goes to fired_any[start /
- * 64], start being the block's first neuron, and fire scans only the blocks where a neuron
- * fired: scanning a whole population's flags every step cost 7% of CUBA's loop at 4,000
- * neurons. A block's end of loop costs about 80 instructions (the vector reductions), so
- * blocks are long. */
-enum { BLOCK = 512 };
-
-typedef struct Blocks {
-    Loop outer, inner;
-    LLVMValueRef count;     /* of blocks */
-    LLVMValueRef start;     /* of the current block */
-    LLVMValueRef end;
-    LLVMValueRef any;       /* i1 alloca: a fire flag of the block was set */
-} Blocks;
-
-/* The number of blocks in [lo, hi), and block k's first and (past the) last neuron. */
-static LLVMValueRef block_count(Cg *g, LLVMValueRef lo, LLVMValueRef hi)
-{
-    LLVMValueRef span = LLVMBuildAdd(g->b, LLVMBuildSub(g->b, hi, lo, ""), LLVMConstInt(g->i64, BLOCK - 1, 0), "");
-    return LLVMBuildSDiv(g->b, span, LLVMConstInt(g->i64, BLOCK, 0), "blocks");
-}
-
-static void block_bounds(Cg *g, LLVMValueRef lo, LLVMValueRef hi, LLVMValueRef k, LLVMValueRef *start,
-                         LLVMValueRef *end)
-{
-    *start = LLVMBuildAdd(g->b, lo, LLVMBuildMul(g->b, k, LLVMConstInt(g->i64, BLOCK, 0), ""), "block.start");
-    LLVMValueRef e = LLVMBuildAdd(g->b, *start, LLVMConstInt(g->i64, BLOCK, 0), "");
-    *end = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, e, hi, ""), e, hi, "block.end");
-}
-
-static Blocks blocks_begin(Cg *g, LLVMValueRef fn, LLVMValueRef lo, LLVMValueRef hi, const char *name)
-{
-    Blocks b;
-    b.any = LLVMBuildAlloca(g->b, g->i1, "block.any");
-    b.count = block_count(g, lo, hi);
-    b.outer = cg_loop_from(g, fn, LLVMConstInt(g->i64, 0, 0), b.count, "blocks");
-    LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), b.any);
-    block_bounds(g, lo, hi, b.outer.i, &b.start, &b.end);
-    b.inner = cg_loop_from(g, fn, b.start, b.end, name);
-    return b;
-}
-
-/* Inside the inner loop: OR a neuron's fire flag into the block's. */
-static void blocks_or(Cg *g, Blocks *b, LLVMValueRef fire)
-{
-    LLVMBuildStore(g->b, LLVMBuildOr(g->b, LLVMBuildLoad2(g->b, g->i1, b->any, ""), fire, ""), b->any);
-}
-
-/* Ends both loops; fired_any gets the block's OR. */
-static void blocks_end(Cg *g, Blocks *b, LLVMValueRef fired_any)
-{
-    cg_loop_end(g, &b->inner, b->end);
-    LLVMValueRef any = LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, b->any, ""), g->i8, "");
-    LLVMValueRef at = LLVMBuildLShr(g->b, b->start, LLVMConstInt(g->i64, 6, 0), "");
-    LLVMBuildStore(g->b, any, LLVMBuildGEP2(g->b, g->i8, fired_any, &at, 1, ""));
-    cg_loop_end(g, &b->outer, b->count);
-}
-
-/* lo, hi, t, dt, step, pop, scalars, refractory, cond_prev, fired, fired_any; then the
- * arrays */
-enum { BODY_FIXED = 11 };
+/* lo, hi, t, dt, step, pop, scalars, refractory, cond_prev, fired; then the arrays */
+enum { BODY_FIXED = 10 };
 
 /* i32 body(i64 lo, i64 hi, double t, double dt, i64 step, ptr pop, ptr scalars,
- *          ptr refractory, ptr cond_prev, ptr fired, ptr fired_any, ptr array0, ...) over
- * the neurons [lo, hi); with a fused mask (fused_mask) the loop also computes the fire
- * mask on the new state, by blocks (blocks_begin). */
+ *          ptr refractory, ptr cond_prev, ptr fired, ptr array0, ...) over the neurons
+ * [lo, hi); with a fused mask (fused_mask) the loop also computes the fire mask on the
+ * new state. */
 static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     char name[64];
@@ -431,7 +368,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         set_noalias(g, fn, (unsigned)k);
     Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .scalars = LLVMGetParam(fn, 6)};
     LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
-    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9), fired_any = LLVMGetParam(fn, 10);
+    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9);
     LLVMValueRef step = LLVMGetParam(fn, 4);
     env.step = step;
     env.pop_ptr = LLVMGetParam(fn, 5);
@@ -456,15 +393,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
             zeros[k] = LLVMBuildAlloca(g->b, g->f64, "zeros");
             LLVMBuildStore(g->b, cg_fconst(g, 0), zeros[k]);
         }
-    bool fused = fused_mask(p);
-    Blocks blocks = {0};
-    Loop l;
-    if (fused) {
-        blocks = blocks_begin(g, fn, lo, hi, "step.loop");
-        l = blocks.inner;
-    } else {
-        l = cg_loop_from(g, fn, lo, hi, "step.loop");
-    }
+    Loop l = cg_loop_from(g, fn, lo, hi, "step.loop");
     env.i = l.i;
     if (p->nnoise)
         env.noise = emit_noise(g, scratch, p, keys, l.i, step);
@@ -492,16 +421,14 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         LLVMBuildStore(g->b, cg_intrinsic(g, "llvm.fmuladd", args, 3), zeros[k]);
         after[k] = v;
     }
-    if (fused) {
+    if (fused_mask(p)) {
         /* the threshold sees the state at the end of the step, at t + dt */
         Env end = env;
         end.states = after;
         end.t = cg_fbin(g, LLVMFAdd, env.t, env.dt, "t.end");
-        blocks_or(g, &blocks, emit_mask_step(g, &end, l.i, refr, prev, fired));
-        blocks_end(g, &blocks, fired_any);
-    } else {
-        cg_loop_end(g, &l, hi);
+        emit_mask_step(g, &end, l.i, refr, prev, fired);
     }
+    cg_loop_end(g, &l, hi);
     LLVMValueRef bad = LLVMConstInt(g->i1, 0, 0);
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].deriv) {
@@ -532,7 +459,6 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
     args[7] = cg_pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
     args[8] = cg_pop_field(g, pop, POP_COND_PREV, g->ptr, "cond_prev");
     args[9] = cg_pop_field(g, pop, POP_FIRED, g->ptr, "fired");
-    args[10] = cg_pop_field(g, pop, POP_FIRED_ANY, g->ptr, "fired_any");
     LLVMValueRef *arrays = load_arrays(g, scratch, p, pop);
     for (int k = 0; k < p->narrays; k++)
         args[BODY_FIXED + k] = arrays[k];
@@ -571,13 +497,12 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
 
 /* Phase 1 of fire, a branch-free loop the vectoriser can take: the threshold of every
  * neuron (evaluated and discarded while refractory), the upward-crossing memory, the
- * refractory count-down, and a byte per neuron saying whether it fires (and per block,
- * fired_any).
+ * refractory count-down, and a byte per neuron saying whether it fires.
  *   void fire_mask(i64 lo, i64 hi, double t, double dt, i64 step, ptr pop, ptr scalars,
- *                  ptr refractory, ptr cond_prev, ptr fired, ptr fired_any, ptr array0, ...)
+ *                  ptr refractory, ptr cond_prev, ptr fired, ptr array0, ...)
  * over the neurons [lo, hi) (pointers after pop noalias; the step keys the threshold's
  * random draws). */
-enum { MASK_FIXED = 11 };
+enum { MASK_FIXED = 10 };
 
 static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
@@ -596,23 +521,22 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .step = LLVMGetParam(fn, 4),
                .pop_ptr = LLVMGetParam(fn, 5), .scalars = LLVMGetParam(fn, 6)};
     LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
-    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9), fired_any = LLVMGetParam(fn, 10);
+    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9);
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
-    Blocks blocks = blocks_begin(g, fn, lo, hi, "fire.mask");
-    env.i = blocks.inner.i;
-    blocks_or(g, &blocks, emit_mask_step(g, &env, env.i, refr, prev, fired));
-    blocks_end(g, &blocks, fired_any);
+    Loop l = cg_loop_from(g, fn, lo, hi, "fire.mask");
+    env.i = l.i;
+    emit_mask_step(g, &env, l.i, refr, prev, fired);
+    cg_loop_end(g, &l, hi);
     LLVMBuildRetVoid(g->b);
     return fn;
 }
 
 /* i32 fire(ptr pop, i64 step, double dt, i64 lo, i64 hi, ptr nspiked) over the neurons
- * [lo, hi), lo a multiple of 64: phase 1 (emit_fire_mask, or integrate's fused mask), then
- * phase 2, a scan of the blocks flagged in fired_any, and in them of the mask, that runs
- * the spike block (spike list, reset, refractory start) for the few neurons that fire.
- * The range's spikes go to pop->spiked[lo ..], ascending, and their
+ * [lo, hi), lo a multiple of 8: phase 1 (emit_fire_mask), then phase 2, a scan of the
+ * mask that runs the spike block (spike list, reset, refractory start) for the few
+ * neurons that fire. The range's spikes go to pop->spiked[lo ..], ascending, and their
  * count to *nspiked; the runtime joins the ranges' lists. */
 static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
@@ -630,7 +554,6 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMValueRef refr = cg_pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
     LLVMValueRef prev = cg_pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
     LLVMValueRef fired = cg_pop_field(g, env.pop_ptr, POP_FIRED, g->ptr, "fired");
-    LLVMValueRef fired_any = cg_pop_field(g, env.pop_ptr, POP_FIRED_ANY, g->ptr, "fired_any");
     LLVMValueRef spiked = cg_pop_field(g, env.pop_ptr, POP_SPIKED, g->ptr, "spiked");
     spiked = LLVMBuildGEP2(g->b, g->i64, spiked, &lo, 1, "spiked.range");
     LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
@@ -639,29 +562,17 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
     int nargs = MASK_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
-    LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.step, env.pop_ptr, env.scalars, refr, prev, fired,
-                                      fired_any};
+    LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.step, env.pop_ptr, env.scalars, refr, prev, fired};
     for (int k = 0; k < MASK_FIXED; k++)
         args[k] = fixed[k];
     for (int k = 0; k < p->narrays; k++)
         args[MASK_FIXED + k] = env.arrays[k];
     if (mask)   /* else integrate computed it */
         LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
-    /* The flagged blocks' masks are read 8 bytes at a time: a range other than the last
-     * ends at a multiple of 64, and the last range's mask is zero-padded to one. */
-    LLVMValueRef nblocks = block_count(g, lo, hi);
-    Loop lk = cg_loop_from(g, fn, LLVMConstInt(g->i64, 0, 0), nblocks, "fire.blocks");
-    LLVMValueRef start, end;
-    block_bounds(g, lo, hi, lk.i, &start, &end);
-    LLVMBasicBlockRef words = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.block");
-    LLVMBasicBlockRef next_block = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_block");
-    LLVMValueRef at = LLVMBuildLShr(g->b, start, LLVMConstInt(g->i64, 6, 0), "");
-    LLVMValueRef flag_any = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, fired_any, &at, 1, ""), "any");
-    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, flag_any, LLVMConstInt(g->i8, 0, 0), ""), words,
-                    next_block);
-    LLVMPositionBuilderAtEnd(g->b, words);
-    LLVMValueRef word0 = LLVMBuildLShr(g->b, start, LLVMConstInt(g->i64, 3, 0), "word0");
-    LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, end, LLVMConstInt(g->i64, 7, 0), ""),
+    /* The mask is read 8 bytes at a time (it is zero-padded to whole words), so that the
+     * scan costs next to nothing where nobody fires. */
+    LLVMValueRef word0 = LLVMBuildLShr(g->b, lo, LLVMConstInt(g->i64, 3, 0), "word0");
+    LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, hi, LLVMConstInt(g->i64, 7, 0), ""),
                                         LLVMConstInt(g->i64, 3, 0), "nwords");
     Loop lw = cg_loop_from(g, fn, word0, nwords, "fire.words");
     LLVMBasicBlockRef bytes = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.word");
@@ -684,9 +595,6 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildBr(g->b, next_word);
     LLVMPositionBuilderAtEnd(g->b, next_word);
     cg_loop_end(g, &lw, nwords);
-    LLVMBuildBr(g->b, next_block);
-    LLVMPositionBuilderAtEnd(g->b, next_block);
-    cg_loop_end(g, &lk, nblocks);
     LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), LLVMGetParam(fn, 5));
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
 }

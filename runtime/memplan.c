@@ -21,11 +21,11 @@
 static const double GiB = 1073741824.0;
 
 /* Bytes that per-neuron storage takes in pop.c: one double per array slot, the
- * refractory counter, the condition flag, the spike list and the fired flags (per neuron
- * and per block); and the accumulators of summary.json's spike statistics (spike_stats.c). */
+ * refractory counter, the condition flag, the spike list and the fired flags; and the
+ * accumulators of summary.json's spike statistics (spike_stats.c). */
 static double pop_bytes(const nrt_pop_desc *p)
 {
-    double per_neuron = 8.0 * (p->narrays > 0 ? p->narrays : 0) + 4.0 + 1.0 + 8.0 + 1.0 + 1.0 / 64;
+    double per_neuron = 8.0 * (p->narrays > 0 ? p->narrays : 0) + 4.0 + 1.0 + 8.0 + 1.0;
     return (double)(p->n > 0 ? p->n : 0) * per_neuron + nrt_spike_stats_bytes(p->n);
 }
 

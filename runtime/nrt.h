@@ -26,8 +26,7 @@ typedef struct nrt_pop {
     int64_t nspiked;
     uint64_t rng_key;       /* the run seed and the population mixed: its random draws' root */
     uint8_t *fired;         /* scratch of the fire function: whose threshold passed this step
-                               (n bytes, zero-padded to a multiple of 64) */
-    uint8_t *fired_any;     /* per block of 64 neurons (i / 64): whether one of them passed */
+                               (n bytes, zero-padded to a multiple of 8) */
     double *overrides;      /* per param, then per state: a value (SI) that init uses instead
                                of the model's expression, or NaN (a built simulator's --set) */
 } nrt_pop;
@@ -55,7 +54,7 @@ typedef struct nrt_conn {
 } nrt_conn;
 
 /* Generated functions. integrate and fire work on the neurons [lo, hi) only, so that
- * threads can take disjoint ranges (lo a multiple of 64); they return nonzero when a state
+ * threads can take disjoint ranges (lo a multiple of 8); they return nonzero when a state
  * became NaN or infinite (the runtime then finds which and stops with exit code 3). fire
  * writes the range's spikes, ascending, to pop->spiked[lo ..] and their count to
  * *nspiked; the runtime joins the ranges' lists into pop->spiked / pop->nspiked. */

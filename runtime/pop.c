@@ -48,16 +48,15 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     pop->refractory = alloc_zeroed(desc->n, sizeof(int32_t));
     pop->cond_prev = alloc_zeroed(desc->n, sizeof(uint8_t));
     pop->spiked = alloc_zeroed(desc->n, sizeof(int64_t));
-    /* padded to whole blocks of 64: the fire scan reads a flagged block 8 bytes at a time */
-    pop->fired = alloc_zeroed((desc->n + 63) / 64 * 64, sizeof(uint8_t));
-    pop->fired_any = alloc_zeroed((desc->n + 63) / 64, sizeof(uint8_t));
+    /* padded to whole 8-byte words: the fire scan reads it a word at a time */
+    pop->fired = alloc_zeroed((desc->n + 7) / 8 * 8, sizeof(uint8_t));
     int noverrides = (desc->nparams > 0 ? desc->nparams : 0) + (desc->nstates > 0 ? desc->nstates : 0);
     pop->overrides = alloc_zeroed(noverrides, sizeof(double));
     for (int k = 0; pop->overrides && k < noverrides; k++)
         pop->overrides[k] = desc->initial_values ? desc->initial_values[k] : NAN;
     pop->rng_key = nrt_rng_key(seed, pop_index);
     bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
-              pop->spiked && pop->fired && pop->fired_any && pop->overrides;
+              pop->spiked && pop->fired && pop->overrides;
     for (int a = 0; ok && a < narrays; a++) {
         pop->arrays[a] = alloc_zeroed(desc->n, sizeof(double));
         ok = pop->arrays[a] != NULL;
@@ -81,7 +80,6 @@ void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc)
     free(pop->cond_prev);
     free(pop->spiked);
     free(pop->fired);
-    free(pop->fired_any);
     free(pop->overrides);
     memset(pop, 0, sizeof *pop);
 }

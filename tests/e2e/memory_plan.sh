@@ -26,10 +26,10 @@ expect_stderr "nrnc: error: this run needs about 188 GiB of memory, more than th
 expect_stderr "available on this machine; population 'Huge' (2147483648 neurons of 94 bytes) alone needs 188 GiB (--max-memory changes the limit)"
 grep -q '"status": "failed"' "$WORK/out/summary.json" || fail "summary.json should say failed"
 
-# A limit of our own: 10^6 neurons (89.7 MiB) do not fit in 10 MiB, but fit in 1 GiB.
+# A limit of our own: 10^6 neurons (89.6 MiB) do not fit in 10 MiB, but fit in 1 GiB.
 sed -i 's/2147483648/1000000/' "$WORK/m.nrn"
 expect_exit 3 "$NRNC" run "$WORK/m.nrn" --out "$WORK/out" --quiet --max-memory 10M
-expect_stderr "nrnc: error: this run needs about 89.7 MiB of memory, more than the 10 MiB that --max-memory allows; population 'Huge' (1000000 neurons of 94 bytes) alone needs 89.7 MiB"
+expect_stderr "nrnc: error: this run needs about 89.6 MiB of memory, more than the 10 MiB that --max-memory allows; population 'Huge' (1000000 neurons of 94 bytes) alone needs 89.6 MiB"
 expect_exit 0 "$NRNC" run "$WORK/m.nrn" --out "$WORK/out" --quiet --max-memory 1GiB
 grep -q '"status": "completed"' "$WORK/out/summary.json" || fail "the run within the limit should complete"
 expect_exit 2 "$NRNC" run "$WORK/m.nrn" --out "$WORK/out" --max-memory 10X

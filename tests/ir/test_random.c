@@ -52,7 +52,7 @@ static LLVMModuleRef build(LLVMContextRef ctx, LLVMTargetMachineRef tm)
     g.i1 = LLVMInt1TypeInContext(ctx);
     g.ptr = LLVMPointerTypeInContext(ctx, 0);
     /* nrt_pop as cg.c lays it out (ORDER NRT_POP): only rng_key's offset matters here */
-    LLVMTypeRef fields[POP_NFIELDS] = {g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64, g.ptr, g.ptr, g.ptr};
+    LLVMTypeRef fields[POP_NFIELDS] = {g.i64, g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64, g.ptr, g.ptr};
     g.pop_ty = LLVMStructTypeInContext(ctx, fields, POP_NFIELDS, 0);
     add_draws(&g, "uniform", IR_RAND, 5, false);
     add_draws(&g, "uniform_counted", IR_RAND, IR_RAND_INIT_SITES + 2, true);
