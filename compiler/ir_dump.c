@@ -91,7 +91,10 @@ static void dump_expr(FILE *out, const Names *nm, const IrExpr *e)
         fputs(" : ", out); dump_expr(out, nm, e->c); fputs(")", out);
         return;
     case IR_CALL:
-        fprintf(out, "%s(", builtin_fn_name(e->fn));
+        if (e->fn == FN_TABLE)
+            fprintf(out, "table#%d(", e->index);
+        else
+            fprintf(out, "%s(", builtin_fn_name(e->fn));
         dump_expr(out, nm, e->a);
         if (e->b) {
             fputs(", ", out);

@@ -814,6 +814,8 @@ static bool check_user_call(SemaCtx *c, AstExpr *e);
 static void check_call(SemaCtx *c, AstExpr *e)
 {
     const char *name = e->u.call.name;
+    if (sema_table_call(c, e))
+        return;
     for (AstExpr *a = e->u.call.args; a; a = a->next)
         sema_expr(c, a);
     if (check_user_call(c, e))
