@@ -400,3 +400,70 @@ bool sema_table_call(SemaCtx *c, AstExpr *e)
         sema_expect_dim(c, t->next, dim_none(), "1", arena_printf(c->a, "the neuron index of '%s'", name));
     return true;
 }
+
+/* ---- a column for every neuron ------------------------------------------------------ */
+
+static void walk_expr(SemaProgram *prog, Diags *d, const SemaPop *p, const AstExpr *e, bool *reported);
+
+static void walk_stmts(SemaProgram *prog, Diags *d, const SemaPop *p, const AstStmt *s, bool *reported)
+{
+    for (; s; s = s->next) {
+        if (s->kind == STMT_IF) {
+            walk_expr(prog, d, p, s->u.branch.cond, reported);
+            walk_stmts(prog, d, p, s->u.branch.then, reported);
+            walk_stmts(prog, d, p, s->u.branch.els, reported);
+        } else {
+            walk_expr(prog, d, p, s->u.assign.value, reported);
+        }
+    }
+}
+
+/* NAME(t, i) with the neuron's own index needs a column for every neuron of p. */
+static void walk_expr(SemaProgram *prog, Diags *d, const SemaPop *p, const AstExpr *e, bool *reported)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case AST_UNARY: walk_expr(prog, d, p, e->u.unary.operand, reported); return;
+    case AST_BINARY:
+        walk_expr(prog, d, p, e->u.binary.lhs, reported);
+        walk_expr(prog, d, p, e->u.binary.rhs, reported);
+        return;
+    case AST_COND:
+        walk_expr(prog, d, p, e->u.cond.cond, reported);
+        walk_expr(prog, d, p, e->u.cond.then, reported);
+        walk_expr(prog, d, p, e->u.cond.els, reported);
+        return;
+    case AST_CALL: {
+        for (const AstExpr *a = e->u.call.args; a; a = a->next)
+            walk_expr(prog, d, p, a, reported);
+        const AstSym *g = symtab_get(prog->globals, e->u.call.name);
+        if (!g || g->kind != SYM_TABLE || e->u.call.nargs != 2)
+            return;
+        const SemaTable *tb = g->sema;
+        const AstExpr *col = e->u.call.args->next;
+        if (!tb->ok || !tb->per_neuron || reported[tb->index] || col->kind != AST_NAME || !col->sym ||
+            col->sym->kind != SYM_INDEX || p->size <= tb->ncols)
+            return;
+        reported[tb->index] = true;
+        diag_error(d, e->loc, "column for neuron %" PRId64 " missing: %s has %" PRId64 " neuron column%s",
+                   tb->ncols, tb->item->u.table.file ? tb->item->u.table.file : tb->item->name, tb->ncols,
+                   tb->ncols == 1 ? "" : "s");
+        diag_note(d, p->item->loc, "population '%s' has %" PRId64 " neurons", p->name, p->size);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+void sema_table_check_pop(SemaProgram *prog, Diags *d, const SemaPop *p)
+{
+    if (!prog->tables.len || !p->model)
+        return;
+    bool *reported = ARENA_ARRAY(prog->arena, bool, prog->tables.len);
+    for (const AstDecl *x = p->model->item->u.model.decls; x; x = x->next) {
+        walk_expr(prog, d, p, x->value, reported);
+        walk_stmts(prog, d, p, x->body, reported);
+    }
+}

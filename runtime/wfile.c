@@ -774,11 +774,12 @@ static int npy_check(const ctx *c, const npy_dict *h, size_t *item, bool *fortra
     const char *d = descr->s;
     bool float_type = descr->len == 3 && d[1] == 'f' && (d[2] == '8' || d[2] == '4');
     if (float_type && d[0] == '>')
-        return fail(c, "dtype '%s' is big-endian, which is not supported: weight matrices "
-                    "must be little-endian float64 ('<f8') or float32 ('<f4')", q);
+        return fail(c, "dtype '%s' is big-endian, which is not supported: %s must be "
+                    "little-endian float64 ('<f8') or float32 ('<f4')", q,
+                    c->table ? "tables" : "weight matrices");
     if (!float_type || d[0] == '\0' || !strchr("<=|", d[0]))
-        return fail(c, "dtype '%s' is not supported: weight matrices must be float64 ('<f8') "
-                    "or float32 ('<f4')", q);
+        return fail(c, "dtype '%s' is not supported: %s must be float64 ('<f8') or float32 "
+                    "('<f4')", q, c->table ? "tables" : "weight matrices");
     *item = d[2] == '8' ? 8 : 4;
     if (py_is(order, PY_NAME, "True") || py_is(order, PY_NAME, "False"))
         *fortran = order->s[0] == 'T';
