@@ -12,7 +12,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -185,7 +184,9 @@ static LLVMValueRef emit_pow(Cg *g, Env *env, const IrExpr *e)
     return cg_intrinsic(g, "llvm.pow", args, 2);
 }
 
-/* The samples of table k: a constant array in the module, made at its first use. */
+/* The samples of table k: a constant array in the module, made at its first use. Large
+ * tables go in as raw bytes (one constant data array, not a constant per sample), which
+ * the JIT and an object file for this host both read as doubles. */
 static LLVMValueRef table_global(Cg *g, int k)
 {
     char name[48];
@@ -195,13 +196,15 @@ static LLVMValueRef table_global(Cg *g, int k)
         return gv;
     const IrTable *tb = &g->m->tables[k];
     size_t n = (size_t)(tb->nsamples * tb->ncols);
-    LLVMValueRef *vals = malloc(n * sizeof *vals);
-    if (!vals)
-        NRN_UNREACHABLE();
-    for (size_t j = 0; j < n; j++)
-        vals[j] = cg_fconst(g, tb->values[j]);
-    LLVMValueRef init = LLVMConstArray2(g->f64, vals, n);
-    free(vals);
+    LLVMValueRef init;
+    if (n <= 64) {
+        LLVMValueRef vals[64];
+        for (size_t j = 0; j < n; j++)
+            vals[j] = cg_fconst(g, tb->values[j]);
+        init = LLVMConstArray2(g->f64, vals, n);
+    } else {
+        init = LLVMConstStringInContext2(g->ctx, (const char *)tb->values, n * sizeof(double), true);
+    }
     gv = LLVMAddGlobal(g->mod, LLVMTypeOf(init), name);
     LLVMSetInitializer(gv, init);
     LLVMSetGlobalConstant(gv, true);

@@ -137,7 +137,7 @@ static bool csv_row(CsvRead *r, int64_t line, const char *p, const char *end)
         if (k > cols) {
             char detail[64];
             snprintf(detail, sizeof detail, "%" PRId64, cols + 1);
-            return csv_fail(r, line, "this row has more than %s columns (as many as the header)", detail);
+            return csv_fail(r, line, "this row has more columns than the header's %s (an extra column)", detail);
         }
         double x;
         if (!parse_number(g, ge, &x)) {
