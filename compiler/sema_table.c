@@ -116,9 +116,9 @@ static bool csv_row(CsvRead *r, int64_t line, const char *p, const char *end)
 {
     int64_t cols = r->cols < 0 ? 1 : r->cols;
     if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 64;
-        if (r->cap > TABLE_MAX_SAMPLES)
-            return csv_fail(r, line, "%s", "too many rows");
+        r->cap = r->cap ? r->cap * 2 : 16;
+        if ((double)r->cap * (double)cols > TABLE_MAX_SAMPLES)
+            return csv_fail(r, line, "%s", "too many values: a table holds at most 2^26");
         double *t = ARENA_ARRAY(r->prog->arena, double, r->cap);
         double *v = ARENA_ARRAY(r->prog->arena, double, r->cap * cols);
         if (r->n) {
@@ -241,12 +241,8 @@ static bool read_csv(SemaProgram *prog, Diags *d, SemaTable *tb, const char *pat
         diag_error(d, at, "%s: the times have no common grid (at most 9 decimals of the time unit)", r.path);
         return false;
     }
-    double first = r.t[0] / step, last = r.t[r.n - 1] / step;
-    int64_t i0 = (int64_t)nearbyint(first);
-    int64_t n = (int64_t)nearbyint(last) + 1;
+    int64_t n = (int64_t)nearbyint(r.t[r.n - 1] / step) + 1;
     int64_t cols = r.cols < 0 ? 1 : r.cols;
-    if (i0 < 0)
-        i0 = 0;
     if (n < 1)
         n = 1;
     if ((double)n * (double)cols > TABLE_MAX_SAMPLES) {
