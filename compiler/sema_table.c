@@ -55,7 +55,7 @@ typedef struct CsvRead {
     Diags *d;
     NrnLoc at;              /* the path in the source: errors point there */
     const char *path;
-    int64_t cols;           /* value columns */
+    int64_t cols;           /* -1: one column ('value'); else the neuron columns */
     double time_scale;      /* seconds per unit of the time column */
     double *t, *v;
     int64_t n, cap;
@@ -279,8 +279,8 @@ static bool read_npy(SemaProgram *prog, Diags *d, SemaTable *tb, const char *pat
     tb->ncols = wf.cols;
     tb->values = ARENA_ARRAY(prog->arena, double, wf.rows * wf.cols);
     memcpy(tb->values, wf.dense, sizeof(double) * (size_t)(wf.rows * wf.cols));
-    /* (samples,) is one column, (samples, neurons) a column per neuron (one neuron: one column) */
-    tb->per_neuron = wf.cols > 1;
+    /* (samples,) is one column, (samples, neurons) a column per neuron */
+    tb->per_neuron = wf.ndim == 2;
     nrt_wfile_free(&wf);
     return true;
 }

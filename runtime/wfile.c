@@ -955,6 +955,7 @@ static int read_npy(const ctx *c, uint64_t size, nrt_wfile *out)
         rc = npy_data(&shaped, prefix + hlen, size - prefix - hlen, item, fortran, out);
     out->rows = shaped.rows;
     out->cols = shaped.cols;
+    out->ndim = c->table && h.has[2] ? (int)h.val[2].nitems : 2;
     return rc;
 }
 

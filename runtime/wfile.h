@@ -45,6 +45,7 @@ typedef struct nrt_wfile {
     int64_t nnz;            /* sparse: number of entries */
     int32_t *pre, *post;    /* sparse: indices, sorted by (pre, post) */
     double *w;              /* sparse: weights */
+    int ndim;               /* nrt_wfile_read_table: the NPY array's dimensions, 1 or 2 */
 } nrt_wfile;
 
 /* Reads `path` expecting a rows x cols matrix; every value is multiplied by `scale` (the SI
