@@ -438,6 +438,16 @@ static void dump_item(FILE *out, const AstItem *it)
         dump_expr_tree(out, it->u.simulate.dt, 1, "dt");
         dump_expr_tree(out, it->u.simulate.seed, 1, "seed");
         return;
+    case ITEM_TABLE:
+        fprintf(out, "table %s", it->name);
+        if (it->u.table.file)
+            fprintf(out, " file \"%s\"", it->u.table.file);
+        if (it->u.table.unit)
+            fprintf(out, " %s", it->u.table.unit->text);
+        loc_end(out, it->loc);
+        dump_expr_tree(out, it->u.table.values, 1, NULL);
+        dump_expr_tree(out, it->u.table.every, 1, "every");
+        return;
     }
     NRN_UNREACHABLE();
 }

@@ -203,7 +203,8 @@ struct AstNetItem {
 /* ---- Top level ---------------------------------------------------------------------- */
 
 typedef enum AstItemKind {
-    ITEM_NEURON, ITEM_SYNAPSE, ITEM_NETWORK, ITEM_FUNCTION, ITEM_IMPORT, ITEM_SIMULATE
+    ITEM_NEURON, ITEM_SYNAPSE, ITEM_NETWORK, ITEM_FUNCTION, ITEM_IMPORT, ITEM_SIMULATE,
+    ITEM_TABLE
 } AstItemKind;
 
 typedef struct AstItem AstItem;
@@ -220,6 +221,10 @@ struct AstItem {
         struct { AstName *params; AstExpr *body; } function;
         struct { bool is_path; } import;                    /* "file.nrn" vs name */
         struct { AstExpr *duration, *dt, *seed; } simulate; /* dt, seed may be NULL */
+        /* TABLE: inline samples (an AST_LIST) or a file; the unit of every value (NULL:
+           dimensionless); the sample spacing (NULL for a CSV file: its own times) */
+        struct { AstExpr *values; const char *file; NrnLoc src_loc; AstUnit *unit;
+                 AstExpr *every; } table;
     } u;
 };
 

@@ -30,7 +30,7 @@ const Builtin *builtin_find(const char *name)
 
 const Builtin *builtin_at(size_t i) { return i < sizeof builtins / sizeof *builtins ? &builtins[i] : NULL; }
 
-const char *builtin_fn_name(IrFn fn) { return fn_names[fn]; }
+const char *builtin_fn_name(IrFn fn) { return fn < FN_COUNT ? fn_names[fn] : "table"; }
 
 double builtin_fold(IrFn fn, double x, double y)
 {
@@ -52,7 +52,7 @@ double builtin_fold(IrFn fn, double x, double y)
     case FN_SIGN: return (x > 0) - (x < 0);
     case FN_MIN: return fmin(x, y);
     case FN_MAX: return fmax(x, y);
-    case FN_COUNT: break;
+    case FN_COUNT: case FN_TABLE: break;
     }
     return NAN;
 }

@@ -13,7 +13,10 @@ typedef enum IrFn {
 #include "builtins.def"
 #undef FN
 #undef SUGAR
-    FN_COUNT
+    FN_COUNT,
+    /* Not a builtin: a table lookup (LANGUAGE.md §3 "Tables"); the IrExpr's index is the
+     * table, a the time, b the column (NULL for a one-column table). Never folded. */
+    FN_TABLE
 } IrFn;
 
 typedef enum BuiltinShape {

@@ -184,6 +184,65 @@ static LLVMValueRef emit_pow(Cg *g, Env *env, const IrExpr *e)
     return cg_intrinsic(g, "llvm.pow", args, 2);
 }
 
+/* The samples of table k: a constant array in the module, made at its first use. Large
+ * tables go in as raw bytes (one constant data array, not a constant per sample), which
+ * the JIT and an object file for this host both read as doubles. */
+static LLVMValueRef table_global(Cg *g, int k)
+{
+    char name[48];
+    snprintf(name, sizeof name, "nrn.table.%d", k);
+    LLVMValueRef gv = LLVMGetNamedGlobal(g->mod, name);
+    if (gv)
+        return gv;
+    const IrTable *tb = &g->m->tables[k];
+    size_t n = (size_t)(tb->nsamples * tb->ncols);
+    LLVMValueRef init;
+    if (n <= 64) {
+        LLVMValueRef vals[64];
+        for (size_t j = 0; j < n; j++)
+            vals[j] = cg_fconst(g, tb->values[j]);
+        init = LLVMConstArray2(g->f64, vals, n);
+    } else {
+        init = LLVMConstStringInContext2(g->ctx, (const char *)tb->values, n * sizeof(double), true);
+    }
+    gv = LLVMAddGlobal(g->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, true);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    LLVMSetAlignment(gv, 64);
+    return gv;
+}
+
+/* floor(x) clamped to [0, n-1] as an i64 (NaN gives 0): an index that cannot leave the
+ * array whatever the argument. */
+static LLVMValueRef clamp_index(Cg *g, LLVMValueRef x, int64_t n)
+{
+    LLVMValueRef f = cg_intrinsic(g, "llvm.floor", &x, 1);
+    LLVMValueRef lo[2] = {f, cg_fconst(g, 0)};
+    f = cg_intrinsic(g, "llvm.maxnum", lo, 2);
+    LLVMValueRef hi[2] = {f, cg_fconst(g, (double)(n - 1))};
+    f = cg_intrinsic(g, "llvm.minnum", hi, 2);
+    return LLVMBuildFPToSI(g->b, f, g->i64, "");
+}
+
+/* NAME(t[, col]): the sample at floor(t / step + 1e-9), so that a time that is a whole
+ * number of samples by step * dt arithmetic takes that sample (LANGUAGE.md §3: the last
+ * sample at or before t); clamped at both ends. One load from a constant array. */
+static LLVMValueRef emit_table(Cg *g, Env *env, const IrExpr *e, LLVMValueRef t)
+{
+    const IrTable *tb = &g->m->tables[e->index];
+    LLVMValueRef pos = cg_fbin(g, LLVMFAdd, cg_fbin(g, LLVMFMul, t, cg_fconst(g, 1.0 / tb->step), ""),
+                               cg_fconst(g, 1e-9), "");
+    LLVMValueRef at = clamp_index(g, pos, tb->nsamples);
+    if (e->b) {
+        LLVMValueRef col = clamp_index(g, cg_emit(g, env, e->b), tb->ncols);
+        at = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, at, LLVMConstInt(g->i64, (unsigned long long)tb->ncols, 0), ""),
+                          col, "");
+    }
+    return cg_load_at(g, table_global(g, e->index), at, tb->name);
+}
+
 static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
 {
     LLVMValueRef x = cg_emit(g, env, e->a);
@@ -211,6 +270,7 @@ static LLVMValueRef emit_call(Cg *g, Env *env, const IrExpr *e)
         LLVMValueRef args[2] = {x, cg_emit(g, env, e->b)};
         return cg_intrinsic(g, e->fn == FN_MIN ? "llvm.minnum" : "llvm.maxnum", args, 2);
     }
+    case FN_TABLE: return emit_table(g, env, e, x);
     case FN_COUNT: break;
     }
     NRN_UNREACHABLE();

@@ -123,8 +123,24 @@ IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y)
     return e;
 }
 
+IrExpr *ir_table(Arena *a, int table, IrExpr *t, IrExpr *col)
+{
+    IrExpr *e = ir_leaf(a, IR_CALL, table);
+    e->fn = FN_TABLE;
+    e->a = t;
+    e->b = col;
+    return e;
+}
+
+IrExpr *ir_call_like(Arena *a, const IrExpr *e, IrExpr *x, IrExpr *y)
+{
+    return e->fn == FN_TABLE ? ir_table(a, e->index, x, y) : ir_call(a, e->fn, x, y);
+}
+
 IrExpr *ir_call(Arena *a, IrFn fn, IrExpr *x, IrExpr *y)
 {
+    if (fn == FN_TABLE)
+        NRN_UNREACHABLE();   /* ir_table keeps the table's index */
     if (x->op == IR_CONST && (!y || y->op == IR_CONST))
         return ir_const(a, builtin_fold(fn, x->value, y ? y->value : 0));
     IrExpr *e = ir_leaf(a, IR_CALL, 0);
@@ -158,7 +174,7 @@ static IrExpr *rebuild(Arena *a, const IrExpr *e, IrExpr *x, IrExpr *y, IrExpr *
     switch (e->op) {
     case IR_NEG: case IR_NOT: return ir_unary(a, e->op, x);
     case IR_SELECT: return ir_select(a, x, y, z);
-    case IR_CALL: return ir_call(a, e->fn, x, y);
+    case IR_CALL: return ir_call_like(a, e, x, y);
     default: return ir_binary(a, e->op, x, y);
     }
 }

@@ -254,6 +254,16 @@ typedef struct IrSynTrace {
     int64_t every;
 } IrSynTrace;
 
+/* A table (LANGUAGE.md §3): samples every `step` seconds from t = 0, stored once in the
+ * module as constant data (inline and file tables alike: the file is read at compile
+ * time), values in SI, sample-major: values[k * ncols + col]. */
+typedef struct IrTable {
+    const char *name;
+    int64_t nsamples, ncols;
+    double step;
+    const double *values;
+} IrTable;
+
 typedef struct IrModule {
     const char *model_path;
     const char *network;
@@ -267,6 +277,8 @@ typedef struct IrModule {
     int nconns, nsyn_traces;
     IrConn *conns;
     IrSynTrace *syn_traces;
+    int ntables;
+    IrTable *tables;
 } IrModule;
 
 /* Expression constructors fold constants and trivial identities (x*1, x+0, ...). */
@@ -277,6 +289,10 @@ IrExpr *ir_unary(Arena *a, IrOp op, IrExpr *x);
 IrExpr *ir_binary(Arena *a, IrOp op, IrExpr *x, IrExpr *y);
 IrExpr *ir_select(Arena *a, IrExpr *c, IrExpr *x, IrExpr *y);
 IrExpr *ir_call(Arena *a, IrFn fn, IrExpr *x, IrExpr *y);
+/* table(t[, col]): IR_CALL of FN_TABLE with index = the table (IrModule.tables) */
+IrExpr *ir_table(Arena *a, int table, IrExpr *t, IrExpr *col);
+/* A call rebuilt with new arguments: e's function (and table) */
+IrExpr *ir_call_like(Arena *a, const IrExpr *e, IrExpr *x, IrExpr *y);
 
 bool ir_is_const(const IrExpr *e, double v);
 /* A uniform param whose value is a constant: data in the run description, which init

@@ -91,7 +91,10 @@ static void dump_expr(FILE *out, const Names *nm, const IrExpr *e)
         fputs(" : ", out); dump_expr(out, nm, e->c); fputs(")", out);
         return;
     case IR_CALL:
-        fprintf(out, "%s(", builtin_fn_name(e->fn));
+        if (e->fn == FN_TABLE)   /* listed at the top of the dump */
+            fprintf(out, "table#%d(", e->index);
+        else
+            fprintf(out, "%s(", builtin_fn_name(e->fn));
         dump_expr(out, nm, e->a);
         if (e->b) {
             fputs(", ", out);
@@ -309,6 +312,14 @@ void ir_dump(FILE *out, const IrModule *m)
     nrt_format_double(m->dt, dt, sizeof dt);
     fprintf(out, "; nrnc IR, network %s: dt = %s s, %lld steps, seed %llu (values in SI units)\n", m->network, dt,
             (long long)m->nsteps, (unsigned long long)m->seed);
+    for (int k = 0; k < m->ntables; k++) {
+        const IrTable *tb = &m->tables[k];
+        char step[40];
+        nrt_format_double(tb->step, step, sizeof step);
+        fprintf(out, "%stable#%d %s: %lld samples x %lld column%s, every %s s (one constant array)\n",
+                k ? "" : "\n", k, tb->name, (long long)tb->nsamples, (long long)tb->ncols, tb->ncols == 1 ? "" : "s",
+                step);
+    }
     for (int k = 0; k < m->npops; k++) {
         fputc('\n', out);
         dump_pop(out, &m->pops[k]);

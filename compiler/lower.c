@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700   /* realpath */
 #include "lower_internal.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,22 @@ static IrExpr *random_site(LowerCtx *c, IrOp op)
     return ir_leaf(c->a, op, c->rand_base + (*c->rand_sites)++);
 }
 
+/* NAME(t[, i]): one load from the table's samples (cg_expr.c). A column per neuron read
+ * with the neuron's own index must have a column for every neuron of the population. */
+static IrExpr *lower_table_call(LowerCtx *c, const AstExpr *e, const SemaTable *tb, IrExpr **args)
+{
+    IrExpr *col = e->u.call.nargs > 1 ? args[1] : NULL;
+    if (col && col->op == IR_INDEX && col->side == SIDE_SELF && c->pop && !c->conn &&
+        c->pop->size > tb->ncols) {
+        diag_error(c->d, e->loc, "column for neuron %" PRId64 " missing: %s has %" PRId64 " neuron column%s",
+                   tb->ncols, tb->item->u.table.file ? tb->item->u.table.file : tb->item->name, tb->ncols,
+                   tb->ncols == 1 ? "" : "s");
+        diag_note(c->d, c->pop->item->loc, "population '%s' has %" PRId64 " neurons", c->pop->name,
+                  c->pop->size);
+    }
+    return ir_table(c->a, tb->index, args[0], col);
+}
+
 static IrExpr *lower_call(LowerCtx *c, const AstExpr *e)
 {
     IrExpr *args[3] = {NULL, NULL, NULL};
@@ -120,6 +137,8 @@ static IrExpr *lower_call(LowerCtx *c, const AstExpr *e)
     const AstSym *user = symtab_get(c->prog->globals, f);
     if (user && user->kind == SYM_FUNCTION)
         return lower_user_call(c, user->item, all);
+    if (user && user->kind == SYM_TABLE)
+        return lower_table_call(c, e, user->sema, args);
     const Builtin *b = builtin_find(f);
     if (b && b->is_fn)
         return ir_call(c->a, b->fn, args[0], args[1]);
@@ -756,6 +775,12 @@ IrModule *lower_network(Arena *a, Diags *d, const SemaProgram *prog, LowerOption
         diag_warning(d, in_model ? prog->simulate->u.simulate.duration->loc : nrn_loc_none(),
                      "duration %g ms is not a multiple of dt %g ms; running %lld steps (%g ms)",
                      opt->duration * 1e3, opt->dt * 1e3, (long long)m->nsteps, (double)m->nsteps * opt->dt * 1e3);
+    }
+    m->ntables = prog->tables.len;
+    m->tables = ARENA_ARRAY(a, IrTable, m->ntables + 1);
+    for (int k = 0; k < m->ntables; k++) {
+        const SemaTable *tb = prog->tables.items[k];
+        m->tables[k] = (IrTable){tb->item->name, tb->nsamples, tb->ncols, tb->step, tb->values};
     }
     m->npops = n->pops.len;
     m->pops = ARENA_ARRAY(a, IrPop, m->npops + 1);

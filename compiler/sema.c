@@ -32,6 +32,12 @@ static void declare_global(SemaProgram *prog, Diags *d, AstItem *it, SymKind kin
         m->is_synapse = it->kind == ITEM_SYNAPSE;
         s->sema = m;
         ptrvec_push(prog->arena, &prog->models, m);
+    } else if (kind == SYM_TABLE) {
+        SemaTable *tb = ARENA_NEW(prog->arena, SemaTable);
+        tb->item = it;
+        tb->index = prog->tables.len;
+        s->sema = tb;
+        ptrvec_push(prog->arena, &prog->tables, tb);
     } else if (kind == SYM_NETWORK) {
         SemaNetwork *n = ARENA_NEW(prog->arena, SemaNetwork);
         n->item = it;
@@ -137,8 +143,11 @@ bool sema_check(SemaProgram *prog, Diags *d)
                 declare_global(prog, d, it, SYM_NETWORK);
             else if (it->kind == ITEM_FUNCTION)
                 declare_global(prog, d, it, SYM_FUNCTION);
+            else if (it->kind == ITEM_TABLE)
+                declare_global(prog, d, it, SYM_TABLE);
         }
     }
+    sema_check_tables(prog, d);
     for (int f = 0; f < prog->files.len; f++)
         for (AstItem *it = ((const AstFile *)prog->files.items[f])->items; it; it = it->next)
             if (it->kind == ITEM_FUNCTION)

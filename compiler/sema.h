@@ -24,7 +24,8 @@ typedef enum SymKind {
     SYM_WEIGHT,                                 /* `w` in a synapse or connect block */
     SYM_UNIT,                                   /* an unshadowed unit name used as a constant */
     SYM_FUNC_ARG,                               /* a user function's parameter */
-    SYM_MODEL, SYM_NETWORK, SYM_FUNCTION        /* top-level items (prog->globals) */
+    SYM_MODEL, SYM_NETWORK, SYM_FUNCTION,       /* top-level items (prog->globals) */
+    SYM_TABLE                                   /* `table NAME = ...`: sema is a SemaTable* */
 } SymKind;
 
 /* How a value is shown to the user: the unit they wrote (or the SI unit of its dimension). */
@@ -132,6 +133,21 @@ typedef struct SemaNetwork {
     PtrVec conns;           /* SemaConn*, in statement order */
 } SemaNetwork;
 
+/* A table (LANGUAGE.md §3 "Tables"), its data read and checked by sema_table.c: samples
+ * every `step` seconds from t = 0 (a CSV file's own times are put on the finest grid they
+ * share), values in SI, sample-major (values[k * ncols + col]). */
+typedef struct SemaTable {
+    AstItem *item;
+    int index;              /* in prog->tables: the IR's table number */
+    Dim dim;
+    bool ok;                /* the data were read; else uses are not checked further */
+    bool per_neuron;        /* a column per neuron: used as NAME(t, i) */
+    int64_t nsamples, ncols;
+    double step;
+    double *values;
+    const char *path;       /* a file table: the resolved path, for messages */
+} SemaTable;
+
 typedef struct SemaProgram {
     Arena *arena;
     PtrVec files;           /* AstFile*, main file first */
@@ -144,6 +160,7 @@ typedef struct SemaProgram {
     int64_t sim_seed;
     bool sim_has_dt, sim_has_seed;
     long inlined_calls;     /* user-function bodies checked so far (bounded) */
+    PtrVec tables;          /* SemaTable*, in declaration order */
 } SemaProgram;
 
 /* Checks every file of prog (files must be set). Returns false if errors were reported. */

@@ -121,7 +121,9 @@ static DisplayUnit written_unit(SemaCtx *c, const AstExpr *e, bool compose, int 
         u = written_unit(c, e->u.cond.then, compose, depth + 1, budget);
         break;
     case AST_CALL:
-        if (e->u.call.nargs >= 1 && (strcmp(e->u.call.name, "abs") == 0 ||
+        if (e->sym && e->sym->kind == SYM_TABLE && e->sym->item->u.table.unit)
+            u.text = e->sym->item->u.table.unit->text;   /* a table: the unit after its source */
+        else if (e->u.call.nargs >= 1 && (strcmp(e->u.call.name, "abs") == 0 ||
                                      strcmp(e->u.call.name, "min") == 0 ||
                                      strcmp(e->u.call.name, "max") == 0 ||
                                      strcmp(e->u.call.name, "clip") == 0 ||
@@ -814,6 +816,8 @@ static bool check_user_call(SemaCtx *c, AstExpr *e);
 static void check_call(SemaCtx *c, AstExpr *e)
 {
     const char *name = e->u.call.name;
+    if (sema_table_call(c, e))
+        return;
     for (AstExpr *a = e->u.call.args; a; a = a->next)
         sema_expr(c, a);
     if (check_user_call(c, e))

@@ -71,6 +71,12 @@ DisplayUnit sema_expr_display(SemaCtx *c, const AstExpr *e);
 /* Resolves a unit annotation; reports unknown units. */
 bool sema_unit(SemaCtx *c, const AstUnit *u, UnitInfo *out);
 void sema_infer_let(SemaCtx *c, AstSym *let);
+/* sema_table.c: reads and checks every table's data; checks a call NAME(t[, i]) of a
+ * table (false if NAME is not one). */
+void sema_check_tables(SemaProgram *prog, Diags *d);
+bool sema_table_call(SemaCtx *c, AstExpr *e);
+/* Every NAME(t, i) in p's model has a column for each of p's neurons. */
+void sema_table_check_pop(SemaProgram *prog, Diags *d, const SemaPop *p);
 /* For `pre.X` / `post.X` in a connect: a member X of that side's models whose kind is not
  * `kind` (with its population in *pop), or NULL if all are (or X is unresolved). In a
  * synapse type checked on its own: field->sym when its kind differs, *pop NULL. */

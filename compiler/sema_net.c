@@ -233,6 +233,7 @@ static void check_population(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
     p->model = find_model(c, it->u.population.model, it->u.population.model_loc, false);
     if (!p->model)
         return;
+    sema_table_check_pop(c->prog, c->d, p);
     int nslots = p->model->params.len + p->model->states.len;
     p->arg_value = ARENA_ARRAY(c->a, AstExpr *, nslots + 1);
     p->init_value = ARENA_ARRAY(c->a, AstExpr *, nslots + 1);

@@ -69,7 +69,7 @@ static IrExpr *zero_some(Arena *a, const IrExpr *e, const bool *mask)
     switch (e->op) {
     case IR_NEG: case IR_NOT: return ir_unary(a, e->op, copy.a);
     case IR_SELECT: return ir_select(a, copy.a, copy.b, copy.c);
-    case IR_CALL: return ir_call(a, e->fn, copy.a, copy.b);
+    case IR_CALL: return ir_call_like(a, e, copy.a, copy.b);
     default: return ir_binary(a, e->op, copy.a, copy.b);
     }
 }

@@ -195,6 +195,9 @@ static AstNetItem *mk_record(ParseCtx *c, NrnLoc loc, const char *what, NrnLoc w
 static SimOpts sim_add(ParseCtx *c, SimOpts s, bool is_seed, AstExpr *e, NrnLoc loc);
 static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *name,
                         NrnLoc name_loc);
+static AstItem *mk_table(ParseCtx *c, NrnLoc loc, const char *name, NrnLoc name_loc,
+                         AstExpr *values, const char *file, NrnLoc src_loc, AstUnit *unit,
+                         AstExpr *every);
 }
 
 %union {
@@ -231,7 +234,7 @@ static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *n
        THRESHOLD "threshold" RESET "reset" REFRACTORY "refractory" METHOD "method"
        POPULATION "population" CONNECT "connect" RECORD "record" SIMULATE "simulate"
        ON_PRE "on_pre" ON_POST "on_post" SUMMED "summed" EVENT "event" IF "if" ELSE "else"
-       AND "and" OR "or" NOT "not" TRUE "true" FALSE "false"
+       AND "and" OR "or" NOT "not" TRUE "true" FALSE "false" TABLE "table"
 
 /* Positional words: keywords in one position, names everywhere else (see `name`). */
 %token <str> HOLD "hold" FOR "for" SEED "seed" EVERY "every" OF "of" RULE "rule"
@@ -252,7 +255,7 @@ static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *n
 %right '^'
 
 %type <str> name
-%type <unit> unit_opt
+%type <unit> unit_opt table_unit
 %type <ex> expr arith postfix primary list_lit every_opt
 %type <seq> exprs exprs_opt top_body top_list decl_body decl_list stmt_body stmt_list block
 %type <seq> net_body net_list conn_body conn_list names fparams_opt poprefs args args_opt
@@ -317,6 +320,12 @@ top_simple
             $$->u.function.params = $4.head;
             $$->u.function.body = $7.e;
         }
+    | TABLE name '=' list_lit table_unit EVERY expr
+        { $$ = mk_table(ctx, @1, $2, @2, $4.e, NULL, @4, $5, $7.e); }
+    | TABLE name '=' FILE STRING table_unit
+        { $$ = mk_table(ctx, @1, $2, @2, NULL, $5, @5, $6, NULL); }
+    | TABLE name '=' FILE STRING table_unit EVERY expr
+        { $$ = mk_table(ctx, @1, $2, @2, NULL, $5, @5, $6, $8.e); }
     | SIMULATE name FOR expr sim_opts
         {
             $$ = mk_item(ctx, ITEM_SIMULATE, @1, $2, @2);
@@ -324,6 +333,12 @@ top_simple
             $$->u.simulate.dt = $5.dt;
             $$->u.simulate.seed = $5.seed;
         }
+    ;
+
+/* `table NAME = [..] UNIT every T` or `= file "x.csv" UNIT [every T]`; no unit: 1 */
+table_unit
+    : %empty                    { $$ = NULL; }
+    | UNIT
     ;
 
 fparams_opt
@@ -908,7 +923,8 @@ static bool is_conn_start(yysymbol_kind_t k)
 static bool is_top_start(yysymbol_kind_t k)
 {
     return k == YYSYMBOL_NEURON || k == YYSYMBOL_SYNAPSE || k == YYSYMBOL_NETWORK ||
-           k == YYSYMBOL_FUNCTION || k == YYSYMBOL_IMPORT || k == YYSYMBOL_SIMULATE;
+           k == YYSYMBOL_FUNCTION || k == YYSYMBOL_IMPORT || k == YYSYMBOL_SIMULATE ||
+           k == YYSYMBOL_TABLE;
 }
 
 static bool is_stmt_start(yysymbol_kind_t k)
@@ -936,7 +952,7 @@ static const char *describe_expected(ParseCtx *c, const yysymbol_kind_t *exp, in
         left[i] = true;
     bool item = false;
     if (has(exp, n, YYSYMBOL_NEURON) && take(left, exp, n, is_top_start)) {
-        expect_add(&x, "'neuron', 'synapse', 'network', 'function', 'import' or 'simulate'");
+        expect_add(&x, "'neuron', 'synapse', 'network', 'function', 'table', 'import' or 'simulate'");
         item = true;
     }
     if (has(exp, n, YYSYMBOL_THRESHOLD) && take(left, exp, n, is_decl_start)) {
@@ -1606,5 +1622,18 @@ static AstItem *mk_item(ParseCtx *c, AstItemKind kind, NrnLoc loc, const char *n
     AstItem *it = ast_item_new(c->arena, kind, loc);
     it->name = name;
     it->name_loc = name_loc;
+    return it;
+}
+
+static AstItem *mk_table(ParseCtx *c, NrnLoc loc, const char *name, NrnLoc name_loc,
+                         AstExpr *values, const char *file, NrnLoc src_loc, AstUnit *unit,
+                         AstExpr *every)
+{
+    AstItem *it = mk_item(c, ITEM_TABLE, loc, name, name_loc);
+    it->u.table.values = values;
+    it->u.table.file = file;
+    it->u.table.src_loc = src_loc;
+    it->u.table.unit = unit;
+    it->u.table.every = every;
     return it;
 }

@@ -41,6 +41,7 @@ typedef struct ctx {
     double scale;
     char *msg;
     size_t msgsize;
+    bool table;                 /* nrt_wfile_read_table: NPY only, the shape from the file */
 } ctx;
 
 /* ---- Messages ---------------------------------------------------------------------- */
@@ -773,11 +774,12 @@ static int npy_check(const ctx *c, const npy_dict *h, size_t *item, bool *fortra
     const char *d = descr->s;
     bool float_type = descr->len == 3 && d[1] == 'f' && (d[2] == '8' || d[2] == '4');
     if (float_type && d[0] == '>')
-        return fail(c, "dtype '%s' is big-endian, which is not supported: weight matrices "
-                    "must be little-endian float64 ('<f8') or float32 ('<f4')", q);
+        return fail(c, "dtype '%s' is big-endian, which is not supported: %s must be "
+                    "little-endian float64 ('<f8') or float32 ('<f4')", q,
+                    c->table ? "tables" : "weight matrices");
     if (!float_type || d[0] == '\0' || !strchr("<=|", d[0]))
-        return fail(c, "dtype '%s' is not supported: weight matrices must be float64 ('<f8') "
-                    "or float32 ('<f4')", q);
+        return fail(c, "dtype '%s' is not supported: %s must be float64 ('<f8') or float32 "
+                    "('<f4')", q, c->table ? "tables" : "weight matrices");
     *item = d[2] == '8' ? 8 : 4;
     if (py_is(order, PY_NAME, "True") || py_is(order, PY_NAME, "False"))
         *fortran = order->s[0] == 'T';
@@ -787,6 +789,8 @@ static int npy_check(const ctx *c, const npy_dict *h, size_t *item, bool *fortra
         return fail(c, "the header's 'shape' is not a tuple of integers");
     char got[PY_MAX_DIMS * 24];
     format_shape(shape, got, sizeof got);
+    if (c->table && shape->nitems == 1 && shape->dims[0] == c->rows && c->cols == 1)
+        return 0;
     if (shape->nitems != 2)
         return fail(c, "shape %s has %" PRId64 " dimension%s: a weight matrix must be 2-D, "
                     "expected (%" PRId64 ", %" PRId64 ") (pre-synaptic x post-synaptic)",
@@ -878,11 +882,33 @@ static int npy_data(const ctx *c, uint64_t off, uint64_t avail, size_t item, boo
     return 0;
 }
 
+/* A table's shape is the file's: (samples,) is one column, (samples, neurons) a column per
+ * neuron (LANGUAGE.md §3 "Tables"); npy_check then checks the rest as for a matrix. */
+static int table_shape(ctx *c, const npy_dict *h)
+{
+    const pyval *shape = &h->val[2];
+    if (!h->has[2] || (shape->kind != PY_TUPLE && shape->kind != PY_LIST) || !shape->all_ints)
+        return 0;   /* npy_check says what is wrong */
+    char got[PY_MAX_DIMS * 24];
+    format_shape(shape, got, sizeof got);
+    if (shape->nitems != 1 && shape->nitems != 2)
+        return fail(c, "shape %s has %" PRId64 " dimension%s: a table must be 1-D (samples) or "
+                    "2-D (samples x neurons)", got, shape->nitems, plural(shape->nitems));
+    c->rows = shape->dims[0];
+    c->cols = shape->nitems == 2 ? shape->dims[1] : 1;
+    if (c->rows < 1 || c->cols < 1 || c->rows > INT32_MAX || c->cols > INT32_MAX)
+        return fail(c, "shape %s: a table needs at least one sample (and one column)", got);
+    if (check_dense_size(c) != 0)
+        return -1;
+    /* npy_check compares a 2-D shape with rows x cols: give it the table's own */
+    return 0;
+}
+
 /* A .npy file of `size` bytes: the prefix (magic, version, header length), the header dict,
  * then the data. */
 static int read_npy(const ctx *c, uint64_t size, nrt_wfile *out)
 {
-    if (check_dense_size(c) != 0)
+    if (!c->table && check_dense_size(c) != 0)
         return -1;
     unsigned char pre[12];
     size_t got;
@@ -919,11 +945,17 @@ static int read_npy(const ctx *c, uint64_t size, nrt_wfile *out)
         rc = fail(c, "malformed header: %s (at byte %td of the header)", pp.why, pp.p - text);
     size_t item = 8;
     bool fortran = false;
+    ctx shaped = *c;
+    if (rc == 0 && c->table)
+        rc = table_shape(&shaped, &h);
     if (rc == 0)
-        rc = npy_check(c, &h, &item, &fortran);
+        rc = npy_check(&shaped, &h, &item, &fortran);
     free(text);
     if (rc == 0)
-        rc = npy_data(c, prefix + hlen, size - prefix - hlen, item, fortran, out);
+        rc = npy_data(&shaped, prefix + hlen, size - prefix - hlen, item, fortran, out);
+    out->rows = shaped.rows;
+    out->cols = shaped.cols;
+    out->ndim = c->table && h.has[2] ? (int)h.val[2].nitems : 2;
     return rc;
 }
 
@@ -995,7 +1027,7 @@ static int read_checked(ctx *c, nrt_wfile *out, int (*read)(ctx *, nrt_wfile *))
     if (!out)
         return fail(c, "no file to read");
     memset(out, 0, sizeof *out);
-    if (c->rows < 1 || c->cols < 1 || c->rows > INT32_MAX || c->cols > INT32_MAX)
+    if (!c->table && (c->rows < 1 || c->cols < 1 || c->rows > INT32_MAX || c->cols > INT32_MAX))
         return fail(c, "populations of %" PRId64 " and %" PRId64 " neurons cannot index a "
                     "weight matrix (each must be 1..%" PRId32 ")", c->rows, c->cols, INT32_MAX);
     if (!isfinite(c->scale))
@@ -1004,9 +1036,19 @@ static int read_checked(ctx *c, nrt_wfile *out, int (*read)(ctx *, nrt_wfile *))
         nrt_wfile_free(out);
         return -1;
     }
-    out->rows = c->rows;
-    out->cols = c->cols;
+    if (!c->table) {
+        out->rows = c->rows;
+        out->cols = c->cols;
+    }
     return 0;
+}
+
+/* A table's NPY file: read_file, but NPY only and any 1-D or 2-D shape. */
+static int read_table_file(ctx *c, nrt_wfile *out)
+{
+    if (!ends_with_npy(c->path))
+        return fail(c, "not a .npy file");
+    return read_file(c, out);
 }
 
 /* A file in memory is read as NPY or CSV exactly as read_file reads one on disk. */
@@ -1022,7 +1064,7 @@ static int read_mem(ctx *c, nrt_wfile *out)
 int nrt_wfile_read(nrt_wfile *out, const char *path, int64_t rows, int64_t cols, double scale,
                    char *msg, size_t msgsize)
 {
-    ctx c = {path ? path : "(no path)", -1, NULL, 0, rows, cols, scale, msg, msgsize};
+    ctx c = {path ? path : "(no path)", -1, NULL, 0, rows, cols, scale, msg, msgsize, false};
     if (!path)
         return fail(&c, "no file to read");
     return read_checked(&c, out, read_file);
@@ -1033,8 +1075,16 @@ int nrt_wfile_read_mem(nrt_wfile *out, const char *name, const void *data, size_
 {
     static const unsigned char empty[1];
     ctx c = {name ? name : "(memory)", -1, data ? data : empty, data ? size : 0, rows, cols, scale,
-             msg, msgsize};
+             msg, msgsize, false};
     return read_checked(&c, out, read_mem);
+}
+
+int nrt_wfile_read_table(nrt_wfile *out, const char *path, double scale, char *msg, size_t msgsize)
+{
+    ctx c = {path ? path : "(no path)", -1, NULL, 0, 0, 0, scale, msg, msgsize, true};
+    if (!path)
+        return fail(&c, "no file to read");
+    return read_checked(&c, out, read_table_file);
 }
 
 void nrt_wfile_free(nrt_wfile *wf)

@@ -45,6 +45,7 @@ typedef struct nrt_wfile {
     int64_t nnz;            /* sparse: number of entries */
     int32_t *pre, *post;    /* sparse: indices, sorted by (pre, post) */
     double *w;              /* sparse: weights */
+    int ndim;               /* nrt_wfile_read_table: the NPY array's dimensions, 1 or 2 */
 } nrt_wfile;
 
 /* Reads `path` expecting a rows x cols matrix; every value is multiplied by `scale` (the SI
@@ -59,6 +60,10 @@ int nrt_wfile_read(nrt_wfile *out, const char *path, int64_t rows, int64_t cols,
  * for a path, a name ending in .npy must hold NPY data): the fuzz target's entry point. */
 int nrt_wfile_read_mem(nrt_wfile *out, const char *name, const void *data, size_t size,
                        int64_t rows, int64_t cols, double scale, char *msg, size_t msgsize);
+/* A table's samples (LANGUAGE.md §3 "Tables"): a .npy file, 1-D (rows = samples, cols = 1)
+ * or 2-D (samples x neurons), the shape taken from the file; out->rows and out->cols give
+ * it, out->dense the values times scale. Errors as nrt_wfile_read. */
+int nrt_wfile_read_table(nrt_wfile *out, const char *path, double scale, char *msg, size_t msgsize);
 /* Frees what nrt_wfile_read allocated and zeroes *wf; wf may be NULL. */
 void nrt_wfile_free(nrt_wfile *wf);
 
