@@ -260,10 +260,23 @@ static void print_too_many(const Diags *d, FILE *out, NrnLoc loc)
             f->path, loc.line, loc.col, DIAG_MAX_PER_FILE);
 }
 
-void diag_flush(Diags *d, FILE *out)
+void diag_sort(Diags *d)
 {
     if (d->nmsgs)
         qsort(d->msgs, (size_t)d->nmsgs, sizeof(DiagMsg), cmp_msg);
+}
+
+int diag_msg_lines(const Diags *d, int m) { return d->msgs[m].nlines; }
+
+DiagView diag_msg_line(const Diags *d, int m, int line)
+{
+    const DiagLine *l = &d->msgs[m].lines[line];
+    return (DiagView){l->level, l->loc, l->text};
+}
+
+void diag_flush(Diags *d, FILE *out)
+{
+    diag_sort(d);
     int file = -1, errors = 0;
     for (int i = 0; i < d->nmsgs; i++) {
         const DiagLine *head = &d->msgs[i].lines[0];
