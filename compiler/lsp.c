@@ -269,7 +269,7 @@ int lsp_main(FILE *in, FILE *out)
     size_t size;
     for (char *body; (body = read_message(in, &size));) {
         json_error_t err;
-        json_t *msg = json_loadb(body, size, 0, &err);
+        json_t *msg = json_loadb(body, size, JSON_ALLOW_NUL, &err);
         free(body);
         if (!json_is_object(msg)) {
             respond_error(&s, NULL, msg ? RPC_INVALID_REQUEST : RPC_PARSE_ERROR,

@@ -224,6 +224,35 @@ static void exchange(const char *nrnc, const char *work)
           str(m, "result.contents.value"));
     json_decref(m);
 
+    /* a large document (100,000 params, 2.8 MB) */
+    size_t cap = 4u << 20, used = 0;
+    char *big = malloc(cap);
+    used += (size_t)sprintf(big, "neuron Big {\n");
+    for (int k = 0; k < 100000; k++)
+        used += (size_t)sprintf(big + used, "    param p%d = %d ms\n", k, k);
+    sprintf(big + used, "}\n");
+    char *big_uri;
+    if (asprintf(&big_uri, "file://%s/big.nrn", work) < 0)
+        exit(2);
+    open_doc(&s, big_uri, big);
+    free(big);
+    m = receive(&s);
+    CHECK(json_array_size(get(m, "params.diagnostics")) == 0, "a large document: %s", str(m, "params.diagnostics.0.message"));
+    json_decref(m);
+    m = hover(&s, 10, big_uri, 100000, 12);
+    CHECK(strncmp(str(m, "result.contents.value"), "**param** `p99999`: `ms`", 24) == 0, "hover in a large document: '%s'",
+          str(m, "result.contents.value"));
+    json_decref(m);
+    free(big_uri);
+
+    /* a document with NUL bytes: one diagnostic, no crash */
+    send_raw(&s, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":\"x\","
+                 "\"text\":\"\\u0000\\u0001neuron {{{{((((\"}}}");
+    m = receive(&s);
+    CHECK(strstr(str(m, "params.diagnostics.0.message"), "NUL"), "a binary document: '%s'",
+          str(m, "params.diagnostics.0.message"));
+    json_decref(m);
+
     /* malformed input */
     fputs("X-Nothing: 1\r\n\r\n", s.to);
     send_raw(&s, "{\"jsonrpc\": \"2.0\", \"id\": 7, ");
