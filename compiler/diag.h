@@ -71,6 +71,7 @@ typedef struct DiagView {
     const char *text;
 } DiagView;
 void diag_sort(Diags *d);
+const char *diag_level_name(DiagLevel l);   /* "error", "warning", "note", "help" */
 int diag_msg_lines(const Diags *d, int m);
 DiagView diag_msg_line(const Diags *d, int m, int line);
 

@@ -31,17 +31,6 @@ void lsp_check_fini(LspCheck *c)
     arena_fini(&c->arena);
 }
 
-static const char *severity_name(DiagLevel l)
-{
-    switch (l) {
-    case DIAG_ERROR: return "error";
-    case DIAG_WARNING: return "warning";
-    case DIAG_NOTE: return "note";
-    case DIAG_HELP: return "help";
-    }
-    NRN_UNREACHABLE();
-}
-
 /* ---- nrnc check --format json ------------------------------------------------------ */
 
 static void put_span(json_t *o, const char *file, NrnLoc loc)
@@ -61,7 +50,7 @@ static json_t *note_json(const Diags *d, DiagView v)
     const SourceFile *f = diag_file(d, v.loc.file);
     if (f && v.loc.line > 0)
         put_span(o, f->path, v.loc);
-    json_object_set_new(o, "severity", json_string(severity_name(v.level)));
+    json_object_set_new(o, "severity", json_string(diag_level_name(v.level)));
     json_object_set_new(o, "message", json_string(v.text));
     return o;
 }
@@ -77,7 +66,7 @@ static json_t *check_json(const Diags *d, const char *model)
             put_span(o, f->path, head.loc);
         else   /* no position (a file that cannot be read): the start of the model */
             put_span(o, model, (NrnLoc){-1, 1, 1, 1});
-        json_object_set_new(o, "severity", json_string(severity_name(head.level)));
+        json_object_set_new(o, "severity", json_string(diag_level_name(head.level)));
         json_object_set_new(o, "message", json_string(head.text));
         json_t *notes = json_array();
         for (int k = 1; k < diag_msg_lines(d, m); k++)
@@ -240,7 +229,7 @@ static json_t *lsp_diagnostic(const Diags *d, int m, int main_file)
             continue;
         }
         char *longer;
-        if (asprintf(&longer, "%s\n%s: %s", msg, severity_name(v.level), v.text) < 0)
+        if (asprintf(&longer, "%s\n%s: %s", msg, diag_level_name(v.level), v.text) < 0)
             nrn_fatal_oom();
         free(msg);
         msg = longer;

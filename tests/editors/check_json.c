@@ -14,17 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            fprintf(stderr, "FAIL line %d: ", __LINE__);              \
-            fprintf(stderr, __VA_ARGS__);                             \
-            fputc('\n', stderr);                                      \
-            failures++;                                               \
-        }                                                             \
-    } while (0)
+#include "expect.h"
 
 static const char *nrnc;
 
