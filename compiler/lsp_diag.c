@@ -207,7 +207,7 @@ static json_t *zero_range(void)
 
 /* One error or warning: located notes become relatedInformation, the others (help, notes
  * without a position) lines of the message, as the terminal shows them. */
-static json_t *lsp_diagnostic(const Diags *d, int m, int main_file)
+static json_t *lsp_diagnostic(const Diags *d, int m, int main_file, const char *main_uri)
 {
     DiagView head = diag_msg_line(d, m, 0);
     const SourceFile *f = diag_file(d, head.loc.file);
@@ -222,7 +222,10 @@ static json_t *lsp_diagnostic(const Diags *d, int m, int main_file)
         DiagView v = diag_msg_line(d, m, k);
         const SourceFile *nf = diag_file(d, v.loc.file);
         if (nf && v.loc.line > 0) {
-            char *uri = lsp_path_to_uri(nf->path);
+            /* the document as the client named it; other files by their real path */
+            char *uri = v.loc.file == main_file ? strdup(main_uri) : lsp_path_to_uri(nf->path);
+            if (!uri)
+                nrn_fatal_oom();
             json_array_append_new(related, json_pack("{s:{s:s, s:o}, s:s}", "location", "uri", uri, "range",
                                                      range_json(nf, v.loc), "message", v.text));
             free(uri);
@@ -250,6 +253,6 @@ json_t *lsp_publish_params(LspCheck *c, const char *uri)
     const AstFile *main = c->prog.files.len ? c->prog.files.items[0] : NULL;
     json_t *list = json_array();
     for (int m = 0; m < c->diags.nmsgs; m++)
-        json_array_append_new(list, lsp_diagnostic(&c->diags, m, main ? main->file : 0));
+        json_array_append_new(list, lsp_diagnostic(&c->diags, m, main ? main->file : 0, uri));
     return json_pack("{s:s, s:o}", "uri", uri, "diagnostics", list);
 }

@@ -214,6 +214,24 @@ static void exchange(const char *nrnc, const char *work)
           str(m, "result.contents.value"));
     json_decref(m);
 
+    /* a note that points elsewhere in the document: relatedInformation, with the URI as
+     * the client wrote it (a space in the name, percent-encoded) */
+    char *dup_uri;
+    if (asprintf(&dup_uri, "file://%s/dup%%20decl.nrn", work) < 0)
+        exit(2);
+    open_doc(&s, dup_uri, "neuron N {\n    param tau = 10 ms\n    state tau = 0 mV\n}\n");
+    m = receive(&s);
+    CHECK(strcmp(str(m, "params.diagnostics.0.message"), "'tau' is already declared in 'N'") == 0 &&
+              range_is(get(m, "params.diagnostics.0.range"), 2, 10, 2, 13),
+          "duplicate: '%s'", str(m, "params.diagnostics.0.message"));
+    CHECK(strcmp(str(m, "params.diagnostics.0.relatedInformation.0.location.uri"), dup_uri) == 0 &&
+              range_is(get(m, "params.diagnostics.0.relatedInformation.0.location.range"), 1, 10, 1, 13) &&
+              strcmp(str(m, "params.diagnostics.0.relatedInformation.0.message"),
+                     "'tau' is first declared here as a param") == 0,
+          "duplicate: relatedInformation");
+    json_decref(m);
+    free(dup_uri);
+
     /* a large document (100,000 params, 2.8 MB) */
     size_t cap = 4u << 20, used = 0;
     char *big = malloc(cap);
