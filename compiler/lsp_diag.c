@@ -86,8 +86,7 @@ bool lsp_print_check(Diags *d, const char *model, FILE *out)
     int rc = json_dumpf(root, out, JSON_INDENT(2));
     json_decref(root);
     fputc('\n', out);
-    /* forget them, as diag_flush does */
-    d->nerrors = 0;
+    /* forget them, as diag_flush does (the files too: nothing is printed after this) */
     diag_fini(d);
     diag_init(d, d->arena);
     return rc == 0 && fflush(out) == 0 && !ferror(out);

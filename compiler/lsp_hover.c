@@ -7,6 +7,7 @@
  * annotation as written. */
 #define _GNU_SOURCE   /* asprintf */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,9 +201,19 @@ json_t *lsp_hover(const char *path, const char *text, size_t size, int line, int
         e++;
     if (b == e || isdigit((unsigned char)text[b]))
         return json_null();
+    if (e - b > 1 && text[b] == 'd' && size - e >= 3 && memcmp(text + e, "/dt", 3) == 0 &&
+        (size - e == 3 || !ident_char(text[e + 3])))
+        b++;   /* dX/dt: the state X */
     size_t ls = b;
     while (ls > 0 && text[ls - 1] != '\n')
         ls--;
+    bool quoted = false;
+    for (size_t k = ls; k < b; k++) {
+        if (text[k] == '"')
+            quoted = !quoted;
+        else if (text[k] == '#' && !quoted)
+            return json_null();   /* a word of a comment */
+    }
     char *name = strndup(text + b, e - b), *qual = NULL;
     if (!name)
         nrn_fatal_oom();

@@ -118,12 +118,12 @@ static bool range_is(json_t *r, int l0, int c0, int l1, int c1)
 }
 
 static const char bad_model[] = "neuron N {\n"
-                                "    param tau = 10 ms   # the membrane time constant\n"
+                                "    param tau = 10 ms   # the membrane time constant, not tau\n"
                                 "    state v = 0 mV\n"
                                 "    dv/dt = -v / tau + 1 mV\n"
                                 "}\n";
 static const char good_model[] = "neuron N {\n"
-                                 "    param tau = 10 ms   # the membrane time constant\n"
+                                 "    param tau = 10 ms   # the membrane time constant, not tau\n"
                                  "    state v = 0 mV\n"
                                  "    dv/dt = -v / tau\n"
                                  "}\n";
@@ -191,7 +191,12 @@ static void exchange(const char *nrnc, const char *work)
     CHECK(strncmp(str(m, "result.contents.value"), "**state** `v`: `mV`", 19) == 0, "hover state: '%s'",
           str(m, "result.contents.value"));
     json_decref(m);
-    m = hover(&s, 4, uri, 1, 40);   /* inside the comment: no name */
+    m = hover(&s, 11, uri, 3, 5);   /* dv/dt */
+    CHECK(strncmp(str(m, "result.contents.value"), "**state** `v`: `mV`", 19) == 0 &&
+              range_is(get(m, "result.range"), 3, 5, 3, 6),
+          "hover dv/dt: '%s'", str(m, "result.contents.value"));
+    json_decref(m);
+    m = hover(&s, 4, uri, 1, 59);   /* `tau` in the comment: not the param */
     CHECK(json_is_null(get(m, "result")), "hover on a comment word should be null");
     json_decref(m);
 
