@@ -2,7 +2,8 @@
  * it. The document is checked afresh (a check takes milliseconds), then the name is looked
  * up where the cursor is: the members of the enclosing neuron or synapse, the params,
  * populations and named connections of the enclosing network (`POP.X` in a network names
- * a member of POP's model), then the top-level items of every file, then the builtins.
+ * a member of POP's model, `pre.X` / `post.X` one of a connection's first source's or
+ * target's), then the top-level items of every file, then the builtins.
  * The unit is sema's (the declared or inferred one) when the files parsed, else the
  * annotation as written. */
 #define _GNU_SOURCE   /* asprintf */
@@ -64,10 +65,26 @@ static bool model_member(LspCheck *c, const AstItem *model, const char *name, Fo
     return false;
 }
 
-/* A param, population or named connection of a network; `qual.name` a member of the
- * model of population `qual`. */
-static bool network_member(LspCheck *c, const AstItem *net, const char *qual, const char *name, Found *out)
+/* In a connect statement that starts at or before `line`, `pre.X` and `post.X` name a
+ * member of the first source's or target's model; the population, or NULL. */
+static const char *pre_post_pop(const AstItem *net, const char *qual, int line)
 {
+    const AstNetItem *conn = NULL;
+    for (const AstNetItem *n = net->u.network.items; n; n = n->next)
+        if (n->kind == NET_CONNECT && n->loc.line <= line)
+            conn = n;
+    if (!conn)
+        return NULL;
+    const AstPopRef *side = strcmp(qual, "pre") == 0 ? conn->u.connect.sources : conn->u.connect.targets;
+    return side ? side->name : NULL;
+}
+
+/* A param, population or named connection of a network; `qual.name` a member of the
+ * model of population `qual` (or of a connection's source or target: pre, post). */
+static bool network_member(LspCheck *c, const AstItem *net, const char *qual, const char *name, int line, Found *out)
+{
+    if (qual && (strcmp(qual, "pre") == 0 || strcmp(qual, "post") == 0) && !(qual = pre_post_pop(net, qual, line)))
+        return false;
     for (const AstNetItem *n = net->u.network.items; n; n = n->next) {
         if (qual) {
             if (n->kind != NET_POPULATION || strcmp(n->u.population.name, qual) != 0)
@@ -135,7 +152,7 @@ static bool resolve(LspCheck *c, const char *qual, const char *name, int line, F
     const AstItem *in = enclosing(c, line);
     if (in && (in->kind == ITEM_NEURON || in->kind == ITEM_SYNAPSE) && !qual && model_member(c, in, name, out))
         return true;
-    if (in && in->kind == ITEM_NETWORK && network_member(c, in, qual, name, out))
+    if (in && in->kind == ITEM_NETWORK && network_member(c, in, qual, name, line, out))
         return true;
     if (qual)
         return false;

@@ -204,7 +204,9 @@ static void exchange(const char *nrnc, const char *work)
     char *net_uri;
     if (asprintf(&net_uri, "file://%s/net.nrn", work) < 0)
         exit(2);
-    open_doc(&s, net_uri, "import \"cell.nrn\"\nnetwork Net {\n    population P = N[4]\n    P.tau = 12 ms\n}\n");
+    open_doc(&s, net_uri,
+             "import \"cell.nrn\"\nnetwork Net {\n    population P = N[4]\n    P.tau = 12 ms\n"
+             "    connect P -> P {\n        on_pre { post.v += 1 mV }\n    }\n}\n");
     m = receive(&s);
     CHECK(json_array_size(get(m, "params.diagnostics")) == 0, "import beside the document: %s",
           str(m, "params.diagnostics.0.message"));
@@ -213,6 +215,10 @@ static void exchange(const char *nrnc, const char *work)
     CHECK(strncmp(str(m, "result.contents.value"), "**param** `tau`: `ms`", 21) == 0 &&
               strstr(str(m, "result.contents.value"), "cell.nrn, line 2"),
           "hover P.tau: '%s'", str(m, "result.contents.value"));
+    json_decref(m);
+    m = hover(&s, 12, net_uri, 5, 22);   /* v in post.v */
+    CHECK(strncmp(str(m, "result.contents.value"), "**state** `v`: `mV`", 19) == 0, "hover post.v: '%s'",
+          str(m, "result.contents.value"));
     json_decref(m);
     m = hover(&s, 6, net_uri, 2, 16);   /* population P */
     CHECK(strncmp(str(m, "result.contents.value"), "**population** `P`", 18) == 0, "hover P: '%s'",
