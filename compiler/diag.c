@@ -225,7 +225,7 @@ static void print_source(const Diags *d, FILE *out, NrnLoc loc)
     fputc('\n', out);
 }
 
-static const char *level_name(DiagLevel l)
+const char *diag_level_name(DiagLevel l)
 {
     switch (l) {
     case DIAG_ERROR: return "error";
@@ -240,12 +240,12 @@ static void print_line(const Diags *d, FILE *out, const DiagLine *l)
 {
     const SourceFile *f = diag_file(d, l->loc.file);
     if (f)
-        fprintf(out, "%s:%d:%d: %s: %s\n", f->path, l->loc.line, l->loc.col, level_name(l->level),
+        fprintf(out, "%s:%d:%d: %s: %s\n", f->path, l->loc.line, l->loc.col, diag_level_name(l->level),
                 l->text);
     else if (l->level == DIAG_HELP || l->level == DIAG_NOTE)
-        fprintf(out, "      = %s: %s\n", level_name(l->level), l->text);
+        fprintf(out, "      = %s: %s\n", diag_level_name(l->level), l->text);
     else
-        fprintf(out, "nrnc: %s: %s\n", level_name(l->level), l->text);
+        fprintf(out, "nrnc: %s: %s\n", diag_level_name(l->level), l->text);
     if (f)
         print_source(d, out, l->loc);
 }
@@ -260,10 +260,23 @@ static void print_too_many(const Diags *d, FILE *out, NrnLoc loc)
             f->path, loc.line, loc.col, DIAG_MAX_PER_FILE);
 }
 
-void diag_flush(Diags *d, FILE *out)
+void diag_sort(Diags *d)
 {
     if (d->nmsgs)
         qsort(d->msgs, (size_t)d->nmsgs, sizeof(DiagMsg), cmp_msg);
+}
+
+int diag_msg_lines(const Diags *d, int m) { return d->msgs[m].nlines; }
+
+DiagView diag_msg_line(const Diags *d, int m, int line)
+{
+    const DiagLine *l = &d->msgs[m].lines[line];
+    return (DiagView){l->level, l->loc, l->text};
+}
+
+void diag_flush(Diags *d, FILE *out)
+{
+    diag_sort(d);
     int file = -1, errors = 0;
     for (int i = 0; i < d->nmsgs; i++) {
         const DiagLine *head = &d->msgs[i].lines[0];

@@ -62,6 +62,19 @@ void diag_move_matching(Diags *from, Diags *to, const char *prefix);
 /* Print everything collected so far, sorted, and forget it. */
 void diag_flush(Diags *d, FILE *out);
 
+/* The collected messages for other printers (JSON for editors, the language server):
+ * diag_sort orders them as diag_flush prints them; message m has diag_msg_lines lines,
+ * line 0 the error or warning, then its notes and help in the order given. */
+typedef struct DiagView {
+    DiagLevel level;
+    NrnLoc loc;
+    const char *text;
+} DiagView;
+void diag_sort(Diags *d);
+const char *diag_level_name(DiagLevel l);   /* "error", "warning", "note", "help" */
+int diag_msg_lines(const Diags *d, int m);
+DiagView diag_msg_line(const Diags *d, int m, int line);
+
 static inline NrnLoc nrn_loc_none(void) { NrnLoc l = {-1, 0, 0, 0}; return l; }
 /* The span from the start of a to the end of b (same line), else a. */
 NrnLoc nrn_loc_join(NrnLoc a, NrnLoc b);

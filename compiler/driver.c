@@ -19,6 +19,7 @@
 #include "ir.h"
 #include "jit.h"
 #include "lower.h"
+#include "lsp.h"
 #include "nrt.h"
 #include "plot.h"
 #include "sema.h"
@@ -40,8 +41,15 @@ double drv_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static bool json_check(const DrvOptions *opt)
+{
+    return opt->command == CMD_CHECK && opt->format && strcmp(opt->format, "json") == 0;
+}
+
 static int report(Session *s)
 {
+    if (json_check(s->opt))
+        return lsp_print_check(&s->diags, s->opt->model, stdout) ? EXIT_MODEL_ERROR : EXIT_RUN_FAILED;
     diag_flush(&s->diags, stderr);
     return EXIT_MODEL_ERROR;
 }
@@ -277,6 +285,8 @@ int drv_execute(const DrvOptions *opt)
         return plot_main(opt->model, opt->output);
     if (opt->command == CMD_STATS)
         return stats(opt);
+    if (opt->command == CMD_LSP)
+        return lsp_main(stdin, stdout);
     int rc = -1;
     if (opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ast") != 0 && strcmp(opt->emit_kind, "ir") != 0 &&
         strcmp(opt->emit_kind, "llvm") != 0 && strcmp(opt->emit_kind, "asm") != 0 &&
@@ -287,6 +297,8 @@ int drv_execute(const DrvOptions *opt)
     }
     if (rc < 0)
         rc = front_end(&s);
+    if (rc < 0 && json_check(opt))
+        rc = lsp_print_check(&s.diags, opt->model, stdout) ? 0 : EXIT_RUN_FAILED;
     if (rc < 0 && opt->command == CMD_CHECK)
         rc = 0;
     if (rc < 0 && opt->command == CMD_EMIT && strcmp(opt->emit_kind, "ast") == 0)

@@ -7,7 +7,8 @@
 
 enum { EXIT_MODEL_ERROR = 1, EXIT_USAGE = 2, EXIT_RUN_FAILED = 3 };
 
-typedef enum DrvCommand { CMD_CHECK, CMD_RUN, CMD_EMIT, CMD_BUILD, CMD_PLOT, CMD_STATS, CMD_FIT } DrvCommand;
+typedef enum DrvCommand { CMD_CHECK, CMD_RUN, CMD_EMIT, CMD_BUILD, CMD_PLOT, CMD_STATS, CMD_FIT,
+                          CMD_LSP } DrvCommand;
 
 typedef struct DrvSet {
     const char *text;       /* POP.NAME=VALUE as given */
@@ -20,7 +21,7 @@ typedef struct DrvOptions {
     const char *model;
     const char *output;     /* -o */
     const char *out_dir;    /* --out */
-    const char *duration, *dt, *network, *method, *format;
+    const char *duration, *dt, *network, *method, *format;   /* check: text | json */
     bool has_seed;
     uint64_t seed;
     int threads;

@@ -12,7 +12,7 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: nrnc check MODEL.nrn\n"
+    "usage: nrnc check MODEL.nrn [--format text|json]\n"
     "       nrnc run MODEL.nrn [RUN OPTIONS]\n"
     "       nrnc emit ast|ir|llvm|asm|obj|header MODEL.nrn [-o FILE] [RUN OPTIONS]\n"
     "       nrnc build MODEL.nrn -o SIM [RUN OPTIONS]   (then ./SIM [RUN OPTIONS])\n"
@@ -23,6 +23,7 @@ static const char usage_text[] =
     "       nrnc stats OUTDIR --xcorr A,B [--bin T] [--lag T]\n"
     "       nrnc fit MODEL.nrn --data FILE --target spikes|trace:VAR --params POP.NAME[,...]\n"
     "                [--bounds POP.NAME=LO:HI ...] [--out DIR] [RUN OPTIONS]\n"
+    "       nrnc lsp                                    (a language server on stdin/stdout)\n"
     "       nrnc COMMAND --help | nrnc --help\n"
     "       nrnc --version                              (nrnc's version and LLVM's)\n"
     "\n";
@@ -51,11 +52,20 @@ static const struct {
     const char *text;
     bool run_options;
 } command_help[] = {
-    {CMD_CHECK, "usage: nrnc check MODEL.nrn\n"
+    {CMD_CHECK, "usage: nrnc check MODEL.nrn [--format text|json]\n"
                 "\n"
                 "Parses and checks MODEL.nrn (names, units, the rules of the language) without\n"
-                "running it; prints its diagnostics on stderr. Exit 0 when the model has no\n"
+                "running it; prints its diagnostics on stderr. With --format json, prints them\n"
+                "on stdout as one JSON object for editors and scripts:\n"
+                "  {\"diagnostics\": [{\"file\", \"line\", \"col\", \"end_line\", \"end_col\",\n"
+                "                    \"severity\", \"message\", \"notes\": [...]}]}\n"
+                "(lines and columns from 1; docs/editors.md). Exit 0 when the model has no\n"
                 "errors, 1 when it has.\n", false},
+    {CMD_LSP, "usage: nrnc lsp\n"
+              "\n"
+              "A language server (LSP 3.17) on stdin/stdout for editors: diagnostics as you\n"
+              "type, and hover on a name for its kind, unit and declaration. Editors start it\n"
+              "themselves; docs/editors.md shows how to configure VS Code, Vim and Neovim.\n", false},
     {CMD_RUN, "usage: nrnc run MODEL.nrn [RUN OPTIONS]\n"
               "\n"
               "Compiles MODEL.nrn in memory and simulates it: the network of its simulate\n"
@@ -200,6 +210,10 @@ static int run_option(DrvOptions *opt, int argc, char **argv, int *i)
         if (n > INT_MAX)
             return usage_error("--threads %s is too large (at most 2147483647)", value);
         opt->threads = (int)n;
+    } else if (strcmp(flag, "--format") == 0 && opt->command == CMD_CHECK) {
+        if (strcmp(value, "text") != 0 && strcmp(value, "json") != 0)
+            return usage_error("check --format must be text or json, got '%s'", value);
+        opt->format = value;
     } else if (strcmp(flag, "--format") == 0) {
         if (strcmp(value, "csv") != 0 && strcmp(value, "npy") != 0)
             return usage_error("--format must be csv or npy, got '%s'", value);
@@ -301,14 +315,14 @@ static int parse_command(DrvOptions *opt, const char *cmd)
     static const struct { const char *name; DrvCommand cmd; } table[] = {
         {"check", CMD_CHECK}, {"run", CMD_RUN}, {"emit", CMD_EMIT}, {"build", CMD_BUILD}, {"plot", CMD_PLOT},
         {"stats", CMD_STATS},
-        {"fit", CMD_FIT},
+        {"fit", CMD_FIT}, {"lsp", CMD_LSP},
     };
     for (size_t k = 0; k < sizeof table / sizeof *table; k++)
         if (strcmp(cmd, table[k].name) == 0) {
             opt->command = table[k].cmd;
             return -1;
         }
-    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot, stats, fit)", cmd);
+    return usage_error("unknown command '%s' (commands: check, run, emit, build, plot, stats, fit, lsp)", cmd);
 }
 
 /* The LLVM that nrnc runs with (the shared library's, which may be a newer patch release
@@ -343,6 +357,9 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
     for (int k = 2; k < argc; k++)
         if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0)
             return command_usage(opt->command);
+    if (opt->command == CMD_LSP && argc > 2)
+        return usage_error("unexpected argument '%s' (nrnc lsp takes none: the editor sends the documents)",
+                           argv[2]);
     int i = 2;
     if (opt->command == CMD_EMIT) {
         if (i >= argc)
@@ -361,6 +378,8 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
                                                          : "unexpected argument '%s' (one model file at a time)", argv[i]);
         }
     }
+    if (opt->command == CMD_LSP)
+        return -1;
     if (!opt->model)
         return usage_error("%s", opt->command == CMD_PLOT    ? "plot needs the output folder of a run"
                                  : opt->command == CMD_STATS ? "stats needs the output folder of a run"
@@ -368,7 +387,7 @@ int drv_parse_args(int argc, char **argv, DrvOptions *opt)
     if (opt->command == CMD_STATS)
         return check_stats(opt);
     if (opt->command == CMD_CHECK && (opt->out_dir || opt->nsets || opt->duration || opt->output || opt->force))
-        return usage_error("%s", "check takes only a model file");
+        return usage_error("%s", "check takes only a model file (and --format text|json)");
     /* CLI.md gives -o to build, emit and plot; a run writes a folder, named by --out */
     if (opt->command == CMD_RUN && opt->output)
         return usage_error("run writes a folder: use --out %s ('-o' names the file of build, emit "

@@ -138,11 +138,18 @@ static void load_import(Loader *l, const AstFile *file, const AstItem *it)
     load_file(l, path, real, it->name_loc);
 }
 
+/* Parses one file (from `text` when given: an editor's unsaved buffer) and its imports. */
+static void load_parsed(Loader *l, AstFile *f, const char *path, const char *real);
+
 static void load_file(Loader *l, const char *path, const char *real, NrnLoc from)
 {
     AstFile *f = parse_file(l->a, l->d, path, from);
-    if (!f)
-        return;
+    if (f)
+        load_parsed(l, f, path, real);
+}
+
+static void load_parsed(Loader *l, AstFile *f, const char *path, const char *real)
+{
     ptrvec_push(l->a, &l->prog->files, f);
     ptrvec_push(l->a, &l->loaded, (void *)real);
     ptrvec_push(l->a, &l->chain, (void *)real);
@@ -154,16 +161,29 @@ static void load_file(Loader *l, const char *path, const char *real, NrnLoc from
     l->chain_names.len--;
 }
 
-bool drv_load(Arena *a, Diags *d, const char *path, SemaProgram *prog)
+static bool load_main(Arena *a, Diags *d, const char *path, const char *text, size_t size, SemaProgram *prog)
 {
     Loader l = {.a = a, .d = d, .prog = prog};
     int before = d->nerrors;
     const char *real = real_path(a, path);
-    load_file(&l, path, real ? real : path, nrn_loc_none());
+    if (text)
+        load_parsed(&l, parse_text(a, d, path, text, size), path, real ? real : path);
+    else
+        load_file(&l, path, real ? real : path, nrn_loc_none());
     if (d->nerrors == before && prog->files.len > 0 && !((const AstFile *)prog->files.items[0])->items) {
         const AstFile *f = prog->files.items[0];
         NrnLoc at = {f->file, 1, 1, 1};
         diag_error(d, at, "'%s' contains no model: no neuron, synapse, network, function or import", path);
     }
     return d->nerrors == before && prog->files.len > 0;
+}
+
+bool drv_load(Arena *a, Diags *d, const char *path, SemaProgram *prog)
+{
+    return load_main(a, d, path, NULL, 0, prog);
+}
+
+bool drv_load_text(Arena *a, Diags *d, const char *path, const char *text, size_t size, SemaProgram *prog)
+{
+    return load_main(a, d, path, text, size, prog);
 }

@@ -9,5 +9,8 @@
  * NRN_PATH entries, then the standard library folder. Cycles and missing files are
  * reported at the import. Returns false if anything was reported. */
 bool drv_load(Arena *a, Diags *d, const char *path, SemaProgram *prog);
+/* The same with the main file's text given (an editor's buffer, which need not be saved):
+ * `path` names it in messages and its imports resolve relative to it. */
+bool drv_load_text(Arena *a, Diags *d, const char *path, const char *text, size_t size, SemaProgram *prog);
 
 #endif

@@ -7,6 +7,8 @@ set -e
 need="cmake make gcc libc6-dev flex bison llvm-19-dev libgsl-dev libzstd-dev valgrind clang-19 libclang-rt-19-dev python3 python3-numpy"
 # pkgconf (pkg-config): the install test builds a program with `pkg-config --libs nrnrt`
 need="$need pkgconf"
+# jansson: JSON for the editor support (nrnc check --format json, nrnc lsp) and its tests
+need="$need libjansson-dev"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
