@@ -516,10 +516,14 @@ poprefs
     : popref                        { $$ = seq_empty(); SEQ_PUSH($$, AstPopRef, $1); }
     | poprefs ',' popref            { $$ = $1; SEQ_PUSH($$, AstPopRef, $3); }
     ;
-/* POP or POP[a:b] (half-open slice) */
+/* POP, POP[a:b] (half-open slice), POP[a:b:step] or POP[i, j, ...] (an index list) */
 popref
     : name                          { $$ = mk_popref(ctx, $1, @1, NULL, NULL); }
     | name '[' expr ':' expr ']'    { $$ = mk_popref(ctx, $1, @1, $3.e, $5.e); }
+    | name '[' expr ':' expr ':' expr ']'
+        { $$ = mk_popref(ctx, $1, @1, $3.e, $5.e); $$->step = $7.e; }
+    | name '[' exprs ']'
+        { $$ = mk_popref(ctx, $1, @1, NULL, NULL); $$->list = $3.head; $$->list_loc = @3; }
     ;
 
 every_opt
