@@ -117,7 +117,7 @@ static bool ode_annotation(ParseCtx *c, const LexTok *t, const Line *l, const ch
         end--;
     size_t u = skip_space(l, colon + 1);
     if (u >= end)
-        return false;
+        return unless && report_unless(c, t, l, unless, name, n);
     if (parse_error(c, loc_of(t, colon, end - colon), "units are inferred; remove ': %.*s'", (int)(end - u),
                     l->src + u))
         diag_help(c->diags, "the unit of '%.*s' comes from its declaration ('state %.*s = ...')", (int)n, name,
