@@ -2,6 +2,7 @@
  * overrides, connections, record statements. Sizes, slices and sampling periods are
  * constants, evaluated here. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sema_expr.h"
@@ -339,6 +340,11 @@ static void check_stride(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
                    (long long)step);
         return;
     }
+    if (step == 1) {        /* [a:b:1] is [a:b]: no index array */
+        r->lo = lo;
+        r->hi = hi;
+        return;
+    }
     int64_t n = (hi - lo + step - 1) / step;
     int64_t *index = ARENA_ARRAY(c->a, int64_t, n);
     for (int64_t k = 0; k < n; k++)
@@ -347,35 +353,54 @@ static void check_stride(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
     r->nindex = n;
 }
 
-/* POP[i, j, ...]: the columns keep the list's order; an index twice is an error. */
+typedef struct ListedIndex {
+    int64_t value, pos;
+} ListedIndex;
+
+static int by_value_then_pos(const void *a, const void *b)
+{
+    const ListedIndex *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* POP[i, j, ...]: the columns keep the list's order; an index twice is an error, found by
+ * sorting a copy (a generated list may be long) and reported in source order. */
 static void check_index_list(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
 {
     int64_t n = 0;
     for (const AstExpr *e = ref->list; e; e = e->next)
         n++;
     int64_t *index = ARENA_ARRAY(c->a, int64_t, n);
+    AstExpr **at = ARENA_ARRAY(c->a, AstExpr *, n);
+    ListedIndex *sorted = ARENA_ARRAY(c->a, ListedIndex, n);
+    int64_t *first = ARENA_ARRAY(c->a, int64_t, n);   /* position of the same index before, or -1 */
     bool ok = true;
-    int64_t k = 0;
+    int64_t k = 0, m = 0;
     for (AstExpr *e = ref->list; e; e = e->next, k++) {
+        at[k] = e;
+        first[k] = -1;
         if (!const_int(c, e, "a neuron index", &index[k])) {
             ok = false;
-            continue;
-        }
-        if (index[k] < 0 || index[k] >= r->pop->size) {
+        } else if (index[k] < 0 || index[k] >= r->pop->size) {
             diag_error(c->d, e->loc, "neuron index %lld is outside population '%s' of size %lld",
                        (long long)index[k], r->pop->name, (long long)r->pop->size);
             ok = false;
-            continue;
+        } else {
+            sorted[m++] = (ListedIndex){index[k], k};
         }
-        const AstExpr *f = ref->list;
-        for (int64_t j = 0; j < k; j++, f = f->next)
-            if (index[j] == index[k]) {
-                diag_error(c->d, e->loc, "neuron %lld is listed twice", (long long)index[k]);
-                diag_note(c->d, f->loc, "first listed here");
-                ok = false;
-                break;
-            }
     }
+    qsort(sorted, (size_t)m, sizeof *sorted, by_value_then_pos);
+    for (int64_t j = 1; j < m; j++)
+        if (sorted[j].value == sorted[j - 1].value)
+            first[sorted[j].pos] = first[sorted[j - 1].pos] >= 0 ? first[sorted[j - 1].pos] : sorted[j - 1].pos;
+    for (k = 0; k < n; k++)
+        if (first[k] >= 0) {
+            diag_error(c->d, at[k]->loc, "neuron %lld is listed twice", (long long)index[k]);
+            diag_note(c->d, at[first[k]]->loc, "first listed here");
+            ok = false;
+        }
     if (ok) {
         r->index = index;
         r->nindex = n;
