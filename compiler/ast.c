@@ -307,6 +307,19 @@ static void dump_pops(FILE *out, const AstPopRef *p)
             ast_dump_expr(out, p->lo);
             fputc(':', out);
             ast_dump_expr(out, p->hi);
+            if (p->step) {
+                fputc(':', out);
+                ast_dump_expr(out, p->step);
+            }
+            fputc(']', out);
+        }
+        if (p->list) {
+            fputc('[', out);
+            for (const AstExpr *e = p->list; e; e = e->next) {
+                ast_dump_expr(out, e);
+                if (e->next)
+                    fputs(", ", out);
+            }
             fputc(']', out);
         }
         if (p->next)

@@ -138,6 +138,9 @@ typedef struct AstPopRef {  /* POP or POP[a:b] in record statements and connect 
     const char *name;
     NrnLoc loc;
     AstExpr *lo, *hi;       /* slice bounds, NULL when absent */
+    AstExpr *step;          /* POP[a:b:step], else NULL */
+    AstExpr *list;          /* POP[i, j, ...]: the indices (linked by next), else NULL */
+    NrnLoc list_loc;
     struct AstPopRef *next;
 } AstPopRef;
 

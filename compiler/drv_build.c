@@ -262,15 +262,33 @@ static void put_conns(FILE *f, const nrt_run_desc *r, const FnNames *fn)
     fputs("    {0}};\n", f);
 }
 
+/* The index arrays of strided and listed traces, trace_index<k>[], before the table. */
+static void put_trace_indices(FILE *f, const nrt_run_desc *r)
+{
+    for (int k = 0; k < r->ntraces; k++) {
+        const nrt_trace_desc *t = &r->traces[k];
+        if (!t->index)
+            continue;
+        fprintf(f, "static const int64_t trace_index%d[] = {", k);
+        for (int64_t i = 0; i < t->nindex; i++)
+            fprintf(f, "%s%lld,", i % 16 == 0 ? "\n    " : " ", (long long)t->index[i]);
+        fputs("};\n", f);
+    }
+}
+
 static void put_monitors(FILE *f, const nrt_run_desc *r)
 {
+    put_trace_indices(f, r);
     fputs("static const nrt_trace_desc traces[] = {\n", f);
     for (int k = 0; k < r->ntraces; k++) {
         const nrt_trace_desc *t = &r->traces[k];
         fprintf(f, "    {.pop = %d, .var = ", t->pop);
         put_string(f, t->var);
+        if (t->index)
+            fprintf(f, ", .index = trace_index%d, .nindex = %lld", k, (long long)t->nindex);
         fprintf(f, ", .slot = %d, .scalar = %s, .lo = %lld, .hi = %lld, .every = %lld, .scale = ", t->slot,
                 t->scalar ? "true" : "false", (long long)t->lo, (long long)t->hi, (long long)t->every);
+
         put_double(f, t->scale);
         fputs(", .unit = ", f);
         put_string(f, t->unit);

@@ -208,7 +208,7 @@ DrvDesc *drv_desc_new(const IrModule *m)
     for (int k = 0; k < m->ntraces; k++) {
         const IrTrace *t = &m->traces[k];
         traces[k] = (nrt_trace_desc){.pop = t->pop, .var = t->var, .slot = t->slot, .scalar = t->scalar,
-                                     .lo = t->lo, .hi = t->hi, .every = t->every, .scale = unit_scale(t->unit),
+                                     .lo = t->lo, .hi = t->hi, .index = t->index, .nindex = t->nindex, .every = t->every, .scale = unit_scale(t->unit),
                                      .unit = unit_text(t->unit)};
     }
     r->traces = traces;

@@ -183,6 +183,8 @@ typedef struct IrTrace {
     int slot;
     bool scalar;
     int64_t lo, hi, every;
+    const int64_t *index;   /* the recorded neurons in column order, or NULL: [lo, hi) */
+    int64_t nindex;
     DisplayUnit unit;
 } IrTrace;
 

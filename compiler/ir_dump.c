@@ -333,6 +333,13 @@ void ir_dump(FILE *out, const IrModule *m)
                 m->conns[m->syn_traces[k].first].label, (long long)m->syn_traces[k].every, m->syn_traces[k].file);
     for (int k = 0; k < m->ntraces; k++) {
         const IrTrace *t = &m->traces[k];
+        if (t->index) {
+            fprintf(out, "\nrecord %s of %s[", t->var, m->pops[t->pop].name);
+            for (int64_t i = 0; i < t->nindex; i++)
+                fprintf(out, "%s%lld", i ? ", " : "", (long long)t->index[i]);
+            fprintf(out, "] every %lld steps (in %s)\n", (long long)t->every, t->unit.text);
+            continue;
+        }
         fprintf(out, "\nrecord %s of %s[%lld:%lld] every %lld steps (in %s)\n", t->var, m->pops[t->pop].name,
                 (long long)t->lo, (long long)t->hi, (long long)t->every, t->unit.text);
     }

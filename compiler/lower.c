@@ -683,6 +683,8 @@ static bool lower_records(Arena *a, Diags *d, const SemaProgram *prog, const Sem
             t->var = arena_printf(a, "%s_%d", t->base, same + 1);
         t->lo = r->lo;
         t->hi = r->hi;
+        t->index = r->index;
+        t->nindex = r->nindex;
         t->every = every_steps(d, r, dt);
         if (t->every == 0) {
             ok = false;

@@ -92,6 +92,9 @@ typedef struct SemaRecord {
     const char *var_name;
     AstSym *var;            /* REC_VAR */
     int64_t lo, hi;         /* slice, [0, size) when absent */
+    const int64_t *index;   /* POP[a:b:step] or POP[i, j, ...]: the neurons in column order
+                               (a list keeps its order), else NULL and [lo, hi) is recorded */
+    int64_t nindex;
     double every_s;         /* seconds; 0 = every step */
 } SemaRecord;
 

@@ -871,6 +871,11 @@ static void check_call(SemaCtx *c, AstExpr *e)
         }
     }
     diag_error(c->d, e->u.call.name_loc, "unknown function '%s'", name);
+    if (strcmp(name, "int") == 0) {     /* Brian2's int(): truncation */
+        diag_help(c->d, "write 'floor(x)' (int truncates toward zero: for negative x, 'ceil(x)')");
+        e->dim_free = true;
+        return;
+    }
     int best = 3;
     const char *near = NULL;
     for (size_t k = 0; builtin_at(k); k++) {

@@ -2,6 +2,7 @@
  * overrides, connections, record statements. Sizes, slices and sampling periods are
  * constants, evaluated here. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sema_expr.h"
@@ -318,12 +319,109 @@ static void check_every(SemaCtx *c, AstExpr *every, double *out)
         diag_error(c->d, every->loc, "'every' (%g ms) must be a multiple of dt (%g ms)", *out * 1e3, dt * 1e3);
 }
 
+/* POP[a:b:step]: every step-th neuron of [a, b), resolved here into an index array so that
+ * the monitor only walks the recorded neurons. */
+static void check_stride(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
+{
+    int64_t lo = 0, hi = 0, step = 0;
+    if (!const_int(c, ref->lo, "a slice bound", &lo) || !const_int(c, ref->hi, "a slice bound", &hi) ||
+        !const_int(c, ref->step, "a slice step", &step))
+        return;
+    if (step <= 0) {
+        diag_error(c->d, ref->step->loc, "slice step must be positive, got %lld", (long long)step);
+        return;
+    }
+    if (lo < 0 || hi > r->pop->size) {
+        diag_error(c->d, ref->loc, "slice [%lld:%lld:%lld] is outside population '%s' of size %lld",
+                   (long long)lo, (long long)hi, (long long)step, r->pop->name, (long long)r->pop->size);
+        return;
+    }
+    if (lo >= hi) {
+        diag_error(c->d, ref->loc, "slice [%lld:%lld:%lld] selects no neuron", (long long)lo, (long long)hi,
+                   (long long)step);
+        return;
+    }
+    if (step == 1) {        /* [a:b:1] is [a:b]: no index array */
+        r->lo = lo;
+        r->hi = hi;
+        return;
+    }
+    int64_t n = (hi - lo + step - 1) / step;
+    int64_t *index = ARENA_ARRAY(c->a, int64_t, n);
+    for (int64_t k = 0; k < n; k++)
+        index[k] = lo + k * step;
+    r->index = index;
+    r->nindex = n;
+}
+
+typedef struct ListedIndex {
+    int64_t value, pos;
+} ListedIndex;
+
+static int by_value_then_pos(const void *a, const void *b)
+{
+    const ListedIndex *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* POP[i, j, ...]: the columns keep the list's order; an index twice is an error, found by
+ * sorting a copy (a generated list may be long) and reported in source order. */
+static void check_index_list(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
+{
+    int64_t n = 0;
+    for (const AstExpr *e = ref->list; e; e = e->next)
+        n++;
+    int64_t *index = ARENA_ARRAY(c->a, int64_t, n);
+    AstExpr **at = ARENA_ARRAY(c->a, AstExpr *, n);
+    ListedIndex *sorted = ARENA_ARRAY(c->a, ListedIndex, n);
+    int64_t *first = ARENA_ARRAY(c->a, int64_t, n);   /* position of the same index before, or -1 */
+    bool ok = true;
+    int64_t k = 0, m = 0;
+    for (AstExpr *e = ref->list; e; e = e->next, k++) {
+        at[k] = e;
+        first[k] = -1;
+        if (!const_int(c, e, "a neuron index", &index[k])) {
+            ok = false;
+        } else if (index[k] < 0 || index[k] >= r->pop->size) {
+            diag_error(c->d, e->loc, "neuron index %lld is outside population '%s' of size %lld",
+                       (long long)index[k], r->pop->name, (long long)r->pop->size);
+            ok = false;
+        } else {
+            sorted[m++] = (ListedIndex){index[k], k};
+        }
+    }
+    qsort(sorted, (size_t)m, sizeof *sorted, by_value_then_pos);
+    for (int64_t j = 1; j < m; j++)
+        if (sorted[j].value == sorted[j - 1].value)
+            first[sorted[j].pos] = first[sorted[j - 1].pos] >= 0 ? first[sorted[j - 1].pos] : sorted[j - 1].pos;
+    for (k = 0; k < n; k++)
+        if (first[k] >= 0) {
+            diag_error(c->d, at[k]->loc, "neuron %lld is listed twice", (long long)index[k]);
+            diag_note(c->d, at[first[k]]->loc, "first listed here");
+            ok = false;
+        }
+    if (ok) {
+        r->index = index;
+        r->nindex = n;
+    }
+}
+
 static void check_slice(SemaCtx *c, SemaRecord *r, AstPopRef *ref)
 {
     r->lo = 0;
     r->hi = r->pop->size;
+    if (ref->list) {
+        check_index_list(c, r, ref);
+        return;
+    }
     if (!ref->lo)
         return;
+    if (ref->step) {
+        check_stride(c, r, ref);
+        return;
+    }
     int64_t lo = 0, hi = 0;
     if (!const_int(c, ref->lo, "a slice bound", &lo) || !const_int(c, ref->hi, "a slice bound", &hi))
         return;
@@ -356,7 +454,7 @@ static void check_connection_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it, 
         diag_error(c->d, ref->loc, "'%s' is a connection: record spikes and rates of populations", ref->name);
         return;
     }
-    if (ref->lo) {
+    if (ref->lo || ref->list) {
         diag_error(c->d, ref->loc, "a connection's variables are recorded whole, without a slice");
         return;
     }
@@ -423,7 +521,7 @@ static void check_record(SemaCtx *c, SemaNetwork *n, AstNetItem *it)
                 continue;
             }
         }
-        if (r->what == REC_SPIKES && ref->lo)
+        if (r->what == REC_SPIKES && (ref->lo || ref->list))
             diag_error(c->d, ref->loc, "record spikes takes whole populations, without a slice");
         check_slice(c, r, ref);
         ptrvec_push(c->a, &n->records, r);
@@ -457,7 +555,7 @@ static void resolve_pops(SemaCtx *c, SemaNetwork *n, AstPopRef *refs, PtrVec *ou
             *known = false;
             continue;
         }
-        if (r->lo)
+        if (r->lo || r->list)
             diag_error(c->d, r->loc, "a connect takes whole populations, without a slice");
         ptrvec_push(c->a, out, p);
         *size += p->size;

@@ -106,6 +106,8 @@ typedef struct ParseCtx {
 
 int nrn_yylex(NRN_YYSTYPE *yylval, NrnLoc *yylloc, yyscan_t scanner);
 int nrn_yyparse(yyscan_t scanner, ParseCtx *ctx);
+/* A Brian2 habit at the unexpected token t: reported (true), or not recognised (habits.c). */
+bool parse_habit(ParseCtx *c, const LexTok *t);
 /* Reports an error unless parsing was already abandoned; false if it was dropped. */
 bool parse_error(ParseCtx *c, NrnLoc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -531,10 +533,14 @@ poprefs
     : popref                        { $$ = seq_empty(); SEQ_PUSH($$, AstPopRef, $1); }
     | poprefs ',' popref            { $$ = $1; SEQ_PUSH($$, AstPopRef, $3); }
     ;
-/* POP or POP[a:b] (half-open slice) */
+/* POP, POP[a:b] (half-open slice), POP[a:b:step] or POP[i, j, ...] (an index list) */
 popref
     : name                          { $$ = mk_popref(ctx, $1, @1, NULL, NULL); }
     | name '[' expr ':' expr ']'    { $$ = mk_popref(ctx, $1, @1, $3.e, $5.e); }
+    | name '[' expr ':' expr ':' expr ']'
+        { $$ = mk_popref(ctx, $1, @1, $3.e, $5.e); $$->step = $7.e; }
+    | name '[' exprs ']'
+        { $$ = mk_popref(ctx, $1, @1, NULL, NULL); $$->list = $3.head; $$->list_loc = @3; }
     ;
 
 every_opt
@@ -1071,6 +1077,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, Pa
     bool ok = false;
     if (found == YYSYMBOL_YYUNDEF) {
         ok = false;     /* a stray character, already reported by the lexer */
+    } else if (found != YYSYMBOL_YYEMPTY && parse_habit(c, la)) {
+        ok = false;     /* a Brian2 habit, reported with what to write (habits.c) */
     } else if (is_comparison(found) && n > 0 && has(exp, n, YYSYMBOL_AND) &&
                !has(exp, n, found)) {
         /* After an operand, every operator but this one could follow: the operand ends

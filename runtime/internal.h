@@ -197,6 +197,8 @@ int nrt_npy_close(nrt_npy *npy);
 typedef struct nrt_trace_mon {
     const nrt_trace_desc *d;
     int64_t lo, hi, every;    /* d's, clamped to the population */
+    const int64_t *index;     /* d's index array, or NULL: the neurons [lo, hi) */
+    int64_t n;                /* neurons recorded: columns of a row */
     nrt_out csv;
     nrt_npy data, times;
     double *row;              /* one sample, NPY only */

@@ -100,7 +100,7 @@ int nrt_mem_check(const nrt_run_desc *d, double limit, nrt_err *err)
     for (int t = 0; t < d->ntraces; t++) {
         const nrt_trace_desc *td = &d->traces[t];
         if (td->pop >= 0 && td->pop < d->npops)
-            total += 8.0 * (double)d->pops[td->pop].n;
+            total += 8.0 * (double)(td->index ? td->nindex : d->pops[td->pop].n);
     }
     if (total <= limit)
         return 0;

@@ -9,7 +9,8 @@
  *
  * Times are the exact decimals of nrt_format_time; the float64 times in .npy files are
  * those decimals read back, so CSV and NPY agree to the last bit. A trace samples at steps
- * 0, every, 2·every, ... and only touches its slice [lo, hi) of one array; a population's
+ * 0, every, 2·every, ... and only touches its neurons of one array (a slice [lo, hi), or
+ * the index array a stride or list was resolved into by the compiler); a population's
  * observe (which computes recorded lets and inputs into their slots) runs once on a step
  * where one of its traces samples, before the first of them reads. A rate monitor keeps
  * one counter, fed each step from the population's nspiked, and writes it as a rate every
@@ -76,14 +77,20 @@ static int open_spikes(nrt_monitors *mon, nrt_folder *folder)
     return nrt_out_write(&mon->spikes_csv, header, sizeof header - 1);
 }
 
+/* The neuron of column j (from 0). */
+static inline int64_t trace_neuron(const nrt_trace_mon *tm, int64_t j)
+{
+    return tm->index ? tm->index[j] : tm->lo + j;
+}
+
 static int write_trace_header(nrt_trace_mon *tm)
 {
     if (nrt_out_puts(&tm->csv, "t_ms") != 0)
         return -1;
-    for (int64_t i = tm->lo; i < tm->hi; i++) {
+    for (int64_t j = 0; j < tm->n; j++) {
         char num[NRT_NUM_BUF];
         num[0] = ',';
-        int len = nrt_format_int(i, num + 1);
+        int len = nrt_format_int(trace_neuron(tm, j), num + 1);
         num[len + 1] = '\0';
         if (nrt_out_puts(&tm->csv, num) != 0)
             return -1;
@@ -99,19 +106,21 @@ static int open_trace(nrt_monitors *mon, nrt_trace_mon *tm, const nrt_trace_desc
     tm->d = td;
     tm->hi = td->hi < n ? td->hi : n;
     tm->lo = td->lo < 0 ? 0 : td->lo > tm->hi ? tm->hi : td->lo;
+    tm->index = td->index;
+    tm->n = td->index ? td->nindex : tm->hi - tm->lo;
     tm->every = td->every >= 1 ? td->every : 1;
     char *base = concat3("trace_", d->pops[td->pop].name, "_");
     char *stem = base ? concat3(base, td->var, "") : NULL;
     bool npy = d->format == NRT_FORMAT_NPY;
     tm->file = stem ? concat3(stem, npy ? ".npy" : ".csv", "") : NULL;
     char *tfile = stem ? concat3(stem, "_t.npy", "") : NULL;
-    tm->row = npy ? malloc(((size_t)(tm->hi - tm->lo) + 1) * sizeof *tm->row) : NULL;
+    tm->row = npy ? malloc(((size_t)tm->n + 1) * sizeof *tm->row) : NULL;
     int rc = 0;
     if (!tm->file || !tfile || (npy && !tm->row)) {
         nrt_err_report(folder->err, "out of memory");
         rc = -1;
     } else if (npy) {
-        rc = nrt_npy_open(&tm->data, folder, tm->file, NRT_NPY_F64, tm->hi - tm->lo);
+        rc = nrt_npy_open(&tm->data, folder, tm->file, NRT_NPY_F64, tm->n);
         if (rc == 0)
             rc = nrt_npy_open(&tm->times, folder, tfile, NRT_NPY_F64, -1);
     } else {
@@ -284,8 +293,8 @@ int nrt_monitors_use_pool(nrt_monitors *mon, nrt_pool *pool, nrt_err *err)
     int shares = nrt_pool_size(pool);
     int64_t longest = 0;
     for (int k = 0; k < mon->ntraces; k++)
-        if (mon->traces[k].hi - mon->traces[k].lo > longest)
-            longest = mon->traces[k].hi - mon->traces[k].lo;
+        if (mon->traces[k].n > longest)
+            longest = mon->traces[k].n;
     if (shares < 2 || mon->desc->format != NRT_FORMAT_CSV || longest < SPLIT_VALUES)
         return 0;
     mon->part = calloc((size_t)shares, sizeof *mon->part);
@@ -310,17 +319,17 @@ typedef struct format_job {
     const nrt_pop *pop;
 } format_job;
 
-/* Share t of a trace row: ",value" for its part of [lo, hi) into mon->part[t]. */
+/* Share t of a trace row: ",value" for its part of the columns into mon->part[t]. */
 static void format_phase(void *ctx, int t)
 {
     format_job *job = ctx;
     const nrt_trace_mon *tm = job->tm;
-    int64_t n = tm->hi - tm->lo, shares = job->mon->shares;
+    int64_t n = tm->n, shares = job->mon->shares;
     char *out = job->mon->part[t];
     size_t len = 0;
-    for (int64_t i = tm->lo + n * t / shares; i < tm->lo + n * (t + 1) / shares; i++) {
+    for (int64_t j = n * t / shares; j < n * (t + 1) / shares; j++) {
         out[len++] = ',';
-        nrt_format_double(trace_value(tm, job->pop, i), out + len, NRT_NUM_BUF);
+        nrt_format_double(trace_value(tm, job->pop, trace_neuron(tm, j)), out + len, NRT_NUM_BUF);
         len += strlen(out + len);
     }
     job->mon->part_len[t] = len;
@@ -330,7 +339,7 @@ static int sample_csv(nrt_monitors *mon, nrt_trace_mon *tm, const nrt_pop *pop, 
 {
     if (nrt_out_puts(&tm->csv, t) != 0)
         return -1;
-    if (mon->pool && tm->hi - tm->lo >= SPLIT_VALUES) {
+    if (mon->pool && tm->n >= SPLIT_VALUES) {
         format_job job = {.mon = mon, .tm = tm, .pop = pop};
         nrt_pool_run(mon->pool, format_phase, &job);
         for (int s = 0; s < mon->shares; s++)
@@ -340,8 +349,8 @@ static int sample_csv(nrt_monitors *mon, nrt_trace_mon *tm, const nrt_pop *pop, 
     }
     char num[NRT_NUM_BUF + 1];
     num[0] = ',';
-    for (int64_t i = tm->lo; i < tm->hi; i++) {
-        nrt_format_double(trace_value(tm, pop, i), num + 1, NRT_NUM_BUF);
+    for (int64_t j = 0; j < tm->n; j++) {
+        nrt_format_double(trace_value(tm, pop, trace_neuron(tm, j)), num + 1, NRT_NUM_BUF);
         if (nrt_out_puts(&tm->csv, num) != 0)
             return -1;
     }
@@ -350,8 +359,8 @@ static int sample_csv(nrt_monitors *mon, nrt_trace_mon *tm, const nrt_pop *pop, 
 
 static int sample_npy(nrt_trace_mon *tm, const nrt_pop *pop, double t_ms)
 {
-    for (int64_t i = tm->lo; i < tm->hi; i++)
-        tm->row[i - tm->lo] = trace_value(tm, pop, i);
+    for (int64_t j = 0; j < tm->n; j++)
+        tm->row[j] = trace_value(tm, pop, trace_neuron(tm, j));
     if (nrt_npy_append(&tm->data, tm->row, 1) != 0)
         return -1;
     return nrt_npy_append(&tm->times, &t_ms, 1);

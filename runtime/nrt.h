@@ -161,7 +161,9 @@ typedef struct nrt_trace_desc {
     const char *var;              /* name for the file: trace_POP_VAR.csv */
     int slot;                     /* array or scalar slot */
     bool scalar;                  /* read scalars[slot] (same for every neuron) */
-    int64_t lo, hi;               /* neurons [lo, hi) */
+    int64_t lo, hi;               /* neurons [lo, hi), when index is NULL */
+    const int64_t *index;         /* else the neurons recorded, in column order (a stride or */
+    int64_t nindex;               /* a list, resolved by the compiler) */
     int64_t every;                /* in steps, >= 1 */
     double scale;                 /* SI value of one display unit */
     const char *unit;             /* display unit, e.g. "mV" */

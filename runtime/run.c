@@ -198,6 +198,8 @@ static int check_desc(sim *s)
         const nrt_trace_desc *td = &d->traces[t];
         bool ok = td->pop >= 0 && td->pop < d->npops && td->slot >= 0 &&
                   td->slot < (td->scalar ? d->pops[td->pop].nscalars : d->pops[td->pop].narrays);
+        for (int64_t i = 0; ok && td->index && i < td->nindex; i++)
+            ok = td->index[i] >= 0 && td->index[i] < d->pops[td->pop].n;
         if (!ok) {
             nrt_err_report(&s->err, "internal: trace '%s' refers to a missing slot", td->var);
             return -1;
