@@ -5,10 +5,14 @@
 . "$(dirname "$0")/../lib.sh"
 M=$HERE/data/checkpoint_net.nrn
 OUTS="spikes.csv trace_E_v.csv rate_E.csv weights_S_w.csv"
-same() {   # same DIR_A DIR_B: every output file byte-identical
+same() {   # same DIR_A DIR_B: every output file byte-identical, and summary.json's spike
+           # statistics (their accumulators are in the checkpoint) the same text
     for f in $OUTS; do
         cmp -s "$1/$f" "$2/$f" || fail "$f differs between $1 and $2"
     done
+    stats() { sed -n '/^  "stats": {/,/^  },/p' "$1/summary.json"; }
+    [ -n "$(stats "$1")" ] || fail "$1/summary.json has no stats"
+    [ "$(stats "$1")" = "$(stats "$2")" ] || fail "the spike statistics differ between $1 and $2"
 }
 expect_exit 0 "$NRNC" run "$M" --duration 3s --out "$WORK/whole" --quiet
 [ "$(wc -l < "$WORK/whole/spikes.csv")" -gt 10000 ] || fail "the reference run should spike a lot"
