@@ -1,26 +1,21 @@
 /* What `nrnc fit` writes: fit.json (CLI.md's keys first, then the search's account of
  * itself) and an SVG of the data against the fitted model, drawn with plot/'s SVG
  * helpers (plot_int.h) so that it looks like `nrnc plot`'s panels. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fit.h"
+#include "nrt.h"
 #include "plot_int.h"
 
 void fit_fmt_double(char *buf, size_t size, double v)
 {
-    if (!isfinite(v)) {
+    if (!isfinite(v))
         snprintf(buf, size, "null");
-        return;
-    }
-    /* no fewer digits than the integer part has, so that 20 is "20", not "2e+01" */
-    int digits = fabs(v) >= 1 && fabs(v) < 1e17 ? (int)floor(log10(fabs(v))) + 1 : 1;
-    for (int prec = digits; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    else   /* the runtime's shortest round-trip form, as in summary.json */
+        nrt_format_double(v, buf, size > INT_MAX ? INT_MAX : (int)size);
 }
 
 static void put_string(FILE *f, const char *s)
