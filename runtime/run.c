@@ -15,9 +15,12 @@
  * traces, write a row on their sample steps; a population's observe runs just before its
  * traces sample.
  *
- * Threads: delivery, integrate and fire are phases of a pool (pool.c) over neuron ranges
- * (see `ranges` below and docs/networks.md §14); what runs between the phases (summed
- * inputs, spike queues, on_post, monitors) runs on the calling thread.
+ * Threads: a step's work is done in phases of a pool (pool.c) over neuron ranges (see
+ * `ranges` below and docs/networks.md §14). Integrate and fire of a range touch only that
+ * range, so they share one phase; so does the range's delivery when every block splits
+ * by target and nothing is summed (s->fused), which makes a whole step one phase. What
+ * runs between the phases (summed inputs, spike queues, on_post, monitors) runs on the
+ * calling thread.
  *
  * A failing step records nothing: the files hold exactly the steps before it. Per step
  * the loop itself does O(populations + monitors) work plus the spikes it writes; trace
@@ -140,7 +143,8 @@ static int ranges_init(sim *s)
     rg->lo = calloc(np * (size_t)(T + 1), sizeof *rg->lo);
     rg->nspiked = calloc(np * (size_t)T, sizeof *rg->nspiked);
     rg->bad = calloc(np * (size_t)T, sizeof *rg->bad);
-    if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad)
+    rg->fire_bad = calloc(np * (size_t)T, sizeof *rg->fire_bad);
+    if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad || !rg->fire_bad)
         return -1;
     for (int p = 0; p < d->npops; p++) {
         int r = ranges_of(d, p, T);
@@ -162,6 +166,7 @@ static void ranges_fini(sim *s)
     free(s->rg.lo);
     free(s->rg.nspiked);
     free(s->rg.bad);
+    free(s->rg.fire_bad);
 }
 
 static void set_failed(sim *s)
@@ -257,7 +262,9 @@ static int reserve_summary(sim *s)
 }
 
 /* summary.json's spike statistics over the whole run, in steps: every spike of the run
- * goes through nrt_spike_stats_add_step, recorded or not. */
+ * goes through them, recorded or not. A step's spikes are deferred after it (the
+ * population's count, a copy of the list) and added to their neurons by the next step's
+ * phase, range by range on the pool, or by stats_flush when the steps stop. */
 static int stats_alloc(sim *s)
 {
     const nrt_run_desc *d = s->d;
@@ -347,6 +354,11 @@ static int setup(sim *s)
         s->summing = s->summing || d->pops[p].ninputs > 0;
     for (int b = 0; b < d->nconns; b++)
         s->sum_whole = s->sum_whole || d->conns[b].sequential_sum;
+    s->fused = !s->summing;
+    for (int b = 0; b < d->nconns; b++)
+        s->fused = s->fused && nrt_net_block_splits(s->net, b);
+    s->first_block = 0;
+    s->last_block = s->fused ? d->nconns : 0;
     for (int b = 0; b < d->nconns; b++) {
         int p = d->conns[b].post, T = s->rg.threads;
         bool split_events = nrt_net_block_splits(s->net, b) && (d->conns[b].pre_fn || d->conns[b].pre_syn_fn);
@@ -459,9 +471,8 @@ static void deliver_and_sum(sim *s, int64_t step)
 }
 
 /* Phase (2), share t: integrate range t of every population. */
-static void integrate_phase(void *ctx, int t)
+static void integrate_range(sim *s, int t)
 {
-    sim *s = ctx;
     const nrt_run_desc *d = s->d;
     int T = s->rg.threads;
     for (int p = 0; p < d->npops; p++) {
@@ -473,36 +484,82 @@ static void integrate_phase(void *ctx, int t)
     }
 }
 
-/* Phase (3), share t: fire range t of every population with a threshold; spike
- * sources (one range) emit theirs. */
-static void fire_phase(void *ctx, int t)
+/* Phase (3), share t: fire range t of every population with a threshold, unless its
+ * integrate failed; spike sources (one range) emit theirs. */
+static void fire_range(sim *s, int t)
 {
-    sim *s = ctx;
     const nrt_run_desc *d = s->d;
     int T = s->rg.threads;
     for (int p = 0; p < d->npops; p++) {
         if (t >= s->rg.nranges[p] || (!d->pops[p].fire && !d->pops[p].source))
             continue;
         size_t at = (size_t)p * (size_t)T + (size_t)t;
+        s->rg.nspiked[at] = 0;
+        s->rg.fire_bad[at] = 0;
         if (d->pops[p].source) {
             s->pops[p].nspiked = 0;
             nrt_source_emit(&s->sources[p], &s->pops[p], s->step + 1);
-            s->rg.bad[at] = 0;
             continue;
         }
+        if (s->rg.bad[at])
+            continue;
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
-        s->rg.nspiked[at] = 0;
-        s->rg.bad[at] = d->pops[p].fire(&s->pops[p], s->step, d->dt, lo[t], lo[t + 1], &s->rg.nspiked[at]);
+        s->rg.fire_bad[at] = d->pops[p].fire(&s->pops[p], s->step, d->dt, lo[t], lo[t + 1], &s->rg.nspiked[at]);
     }
 }
 
-/* The first population (in order) one of whose ranges reported a non-finite state, or -1. */
-static int first_bad(const sim *s)
+/* The previous step's deferred spikes of range t of every population. */
+static void stats_range(sim *s, int t)
+{
+    const nrt_run_desc *d = s->d;
+    int T = s->rg.threads;
+    for (int p = 0; p < d->npops; p++) {
+        const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
+        if (t < s->rg.nranges[p])
+            nrt_spike_stats_apply(&s->stats[p], lo[t], lo[t + 1]);
+    }
+}
+
+/* Every range has added the deferred spikes: none is left pending. */
+static void stats_applied(sim *s)
+{
+    if (!s->stats_pending)
+        return;
+    for (int p = 0; p < s->d->npops; p++)
+        s->stats[p].npending = 0;
+    s->stats_pending = false;
+}
+
+/* The deferred spikes, if any, of every population, on the calling thread. */
+static void stats_flush(sim *s)
+{
+    for (int p = 0; s->stats_pending && p < s->d->npops; p++)
+        nrt_spike_stats_apply(&s->stats[p], 0, s->pops[p].n);
+    stats_applied(s);
+}
+
+/* Share t of a step: phases (2) and (3) of range t, which only touch that range, so one
+ * pool phase does both; when s->fused, the range's deliveries (1) come first. The cells
+ * of the statistics are per neuron too, so the range adds the last step's spikes. */
+static void step_phase(void *ctx, int t)
+{
+    sim *s = ctx;
+    if (s->stats_pending)
+        stats_range(s, t);
+    if (s->fused)
+        deliver_phase(s, t);
+    integrate_range(s, t);
+    fire_range(s, t);
+}
+
+/* The first population (in order) one of whose ranges reported a non-finite state in
+ * flags (rg.bad or rg.fire_bad), or -1. */
+static int first_bad(const sim *s, const int32_t *flags)
 {
     int T = s->rg.threads;
     for (int p = 0; p < s->d->npops; p++)
         for (int r = 0; r < s->rg.nranges[p]; r++)
-            if (s->rg.bad[(size_t)p * (size_t)T + (size_t)r])
+            if (flags[(size_t)p * (size_t)T + (size_t)r])
                 return p;
     return -1;
 }
@@ -590,17 +647,18 @@ static int step(sim *s, int64_t k)
 {
     const nrt_run_desc *d = s->d;
     s->step = k;
-    nrt_pool_run(s->pool, integrate_phase, s);
-    int p = first_bad(s);
+    nrt_pool_run(s->pool, step_phase, s);
+    stats_applied(s);
+    /* integrate's failures first, as when every range integrates before any fires */
+    int p = first_bad(s, s->rg.bad);
     if (p >= 0) {
         fail_nonfinite(s, p, k + 1);
         return -1;
     }
-    nrt_pool_run(s->pool, fire_phase, s);
     for (p = 0; p < d->npops; p++)
         if (d->pops[p].fire)
             join_spikes(s, p);
-    if ((p = first_bad(s)) >= 0) {
+    if ((p = first_bad(s, s->rg.fire_bad)) >= 0) {
         fail_nonfinite(s, p, k + 1);
         return -1;
     }
@@ -610,10 +668,11 @@ static int step(sim *s, int64_t k)
         set_failed(s);
         return -1;
     }
+    s->stats_pending = s->stats != NULL;
     for (int p = 0; p < d->npops; p++) {
         s->spike_counts[p] += s->pops[p].nspiked;
         if (s->stats)
-            nrt_spike_stats_add_step(&s->stats[p], k + 1, s->pops[p].spiked, s->pops[p].nspiked);
+            nrt_spike_stats_defer(&s->stats[p], k + 1, s->pops[p].spiked, s->pops[p].nspiked);
         if (nrt_monitors_spikes(&s->mon, p, &s->pops[p], k + 1) != 0)
             goto write_failed;
     }
@@ -629,6 +688,7 @@ write_failed:
 /* The whole state as of now (s->steps_done), for --checkpoint-every. */
 static int checkpoint(sim *s)
 {
+    stats_flush(s);
     nrt_ckpt_state st = {.d = s->d, .step = s->steps_done, .pops = s->pops, .conns = s->conns, .net = s->net,
                          .spike_counts = s->spike_counts, .mon = &s->mon, .stats = s->stats};
     if (nrt_ckpt_write(&st, &s->folder, &s->err) != 0) {
@@ -644,19 +704,26 @@ int nrt_runner_steps(sim *s, int64_t until, volatile sig_atomic_t *stop)
     const nrt_run_desc *d = s->d;
     if (s->code != 0)
         return -1;
+    int rc = 0;
     for (int64_t k = s->steps_done; k < until && !(stop && *stop); k++) {
         if (k >= s->progress.next_check)
             nrt_progress_tick(&s->progress, k);
         tune_threads(s, k);
-        deliver_and_sum(s, k);
-        if (step(s, k) != 0)
-            return -1;
+        if (!s->fused)
+            deliver_and_sum(s, k);
+        if (step(s, k) != 0) {
+            rc = -1;
+            break;
+        }
         s->steps_done = k + 1;
         if (s->checkpoint_steps && s->steps_done % s->checkpoint_steps == 0 && s->steps_done < d->nsteps &&
-            checkpoint(s) != 0)
-            return -1;
+            checkpoint(s) != 0) {
+            rc = -1;
+            break;
+        }
     }
-    return 0;
+    stats_flush(s);
+    return rc;
 }
 
 static void loop(sim *s)

@@ -24,7 +24,8 @@ typedef struct ranges {
     int *nranges;                 /* per population */
     int64_t *lo;                  /* npops x (threads + 1) */
     int64_t *nspiked;             /* npops x threads */
-    int32_t *bad;                 /* npops x threads */
+    int32_t *bad;                 /* npops x threads: integrate's non-finite flags */
+    int32_t *fire_bad;            /* npops x threads: fire's */
 } ranges;
 
 /* Neurons of one population made to spike in the next step (nrt_runner_inject). */
@@ -47,9 +48,13 @@ typedef struct nrt_runner {
     nrt_injected *inject;         /* per population, or NULL: spikes the embedding API adds */
     bool summing;                 /* some population has inputs that summed writes */
     bool sum_whole;               /* ... and a summed term reads an input: one thread */
+    bool fused;                   /* delivery, integrate and fire of a range run in one
+                                     phase: every block splits by target, nothing sums */
     nrt_pop *pops;
     int64_t *spike_counts;
     nrt_spike_stats *stats;       /* per population, for summary.json; NULL without files */
+    bool stats_pending;           /* the last step's spikes are deferred in stats, for the
+                                     next step's phase to add range by range */
     nrt_source_state *sources;    /* per population; used by spike_source populations */
     nrt_conn *conns;              /* per connection block */
     nrt_net *net;

@@ -25,7 +25,8 @@ int nrt_spike_stats_alloc(nrt_spike_stats *s, int64_t n, int64_t from, int64_t t
     size_t m = n > 0 ? (size_t)n : 0;
     s->cell = calloc(m + 1, sizeof *s->cell);
     s->cur = calloc(m + 1, sizeof *s->cur);
-    if (!s->cell || !s->cur) {
+    s->pending = calloc(m + 1, sizeof *s->pending);
+    if (!s->cell || !s->cur || !s->pending) {
         nrt_spike_stats_free(s);
         return -1;
     }
@@ -42,12 +43,13 @@ void nrt_spike_stats_free(nrt_spike_stats *s)
 {
     free(s->cell);
     free(s->cur);
+    free(s->pending);
     memset(s, 0, sizeof *s);
 }
 
 double nrt_spike_stats_bytes(int64_t n)
 {
-    return (double)(n > 0 ? n : 0) * (double)(sizeof(nrt_spike_cell) + sizeof(nrt_spike_cur));
+    return (double)(n > 0 ? n : 0) * (double)(sizeof(nrt_spike_cell) + sizeof(nrt_spike_cur) + sizeof(int64_t));
 }
 
 /* Neuron i at tick t, in window w and bin b: the counts of the window and bin that its
@@ -100,17 +102,34 @@ void nrt_spike_stats_add(nrt_spike_stats *s, int64_t i, int64_t t)
     add_pop(s, b, 1);
 }
 
-void nrt_spike_stats_add_step(nrt_spike_stats *s, int64_t t, const int64_t *idx, int64_t k)
+void nrt_spike_stats_defer(nrt_spike_stats *s, int64_t t, const int64_t *idx, int64_t k)
 {
+    s->npending = 0;
     if (k <= 0 || t <= s->from || t > s->to)
         return;
-    int64_t w = (t - s->from - 1) / s->window, b = (t - s->from - 1) / s->bin, added = 0;
+    int64_t added = 0;
     for (int64_t j = 0; j < k; j++)
-        if (idx[j] >= 0 && idx[j] < s->n) {
-            add_one(s, idx[j], t, w, b);
-            added++;
-        }
-    add_pop(s, b, added);
+        if (idx[j] >= 0 && idx[j] < s->n)
+            s->pending[added++] = idx[j];
+    s->npending = added;
+    s->pending_tick = t;
+    add_pop(s, (t - s->from - 1) / s->bin, added);
+}
+
+void nrt_spike_stats_apply(nrt_spike_stats *s, int64_t lo, int64_t hi)
+{
+    const int64_t *v = s->pending;
+    int64_t a = 0, b = s->npending;
+    while (a < b) {           /* the first pending neuron >= lo */
+        int64_t m = a + (b - a) / 2;
+        if (v[m] < lo)
+            a = m + 1;
+        else
+            b = m;
+    }
+    int64_t t = s->pending_tick, w = (t - s->from - 1) / s->window, bin = (t - s->from - 1) / s->bin;
+    for (; a < s->npending && v[a] < hi; a++)
+        add_one(s, v[a], t, w, bin);
 }
 
 /* Sums over the whole windows (or bins) of a neuron's counts and squared counts: every

@@ -47,6 +47,8 @@ typedef struct nrt_spike_stats {
     int64_t pop_bin;          /* the population's current bin, -1 before the first spike */
     int64_t pop_bin_n;        /* its spikes */
     double pop_bin_sq;        /* sum over finished bins of (spikes in the bin)² */
+    int64_t *pending;         /* room for n: the deferred step's neurons, ascending */
+    int64_t npending, pending_tick;
 } nrt_spike_stats;
 
 /* The results; NaN where undefined (no neuron with 3 spikes, fewer than 2 windows...). */
@@ -80,8 +82,13 @@ double nrt_spike_stats_bytes(int64_t n);
 
 /* Neuron i spiked at tick t (ignored outside (from, to] or outside [0, n)). */
 void nrt_spike_stats_add(nrt_spike_stats *s, int64_t i, int64_t t);
-/* The spikes of one step: neurons idx[0 .. k) at tick t. */
-void nrt_spike_stats_add_step(nrt_spike_stats *s, int64_t t, const int64_t *idx, int64_t k);
+/* The spikes of one step, neurons idx[0 .. k) (ascending) at tick t, in two parts so that
+ * threads can share the per-neuron work: defer counts them in the population's bin and
+ * keeps a copy (replacing any earlier one); apply adds the kept ones in [lo, hi) to their
+ * neurons, and must be called once for each of a set of disjoint ranges covering the
+ * population before the next defer. */
+void nrt_spike_stats_defer(nrt_spike_stats *s, int64_t t, const int64_t *idx, int64_t k);
+void nrt_spike_stats_apply(nrt_spike_stats *s, int64_t lo, int64_t hi);
 
 /* The statistics of the spikes so far over (from, end] (end <= to: a stopped run's last
  * step), a tick being tick_ms long. Allocates n doubles for the rate quantiles (never
