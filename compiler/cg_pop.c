@@ -470,8 +470,34 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
 
 /* Spike: append i to the range's list `spiked`, reset, start the refractory period,
  * check what the reset wrote. */
+/* R = round-half-up(T / dt) (LANGUAGE.md §4), the refractory period in steps; a quotient
+ * that misses a half by rounding (0.15 ms / 0.1 ms) counts as the half, like delays and
+ * spike times. */
+static LLVMValueRef refractory_steps(Cg *g, Env *env, const IrExpr *period)
+{
+    LLVMValueRef x = LLVMBuildFDiv(g->b, cg_emit(g, env, period), env->dt, "");
+    x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5 + 1e-9), "");
+    x = cg_intrinsic(g, "llvm.floor", &x, 1);
+    return LLVMBuildFPToSI(g->b, x, g->i32, "R");
+}
+
+/* Whether the refractory period is one value for the whole population and every step
+ * (constants, uniform params, dt): then fire computes it once, not at each spike. */
+static bool refractory_is_uniform(const IrPop *p)
+{
+    static const IrOp varying[] = {IR_STATE, IR_INPUT, IR_TIME, IR_INDEX, IR_WEIGHT,
+                                   IR_RAND, IR_RANDN, IR_NOISE, IR_AUX};
+    for (size_t k = 0; k < sizeof varying / sizeof *varying; k++)
+        if (ir_uses(p->refractory, varying[k], -1))
+            return false;
+    return !ir_uses_per_neuron_param(p, p->refractory);
+}
+
+/* The spike block of neuron env->i: its place in the spike list, the reset, the
+ * refractory count (R_uniform, or computed here when it is NULL), and the finiteness of
+ * the states the reset wrote. */
 static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef spiked, LLVMValueRef ns,
-                       LLVMValueRef bad, LLVMValueRef refr)
+                       LLVMValueRef bad, LLVMValueRef refr, LLVMValueRef R_uniform)
 {
     const IrPop *p = env->pop;
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i64, ns, "k");
@@ -480,12 +506,7 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     bool *assigned = ARENA_ARRAY(scratch, bool, p->nstates + 1);
     cg_emit_stmts(g, env, fn, p->reset, NULL, assigned);
     if (p->refractory) {
-        /* R = round-half-up(T / dt) (LANGUAGE.md §4); a quotient that misses a half by
-         * rounding (0.15 ms / 0.1 ms) counts as the half, like delays and spike times */
-        LLVMValueRef x = LLVMBuildFDiv(g->b, cg_emit(g, env, p->refractory), env->dt, "");
-        x = LLVMBuildFAdd(g->b, x, cg_fconst(g, 0.5 + 1e-9), "");
-        x = cg_intrinsic(g, "llvm.floor", &x, 1);
-        LLVMValueRef r = LLVMBuildFPToSI(g->b, x, g->i32, "R");
+        LLVMValueRef r = R_uniform ? R_uniform : refractory_steps(g, env, p->refractory);
         LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
     }
     LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
@@ -534,7 +555,7 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
 }
 
 /* i32 fire(ptr pop, i64 step, double dt, i64 lo, i64 hi, ptr nspiked) over the neurons
- * [lo, hi), lo a multiple of 8: phase 1 (emit_fire_mask), then phase 2, a scan of the
+ * [lo, hi), lo a multiple of 64: phase 1 (emit_fire_mask), then phase 2, a scan of the
  * mask that runs the spike block (spike list, reset, refractory start) for the few
  * neurons that fire. The range's spikes go to pop->spiked[lo ..], ascending, and their
  * count to *nspiked; the runtime joins the ranges' lists. */
@@ -569,32 +590,51 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
         args[MASK_FIXED + k] = env.arrays[k];
     if (mask)   /* else integrate computed it */
         LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
-    /* The mask is read 8 bytes at a time (it is zero-padded to whole words), so that the
-     * scan costs next to nothing where nobody fires. */
-    LLVMValueRef word0 = LLVMBuildLShr(g->b, lo, LLVMConstInt(g->i64, 3, 0), "word0");
-    LLVMValueRef nwords = LLVMBuildLShr(g->b, LLVMBuildAdd(g->b, hi, LLVMConstInt(g->i64, 7, 0), ""),
-                                        LLVMConstInt(g->i64, 3, 0), "nwords");
-    Loop lw = cg_loop_from(g, fn, word0, nwords, "fire.words");
+    /* The mask is read 64 bytes at a time (one vector test; it is zero-padded to whole
+     * 64-byte blocks, and ranges start on block boundaries), then, in a block with a
+     * spike, 8 bytes at a time, so that the scan costs next to nothing where nobody
+     * fires. */
+    LLVMValueRef R_uniform = p->refractory && refractory_is_uniform(p) ? refractory_steps(g, &env, p->refractory) : NULL;
+    LLVMTypeRef v8i64 = LLVMVectorType(g->i64, 8);
+    LLVMValueRef c64 = LLVMConstInt(g->i64, 64, 0), c8 = LLVMConstInt(g->i64, 8, 0);
+    LLVMValueRef block0 = LLVMBuildUDiv(g->b, lo, c64, "block0");
+    LLVMValueRef nblocks = LLVMBuildUDiv(g->b, LLVMBuildAdd(g->b, hi, LLVMConstInt(g->i64, 63, 0), ""), c64, "nblocks");
+    Loop lk = cg_loop_from(g, fn, block0, nblocks, "fire.blocks");
+    LLVMBasicBlockRef words = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.block");
+    LLVMBasicBlockRef next_block = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_block");
+    LLVMValueRef kp = LLVMBuildGEP2(g->b, v8i64, fired, &lk.i, 1, "");
+    LLVMValueRef block = LLVMBuildLoad2(g->b, v8i64, kp, "block");
+    LLVMSetAlignment(block, 64);
+    unsigned reduce_or = LLVMLookupIntrinsicID("llvm.vector.reduce.or", strlen("llvm.vector.reduce.or"));
+    LLVMValueRef any = LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, reduce_or, &v8i64, 1),
+                                      LLVMGetIntrinsicDeclaration(g->mod, reduce_or, &v8i64, 1), &block, 1, "any");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, any, LLVMConstInt(g->i64, 0, 0), ""), words, next_block);
+    LLVMPositionBuilderAtEnd(g->b, words);
+    Loop lw = cg_loop_begin(g, fn, c8, "fire.words");
+    LLVMValueRef w = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, lk.i, c8, ""), lw.i, "w");
     LLVMBasicBlockRef bytes = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.word");
     LLVMBasicBlockRef next_word = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_word");
-    LLVMValueRef wp = LLVMBuildGEP2(g->b, g->i64, fired, &lw.i, 1, "");
+    LLVMValueRef wp = LLVMBuildGEP2(g->b, g->i64, fired, &w, 1, "");
     LLVMValueRef word = LLVMBuildLoad2(g->b, g->i64, wp, "word");
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, word, LLVMConstInt(g->i64, 0, 0), ""), bytes, next_word);
     LLVMPositionBuilderAtEnd(g->b, bytes);
-    Loop lb = cg_loop_begin(g, fn, LLVMConstInt(g->i64, 8, 0), "fire.bytes");
-    env.i = LLVMBuildAdd(g->b, LLVMBuildShl(g->b, lw.i, LLVMConstInt(g->i64, 3, 0), ""), lb.i, "i");
+    Loop lb = cg_loop_begin(g, fn, c8, "fire.bytes");
+    env.i = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, w, c8, ""), lb.i, "i");
     LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
     LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
     LLVMValueRef flag = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, fired, &env.i, 1, ""), "fired");
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, flag, LLVMConstInt(g->i8, 0, 0), ""), spike, latch);
     LLVMPositionBuilderAtEnd(g->b, spike);
-    emit_spike(g, scratch, &env, fn, spiked, ns, bad, refr);
+    emit_spike(g, scratch, &env, fn, spiked, ns, bad, refr, R_uniform);
     LLVMBuildBr(g->b, latch);
     LLVMPositionBuilderAtEnd(g->b, latch);
-    cg_loop_end(g, &lb, LLVMConstInt(g->i64, 8, 0));
+    cg_loop_end(g, &lb, c8);
     LLVMBuildBr(g->b, next_word);
     LLVMPositionBuilderAtEnd(g->b, next_word);
-    cg_loop_end(g, &lw, nwords);
+    cg_loop_end(g, &lw, c8);
+    LLVMBuildBr(g->b, next_block);
+    LLVMPositionBuilderAtEnd(g->b, next_block);
+    cg_loop_end(g, &lk, nblocks);
     LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), LLVMGetParam(fn, 5));
     LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
 }

@@ -48,8 +48,8 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     pop->refractory = alloc_zeroed(desc->n, sizeof(int32_t));
     pop->cond_prev = alloc_zeroed(desc->n, sizeof(uint8_t));
     pop->spiked = alloc_zeroed(desc->n, sizeof(int64_t));
-    /* padded to whole 8-byte words: the fire scan reads it a word at a time */
-    pop->fired = alloc_zeroed((desc->n + 7) / 8 * 8, sizeof(uint8_t));
+    /* padded to whole 64-byte blocks: the fire scan reads it a block at a time */
+    pop->fired = alloc_zeroed((desc->n + 63) / 64 * 64, sizeof(uint8_t));
     int noverrides = (desc->nparams > 0 ? desc->nparams : 0) + (desc->nstates > 0 ? desc->nstates : 0);
     pop->overrides = alloc_zeroed(noverrides, sizeof(double));
     for (int k = 0; pop->overrides && k < noverrides; k++)
