@@ -337,9 +337,16 @@ static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, L
         LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &i, 1, "");
         LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "r");
         LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntSLE, r, LLVMConstInt(g->i32, 0, 0), "active");
-        LLVMValueRef left = LLVMBuildSelect(g->b, active, r, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""),
-                                            "r.next");
-        LLVMBuildStore(g->b, left, rp);
+        /* stored only where it counts down: the vectoriser makes it a masked store, and
+         * the lines of neurons that are not refractory (most) are never written back */
+        LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
+        LLVMBasicBlockRef down = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.down");
+        LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.done");
+        LLVMBuildCondBr(g->b, active, after, down);
+        LLVMPositionBuilderAtEnd(g->b, down);
+        LLVMBuildStore(g->b, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""), rp);
+        LLVMBuildBr(g->b, after);
+        LLVMPositionBuilderAtEnd(g->b, after);
         fire = LLVMBuildAnd(g->b, fire, active, "fire");
     }
     LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), LLVMBuildGEP2(g->b, g->i8, fired, &i, 1, ""));
