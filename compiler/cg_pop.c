@@ -597,49 +597,38 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
         args[MASK_FIXED + k] = env.arrays[k];
     if (mask)   /* else integrate computed it */
         LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
-    /* The mask is read 64 bytes at a time (one vector test; it is zero-padded to whole
-     * 64-byte blocks, and ranges start on block boundaries), then, in a block with a
-     * spike, 8 bytes at a time, so that the scan costs next to nothing where nobody
-     * fires. */
+    /* The mask is read 64 bytes at a time (it is zero-padded to whole 64-byte blocks,
+     * and ranges start on block boundaries) and turned into 64 bits, one per neuron, by
+     * one vector compare; the spike block runs for each set bit, lowest first. So the
+     * scan costs next to nothing where nobody fires, and the spike block is emitted
+     * once (loops over a block's bytes or words would be unrolled into 64 copies). */
     LLVMValueRef R_uniform = p->refractory && refractory_is_uniform(p) ? refractory_steps(g, &env, p->refractory) : NULL;
-    LLVMTypeRef v8i64 = LLVMVectorType(g->i64, 8);
-    LLVMValueRef c64 = LLVMConstInt(g->i64, 64, 0), c8 = LLVMConstInt(g->i64, 8, 0);
+    LLVMTypeRef v64i8 = LLVMVectorType(g->i8, 64);
+    LLVMValueRef c64 = LLVMConstInt(g->i64, 64, 0), zero = LLVMConstInt(g->i64, 0, 0);
     LLVMValueRef block0 = LLVMBuildUDiv(g->b, lo, c64, "block0");
     LLVMValueRef nblocks = LLVMBuildUDiv(g->b, LLVMBuildAdd(g->b, hi, LLVMConstInt(g->i64, 63, 0), ""), c64, "nblocks");
     Loop lk = cg_loop_from(g, fn, block0, nblocks, "fire.blocks");
-    LLVMBasicBlockRef words = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.block");
+    LLVMBasicBlockRef block_bb = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef bits = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.bits");
     LLVMBasicBlockRef next_block = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_block");
-    LLVMValueRef kp = LLVMBuildGEP2(g->b, v8i64, fired, &lk.i, 1, "");
-    LLVMValueRef block = LLVMBuildLoad2(g->b, v8i64, kp, "block");
+    LLVMValueRef block = LLVMBuildLoad2(g->b, v64i8, LLVMBuildGEP2(g->b, v64i8, fired, &lk.i, 1, ""), "block");
     LLVMSetAlignment(block, 64);
-    unsigned reduce_or = LLVMLookupIntrinsicID("llvm.vector.reduce.or", strlen("llvm.vector.reduce.or"));
-    LLVMValueRef any = LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, reduce_or, &v8i64, 1),
-                                      LLVMGetIntrinsicDeclaration(g->mod, reduce_or, &v8i64, 1), &block, 1, "any");
-    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, any, LLVMConstInt(g->i64, 0, 0), ""), words, next_block);
-    LLVMPositionBuilderAtEnd(g->b, words);
-    Loop lw = cg_loop_begin(g, fn, c8, "fire.words");
-    LLVMValueRef w = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, lk.i, c8, ""), lw.i, "w");
-    LLVMBasicBlockRef bytes = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.word");
-    LLVMBasicBlockRef next_word = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_word");
-    LLVMValueRef wp = LLVMBuildGEP2(g->b, g->i64, fired, &w, 1, "");
-    LLVMValueRef word = LLVMBuildLoad2(g->b, g->i64, wp, "word");
-    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, word, LLVMConstInt(g->i64, 0, 0), ""), bytes, next_word);
-    LLVMPositionBuilderAtEnd(g->b, bytes);
-    Loop lb = cg_loop_begin(g, fn, c8, "fire.bytes");
-    env.i = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, w, c8, ""), lb.i, "i");
-    LLVMBasicBlockRef spike = LLVMAppendBasicBlockInContext(g->ctx, fn, "spike");
-    LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
-    LLVMValueRef flag = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, fired, &env.i, 1, ""), "fired");
-    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, flag, LLVMConstInt(g->i8, 0, 0), ""), spike, latch);
-    LLVMPositionBuilderAtEnd(g->b, spike);
+    LLVMValueRef set = LLVMBuildICmp(g->b, LLVMIntNE, block, LLVMConstNull(v64i8), "");
+    LLVMValueRef bits0 = LLVMBuildBitCast(g->b, set, g->i64, "bits");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, bits0, zero, ""), bits, next_block);
+    LLVMPositionBuilderAtEnd(g->b, bits);
+    LLVMValueRef left = LLVMBuildPhi(g->b, g->i64, "bits.left");
+    LLVMAddIncoming(left, &bits0, &block_bb, 1);
+    unsigned cttz = LLVMLookupIntrinsicID("llvm.cttz", strlen("llvm.cttz"));
+    LLVMValueRef cttz_args[2] = {left, LLVMConstInt(g->i1, 1, 0)};
+    LLVMValueRef j = LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, cttz, &g->i64, 1),
+                                    LLVMGetIntrinsicDeclaration(g->mod, cttz, &g->i64, 1), cttz_args, 2, "j");
+    env.i = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, lk.i, c64, ""), j, "i");
     emit_spike(g, scratch, &env, fn, spiked, ns, bad, refr, R_uniform);
-    LLVMBuildBr(g->b, latch);
-    LLVMPositionBuilderAtEnd(g->b, latch);
-    cg_loop_end(g, &lb, c8);
-    LLVMBuildBr(g->b, next_word);
-    LLVMPositionBuilderAtEnd(g->b, next_word);
-    cg_loop_end(g, &lw, c8);
-    LLVMBuildBr(g->b, next_block);
+    LLVMValueRef rest = LLVMBuildAnd(g->b, left, LLVMBuildSub(g->b, left, LLVMConstInt(g->i64, 1, 0), ""), "rest");
+    LLVMBasicBlockRef spike_end = LLVMGetInsertBlock(g->b);
+    LLVMAddIncoming(left, &rest, &spike_end, 1);
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, rest, zero, ""), bits, next_block);
     LLVMPositionBuilderAtEnd(g->b, next_block);
     cg_loop_end(g, &lk, nblocks);
     LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), LLVMGetParam(fn, 5));
