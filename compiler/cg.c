@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nrt.h"
 
@@ -80,6 +81,17 @@ static void check_layout(LLVMTargetMachineRef tm, const Cg *g)
         NRN_UNREACHABLE();
 }
 
+/* libmvec's double-precision functions come 2 wide (SSE) and 4 wide (AVX2, _ZGVdN4v);
+ * LLVM 19 maps no 8-wide AVX-512 ones. 4 where the target has AVX2, else 0. */
+static unsigned math_width(LLVMTargetMachineRef tm)
+{
+    char *cpu = LLVMGetTargetMachineCPU(tm), *features = LLVMGetTargetMachineFeatureString(tm);
+    bool avx2 = strstr(features, "+avx2") || strcmp(cpu, "x86-64-v3") == 0 || strcmp(cpu, "x86-64-v4") == 0;
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+    return avx2 ? 4 : 0;
+}
+
 LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachineRef tm)
 {
     Cg g = {.ctx = ctx, .m = m};
@@ -105,6 +117,7 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
                                              g.ptr, g.ptr, g.ptr, g.ptr, g.ptr, g.i64, g.i64, g.i64};
     g.conn_ty = LLVMStructTypeInContext(ctx, conn_fields, CONN_NFIELDS, 0);
     check_layout(tm, &g);
+    g.math_width = math_width(tm);
     Arena scratch;
     arena_init(&scratch);
     g.invariant.arena = &scratch;

@@ -25,6 +25,9 @@ typedef struct Cg {
     LLVMTypeRef f64, i64, i32, i8, i1, ptr, pop_ty, conn_ty;
     const IrModule *m;
     ValueSet invariant;        /* computed from constants and uniform params only */
+    unsigned math_calls;       /* calls to exp, log, sin... emitted so far */
+    unsigned math_width;       /* the widest libmvec variant of those on the target (4
+                                  with AVX2), or 0: leave the vectoriser's choice */
 } Cg;
 
 /* Where an expression finds its operands while being emitted. */
@@ -74,6 +77,7 @@ const char *cg_array_name(Arena *scratch, const IrPop *p, int slot);
 typedef struct Loop {
     LLVMBasicBlockRef head, body, exit;
     LLVMValueRef i;
+    unsigned math_calls;       /* g->math_calls when the loop began */
 } Loop;
 
 /* for (i = 0; i < n; i++): leaves the builder in the body; finish with loop_end. */
