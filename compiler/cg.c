@@ -92,8 +92,23 @@ static unsigned math_width(LLVMTargetMachineRef tm)
     return avx2 ? 4 : 0;
 }
 
+/* LLVM's remarks and warnings are about nrnc's generated code, not the user's model
+ * (a loop with a width hint that does not vectorise gets "loop not vectorized"): they are
+ * dropped. An error is nrnc's own bug, reported as LLVM's default handler would. */
+static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *unused)
+{
+    (void)unused;
+    if (LLVMGetDiagInfoSeverity(info) != LLVMDSError)
+        return;
+    char *text = LLVMGetDiagInfoDescription(info);
+    fprintf(stderr, "nrnc: internal error: LLVM: %s\n", text);
+    LLVMDisposeMessage(text);
+    exit(EXIT_FAILURE);
+}
+
 LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachineRef tm)
 {
+    LLVMContextSetDiagnosticHandler(ctx, on_llvm_diagnostic, NULL);
     Cg g = {.ctx = ctx, .m = m};
     g.mod = LLVMModuleCreateWithNameInContext(m->network, ctx);
     char *triple = LLVMGetTargetMachineTriple(tm);

@@ -89,7 +89,8 @@ LLVMValueRef cg_fbin(Cg *g, LLVMOpcode op, LLVMValueRef x, LLVMValueRef y, const
 
 LLVMValueRef cg_fconst(Cg *g, double v) { return LLVMConstReal(g->f64, v); }
 
-/* The intrinsics that become library calls (libmvec's when vectorised). */
+/* The intrinsics that become library calls, libmvec's when vectorised (tan, tanh...,
+ * called by name, have no vector mapping in LLVM 19). */
 static bool is_math_call(const char *intrinsic)
 {
     static const char *const calls[] = {"llvm.exp", "llvm.exp2", "llvm.log", "llvm.log2", "llvm.log10",
@@ -126,7 +127,6 @@ LLVMValueRef cg_extern_fn(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef 
 
 static LLVMValueRef libm1(Cg *g, const char *name, LLVMValueRef x)
 {
-    g->math_calls++;
     LLVMTypeRef fty;
     LLVMValueRef fn = cg_extern_fn(g, name, g->f64, &g->f64, 1, &fty);
     LLVMValueRef v = LLVMBuildCall2(g->b, fty, fn, &x, 1, "");
