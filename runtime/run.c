@@ -141,9 +141,11 @@ static int ranges_init(sim *s)
     s->tune_best[0] = s->tune_best[1] = INFINITY;
     rg->nranges = calloc(np, sizeof *rg->nranges);
     rg->lo = calloc(np * (size_t)(T + 1), sizeof *rg->lo);
-    rg->nspiked = calloc(np * (size_t)T, sizeof *rg->nspiked);
-    rg->bad = calloc(np * (size_t)T, sizeof *rg->bad);
-    rg->fire_bad = calloc(np * (size_t)T, sizeof *rg->fire_bad);
+    /* a thread's results on cache lines of their own: 16 populations to a stride */
+    rg->stride = (np + 15) / 16 * 16;
+    rg->nspiked = calloc(rg->stride * (size_t)T, sizeof *rg->nspiked);
+    rg->bad = calloc(rg->stride * (size_t)T, sizeof *rg->bad);
+    rg->fire_bad = calloc(rg->stride * (size_t)T, sizeof *rg->fire_bad);
     if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad || !rg->fire_bad)
         return -1;
     for (int p = 0; p < d->npops; p++) {
@@ -479,7 +481,7 @@ static void integrate_range(sim *s, int t)
         if (t >= s->rg.nranges[p])
             continue;
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
-        s->rg.bad[(size_t)p * (size_t)T + (size_t)t] =
+        s->rg.bad[range_slot(&s->rg, p, t)] =
             d->pops[p].integrate(&s->pops[p], s->step, d->dt, lo[t], lo[t + 1]);
     }
 }
@@ -493,7 +495,7 @@ static void fire_range(sim *s, int t)
     for (int p = 0; p < d->npops; p++) {
         if (t >= s->rg.nranges[p] || (!d->pops[p].fire && !d->pops[p].source))
             continue;
-        size_t at = (size_t)p * (size_t)T + (size_t)t;
+        size_t at = range_slot(&s->rg, p, t);
         s->rg.nspiked[at] = 0;
         s->rg.fire_bad[at] = 0;
         if (d->pops[p].source) {
@@ -556,10 +558,9 @@ static void step_phase(void *ctx, int t)
  * flags (rg.bad or rg.fire_bad), or -1. */
 static int first_bad(const sim *s, const int32_t *flags)
 {
-    int T = s->rg.threads;
     for (int p = 0; p < s->d->npops; p++)
         for (int r = 0; r < s->rg.nranges[p]; r++)
-            if (flags[(size_t)p * (size_t)T + (size_t)r])
+            if (flags[range_slot(&s->rg, p, r)])
                 return p;
     return -1;
 }
@@ -569,13 +570,13 @@ static void join_spikes(sim *s, int p)
 {
     int T = s->rg.threads;
     const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
-    const int64_t *count = &s->rg.nspiked[(size_t)p * (size_t)T];
     nrt_pop *pop = &s->pops[p];
-    int64_t n = count[0];
+    int64_t n = s->rg.nspiked[range_slot(&s->rg, p, 0)];
     for (int r = 1; r < s->rg.nranges[p]; r++) {
-        if (count[r])
-            memmove(pop->spiked + n, pop->spiked + lo[r], (size_t)count[r] * sizeof *pop->spiked);
-        n += count[r];
+        int64_t count = s->rg.nspiked[range_slot(&s->rg, p, r)];
+        if (count)
+            memmove(pop->spiked + n, pop->spiked + lo[r], (size_t)count * sizeof *pop->spiked);
+        n += count;
     }
     pop->nspiked = n;
 }

@@ -23,10 +23,18 @@ typedef struct ranges {
     int threads;
     int *nranges;                 /* per population */
     int64_t *lo;                  /* npops x (threads + 1) */
-    int64_t *nspiked;             /* npops x threads */
-    int32_t *bad;                 /* npops x threads: integrate's non-finite flags */
-    int32_t *fire_bad;            /* npops x threads: fire's */
+    size_t stride;                /* per-range results, range r of population p at
+                                     [r * stride + p] (range_slot): each thread writes
+                                     its own cache lines */
+    int64_t *nspiked;
+    int32_t *bad;                 /* integrate's non-finite flags */
+    int32_t *fire_bad;            /* fire's */
 } ranges;
+
+static inline size_t range_slot(const ranges *rg, int p, int r)
+{
+    return (size_t)r * rg->stride + (size_t)p;
+}
 
 /* Neurons of one population made to spike in the next step (nrt_runner_inject). */
 typedef struct nrt_injected {
