@@ -64,10 +64,21 @@ static void read_csv(const char *path, spikes *out)
 
 /* The instance's spikes of E then I (each in time, then index order), merged into the
  * order of spikes.csv. */
+/* Scratch for take_spikes, one per caller: two threads take spikes at once. */
+typedef struct pop_spikes {
+    int32_t idx[2][MAX_SPIKES];
+    double t[2][MAX_SPIKES];
+} pop_spikes;
+
 static void take_spikes(nrt_sim *s, spikes *out)
 {
-    static int32_t idx[2][MAX_SPIKES];
-    static double t[2][MAX_SPIKES];
+    pop_spikes *buf = malloc(sizeof *buf);
+    if (!buf) {
+        fprintf(stderr, "take_spikes: out of memory\n");
+        exit(1);
+    }
+    int32_t(*idx)[MAX_SPIKES] = buf->idx;
+    double(*t)[MAX_SPIKES] = buf->t;
     int64_t n[2];
     const char *names[2] = {"E", "I"};
     for (int p = 0; p < 2; p++) {
@@ -85,6 +96,7 @@ static void take_spikes(nrt_sim *s, spikes *out)
         out->idx[out->n] = e ? idx[0][i] : idx[1][j];
         out->t_ms[out->n++] = (e ? t[0][i++] : t[1][j++]) * 1e3;
     }
+    free(buf);
 }
 
 static bool same_spikes(const spikes *a, const spikes *b, const char *what)
