@@ -146,7 +146,8 @@ static int ranges_init(sim *s)
     rg->nspiked = calloc(rg->stride * (size_t)T, sizeof *rg->nspiked);
     rg->bad = calloc(rg->stride * (size_t)T, sizeof *rg->bad);
     rg->fire_bad = calloc(rg->stride * (size_t)T, sizeof *rg->fire_bad);
-    if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad || !rg->fire_bad)
+    rg->stats_from = calloc(rg->stride * (size_t)T, sizeof *rg->stats_from);
+    if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad || !rg->fire_bad || !rg->stats_from)
         return -1;
     for (int p = 0; p < d->npops; p++) {
         int r = ranges_of(d, p, T);
@@ -169,6 +170,7 @@ static void ranges_fini(sim *s)
     free(s->rg.nspiked);
     free(s->rg.bad);
     free(s->rg.fire_bad);
+    free(s->rg.stats_from);
 }
 
 static void set_failed(sim *s)
@@ -518,8 +520,19 @@ static void stats_range(sim *s, int t)
     for (int p = 0; p < d->npops; p++) {
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
         if (t < s->rg.nranges[p])
-            nrt_spike_stats_apply(&s->stats[p], lo[t], lo[t + 1]);
+            nrt_spike_stats_apply(&s->stats[p], s->rg.stats_from[range_slot(&s->rg, p, t)], lo[t + 1]);
     }
+}
+
+/* Population p's spikes of the step ending at tick t, deferred to the next phase, with
+ * where each range's part of them starts. */
+static void defer_stats(sim *s, int p, int64_t t)
+{
+    nrt_spike_stats *st = &s->stats[p];
+    nrt_spike_stats_defer(st, t, s->pops[p].spiked, s->pops[p].nspiked);
+    const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(s->rg.threads + 1)];
+    for (int r = 0; r < s->rg.nranges[p]; r++)
+        s->rg.stats_from[range_slot(&s->rg, p, r)] = r == 0 ? 0 : nrt_spike_stats_find(st, lo[r]);
 }
 
 /* Every range has added the deferred spikes: none is left pending. */
@@ -673,7 +686,7 @@ static int step(sim *s, int64_t k)
     for (int p = 0; p < d->npops; p++) {
         s->spike_counts[p] += s->pops[p].nspiked;
         if (s->stats)
-            nrt_spike_stats_defer(&s->stats[p], k + 1, s->pops[p].spiked, s->pops[p].nspiked);
+            defer_stats(s, p, k + 1);
         if (nrt_monitors_spikes(&s->mon, p, &s->pops[p], k + 1) != 0)
             goto write_failed;
     }

@@ -29,6 +29,9 @@ typedef struct ranges {
     int64_t *nspiked;
     int32_t *bad;                 /* integrate's non-finite flags */
     int32_t *fire_bad;            /* fire's */
+    int64_t *stats_from;          /* where range r's spikes start in the list deferred to
+                                     the statistics (found by the caller, whose cache
+                                     holds the list) */
 } ranges;
 
 static inline size_t range_slot(const ranges *rg, int p, int r)

@@ -116,19 +116,25 @@ void nrt_spike_stats_defer(nrt_spike_stats *s, int64_t t, const int64_t *idx, in
     add_pop(s, (t - s->from - 1) / s->bin, added);
 }
 
-void nrt_spike_stats_apply(nrt_spike_stats *s, int64_t lo, int64_t hi)
+int64_t nrt_spike_stats_find(const nrt_spike_stats *s, int64_t lo)
 {
     const int64_t *v = s->pending;
     int64_t a = 0, b = s->npending;
-    while (a < b) {           /* the first pending neuron >= lo */
+    while (a < b) {
         int64_t m = a + (b - a) / 2;
         if (v[m] < lo)
             a = m + 1;
         else
             b = m;
     }
+    return a;
+}
+
+void nrt_spike_stats_apply(nrt_spike_stats *s, int64_t from, int64_t hi)
+{
+    const int64_t *v = s->pending;
     int64_t t = s->pending_tick, w = (t - s->from - 1) / s->window, bin = (t - s->from - 1) / s->bin;
-    for (; a < s->npending && v[a] < hi; a++)
+    for (int64_t a = from; a < s->npending && v[a] < hi; a++)
         add_one(s, v[a], t, w, bin);
 }
 

@@ -84,11 +84,13 @@ double nrt_spike_stats_bytes(int64_t n);
 void nrt_spike_stats_add(nrt_spike_stats *s, int64_t i, int64_t t);
 /* The spikes of one step, neurons idx[0 .. k) (ascending) at tick t, in two parts so that
  * threads can share the per-neuron work: defer counts them in the population's bin and
- * keeps a copy (replacing any earlier one); apply adds the kept ones in [lo, hi) to their
- * neurons, and must be called once for each of a set of disjoint ranges covering the
- * population before the next defer. */
+ * keeps a copy (replacing any earlier one); apply adds the kept ones from position `from`
+ * of the copy (find(lo): the first at or above neuron lo) up to neuron hi to their
+ * neurons, and must be called once for each of a set of disjoint neuron ranges covering
+ * the population before the next defer. */
 void nrt_spike_stats_defer(nrt_spike_stats *s, int64_t t, const int64_t *idx, int64_t k);
-void nrt_spike_stats_apply(nrt_spike_stats *s, int64_t lo, int64_t hi);
+int64_t nrt_spike_stats_find(const nrt_spike_stats *s, int64_t lo);
+void nrt_spike_stats_apply(nrt_spike_stats *s, int64_t from, int64_t hi);
 
 /* The statistics of the spikes so far over (from, end] (end <= to: a stopped run's last
  * step), a tick being tick_ms long. Allocates n doubles for the rate quantiles (never
