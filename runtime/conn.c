@@ -263,19 +263,12 @@ static void enumerate(builder *B)
 
 /* ---- storage ----------------------------------------------------------------------- */
 
-static void *alloc_array(int64_t count, size_t size)
-{
-    if (count < 0 || (uint64_t)count > SIZE_MAX / size / 2)
-        return NULL;
-    return malloc(count > 0 ? (size_t)count * size : 1);
-}
-
 static int build_post_index(nrt_conn *c)
 {
     c->col = calloc((size_t)c->npost + 1, sizeof *c->col);
-    c->col_syn = alloc_array(c->nsyn, sizeof *c->col_syn);
-    c->col_pre = alloc_array(c->nsyn, sizeof *c->col_pre);
-    int64_t *next = alloc_array(c->npost, sizeof *next);
+    c->col_syn = nrt_array_alloc(c->nsyn, sizeof *c->col_syn);
+    c->col_pre = nrt_array_alloc(c->nsyn, sizeof *c->col_pre);
+    int64_t *next = nrt_array_alloc(c->npost, sizeof *next);
     if (!c->col || !c->col_syn || !c->col_pre || !next) {
         free(next);
         return -1;
@@ -306,7 +299,7 @@ static bool keep_dense(const builder *B)
 static int make_dense(builder *B)
 {
     nrt_conn *c = B->c;
-    c->dense = alloc_array(c->npre * c->npost, sizeof *c->dense);
+    c->dense = nrt_array_alloc(c->npre * c->npost, sizeof *c->dense);
     if (!c->dense)
         return -1;
     for (int64_t i = 0; i < c->npre; i++)
@@ -322,9 +315,9 @@ static int alloc_values(nrt_conn *c, const nrt_conn_desc *d)
     if (!c->arrays || !c->scalars)
         return -1;
     for (int a = 0; a < d->narrays; a++)
-        if (!(c->arrays[a] = calloc(c->nsyn > 0 ? (size_t)c->nsyn : 1, sizeof(double))))
+        if (!(c->arrays[a] = nrt_array_zeroed(c->nsyn, sizeof(double))))
             return -1;
-    if (d->hetero_delay && !(c->delay = alloc_array(c->nsyn, sizeof *c->delay)))
+    if (d->hetero_delay && !(c->delay = nrt_array_alloc(c->nsyn, sizeof *c->delay)))
         return -1;
     if (d->rule == NRT_RULE_POISSON && !(c->counts = calloc((size_t)c->npost + 1, sizeof *c->counts)))
         return -1;
@@ -365,10 +358,10 @@ static int alloc_scratch(builder *B)
 {
     const nrt_conn_desc *d = B->d;
     if (d->rule == NRT_RULE_INDEGREE || d->rule == NRT_RULE_OUTDEGREE) {
-        B->draw = alloc_array(d->k > 0 ? d->k : 1, sizeof *B->draw);
+        B->draw = nrt_array_alloc(d->k > 0 ? d->k : 1, sizeof *B->draw);
         for (B->set_size = 16; B->set_size < 2 * d->k; B->set_size *= 2)
             ;
-        B->set = alloc_array(B->set_size, sizeof *B->set);
+        B->set = nrt_array_alloc(B->set_size, sizeof *B->set);
         if (!B->draw || !B->set)
             return -1;
         for (int64_t x = 0; x < B->set_size; x++)
@@ -388,7 +381,7 @@ static int build_rows(builder *S, int nshares, nrt_pool *pool, nrt_err *err)
                        d->name, (long long)c->npost);
         return -2;
     }
-    c->row = calloc((size_t)c->npre + 1, sizeof *c->row);
+    c->row = nrt_array_zeroed(c->npre + 1, sizeof *c->row);
     if (!c->row)
         return -1;
     for (int t = 0; t < nshares; t++)
@@ -412,7 +405,7 @@ static int build_rows(builder *S, int nshares, nrt_pool *pool, nrt_err *err)
         c->row = NULL;
         return make_dense(&S[0]);
     }
-    c->post = alloc_array(c->nsyn, sizeof *c->post);
+    c->post = nrt_array_alloc(c->nsyn, sizeof *c->post);
     if (!c->post || alloc_values(c, d) != 0)
         return -1;
     double *weights = d->rule == NRT_RULE_MATRIX && d->weight_slot >= 0 ? c->arrays[d->weight_slot] : NULL;

@@ -1,7 +1,7 @@
 /* Private declarations shared by the runtime's files (never installed, never included by
  * generated code).
  *
- * The runtime is split by object: pop.c owns a population's storage and the RNG handle,
+ * The runtime is split by object: mem.c allocates the large arrays, pop.c owns a population's storage and the RNG handle,
  * rng.c and expm.c are the only GSL users (rng.c also has the counter-based streams that
  * connectivity and the Poisson drive draw from), conn.c builds a connection block's
  * synapses, net.c moves spikes through them every step (spike histories, delay queues,
@@ -25,6 +25,13 @@
 #include <stdio.h>
 
 #include "nrt.h"
+
+/* ---- Large arrays (mem.c) ------------------------------------------------------------ */
+
+/* count elements of size bytes, 64-byte aligned, on transparent huge pages from 1 MiB;
+ * released with free(). NULL when out of memory or count < 0. zeroed: all bytes 0. */
+void *nrt_array_alloc(int64_t count, size_t size);
+void *nrt_array_zeroed(int64_t count, size_t size);
 
 /* ---- Errors ----------------------------------------------------------------------- */
 

@@ -1,42 +1,14 @@
 /* A population's storage: the structure of arrays that generated code reads and writes.
  *
- * Every per-neuron slot is its own array of n doubles, 64-byte aligned (a cache line, and
- * the widest vector the code generator targets) and rounded up to whole lines, so the
- * generated loops may use aligned vector loads. Everything starts at zero: the generated
+ * Every per-neuron slot is its own array of n doubles (nrt_array_zeroed: aligned, whole
+ * cache lines, huge pages when large). Everything starts at zero: the generated
  * init sets params and initial states, the runtime relies on refractory = 0 and
  * cond_prev = 0 meaning "free to fire" and "condition was false". */
-#define _DEFAULT_SOURCE   /* madvise */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "internal.h"
-
-enum { ALIGN = 64 };
-enum { HUGE_PAGE = 2 << 20, HUGE_MIN = 1 << 20 };
-
-/* Zeroed, 64-byte aligned block of count elements of size bytes (at least one line, so a
- * population of zero neurons still gets valid pointers). */
-static void *alloc_zeroed(int64_t count, size_t size)
-{
-    if (count < 0 || (uint64_t)count > (SIZE_MAX - ALIGN) / size)
-        return NULL;
-    size_t bytes = ((size_t)count * size + ALIGN - 1) / ALIGN * ALIGN;
-    if (bytes == 0)
-        bytes = ALIGN;
-    size_t align = ALIGN;
-    if (bytes >= HUGE_MIN) {
-        align = HUGE_PAGE;
-        bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    }
-    void *p = aligned_alloc(align, bytes);
-    if (p && align == HUGE_PAGE)
-        madvise(p, bytes, MADV_HUGEPAGE);
-    if (p)
-        memset(p, 0, bytes);
-    return p;
-}
 
 int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop_index)
 {
@@ -44,21 +16,21 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     pop->n = desc->n;
     int narrays = desc->narrays > 0 ? desc->narrays : 0;
     pop->arrays = calloc((size_t)narrays + 1, sizeof *pop->arrays);
-    pop->scalars = alloc_zeroed(desc->nscalars > 0 ? desc->nscalars : 0, sizeof(double));
-    pop->refractory = alloc_zeroed(desc->n, sizeof(int32_t));
-    pop->cond_prev = alloc_zeroed(desc->n, sizeof(uint8_t));
-    pop->spiked = alloc_zeroed(desc->n, sizeof(int64_t));
+    pop->scalars = nrt_array_zeroed(desc->nscalars > 0 ? desc->nscalars : 0, sizeof(double));
+    pop->refractory = nrt_array_zeroed(desc->n, sizeof(int32_t));
+    pop->cond_prev = nrt_array_zeroed(desc->n, sizeof(uint8_t));
+    pop->spiked = nrt_array_zeroed(desc->n, sizeof(int64_t));
     /* padded to whole 64-byte blocks: the fire scan reads it a block at a time */
-    pop->fired = alloc_zeroed((desc->n + 63) / 64 * 64, sizeof(uint8_t));
+    pop->fired = nrt_array_zeroed((desc->n + 63) / 64 * 64, sizeof(uint8_t));
     int noverrides = (desc->nparams > 0 ? desc->nparams : 0) + (desc->nstates > 0 ? desc->nstates : 0);
-    pop->overrides = alloc_zeroed(noverrides, sizeof(double));
+    pop->overrides = nrt_array_zeroed(noverrides, sizeof(double));
     for (int k = 0; pop->overrides && k < noverrides; k++)
         pop->overrides[k] = desc->initial_values ? desc->initial_values[k] : NAN;
     pop->rng_key = nrt_rng_key(seed, pop_index);
     bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
               pop->spiked && pop->fired && pop->overrides;
     for (int a = 0; ok && a < narrays; a++) {
-        pop->arrays[a] = alloc_zeroed(desc->n, sizeof(double));
+        pop->arrays[a] = nrt_array_zeroed(desc->n, sizeof(double));
         ok = pop->arrays[a] != NULL;
     }
     if (!ok) {
