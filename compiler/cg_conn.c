@@ -216,33 +216,37 @@ static void prefetch(Cg *g, LLVMValueRef base, LLVMTypeRef elem, LLVMValueRef in
  * neurons, one thread, loop 6.0 -> 4.5 s (bench/results_notes.md). */
 enum { AHEAD_BOUNDS = 8, AHEAD_ROW = 4 };
 
-/* list[min(i + by, n - 1)] */
-static LLVMValueRef list_ahead(Cg *g, LLVMValueRef list, LLVMValueRef n, LLVMValueRef i, int by)
+/* min(i + by, n - 1) */
+static LLVMValueRef index_ahead(Cg *g, LLVMValueRef n, LLVMValueRef i, int by)
 {
     LLVMValueRef j = LLVMBuildAdd(g->b, i, LLVMConstInt(g->i64, (unsigned long long)by, 0), "");
     LLVMValueRef last = LLVMBuildSub(g->b, n, LLVMConstInt(g->i64, 1, 0), "");
-    j = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, j, n, ""), j, last, "");
-    return load_i64(g, list, j, "ahead");
+    return LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, j, n, ""), j, last, "");
+}
+
+/* list[min(i + by, n - 1)] */
+static LLVMValueRef list_ahead(Cg *g, LLVMValueRef list, LLVMValueRef n, LLVMValueRef i, int by)
+{
+    return load_i64(g, list, index_ahead(g, n, i, by), "ahead");
 }
 
 /* At spike i of the list: prefetches the bounds (lo, and hi when it is an array of its
  * own) of spike i + AHEAD_BOUNDS and returns where the row (or column) of spike
  * i + AHEAD_ROW starts, for the caller to prefetch what its synapses use. */
-static LLVMValueRef prefetch_ahead(Cg *g, LLVMValueRef list, LLVMValueRef n, LLVMValueRef i, LLVMValueRef bounds,
-                                   LLVMValueRef bounds_hi)
+static LLVMValueRef prefetch_ahead(Cg *g, LLVMValueRef list, LLVMValueRef n, LLVMValueRef i, LLVMValueRef bounds)
 {
     LLVMValueRef far = list_ahead(g, list, n, i, AHEAD_BOUNDS);
     prefetch(g, bounds, g->i64, far);
-    if (bounds_hi)
-        prefetch(g, bounds_hi, g->i64, far);
     return load_i64(g, bounds, list_ahead(g, list, n, i, AHEAD_ROW), "ahead.lo");
 }
 
 /* on_pre for every synapse of the listed pre neurons (one delay for the block) onto one
  * range of targets: conn_pre(conn, pre, post, list, n, step, dt, row_lo, row_hi), the
- * synapses of pre i being [row_lo[i], row_hi[i]). A row is ascending in post index, so a
- * range's synapses are one stretch of it; the runtime passes the row bounds themselves
- * for the whole population and a table of split points (nrt_net_split) for a part. */
+ * synapses of the x-th listed neuron being [row_lo[x], row_hi[x]). A row is ascending in
+ * post index, so a range's synapses are one stretch of it; the runtime finds the stretches
+ * (net.c), so the bounds arrive in list order and only the rows themselves are far apart:
+ * the first synapses of the neuron AHEAD_ROW places on are requested early, and their
+ * misses overlap the current row's work. */
 static void emit_pre(Cg *g, Arena *scratch, int index, const IrConn *c)
 {
     char name[64];
@@ -254,19 +258,67 @@ static void emit_pre(Cg *g, Arena *scratch, int index, const IrConn *c)
     LLVMValueRef list = LLVMGetParam(f.fn, 3), n = LLVMGetParam(f.fn, 4);
     LLVMValueRef row_lo = LLVMGetParam(f.fn, 7), row_hi = LLVMGetParam(f.fn, 8);
     Loop ls = cg_loop_begin(g, f.fn, n, "pre.spikes");
-    LLVMValueRef next = prefetch_ahead(g, list, n, ls.i, row_lo, row_hi);
+    LLVMValueRef next = load_i64(g, row_lo, index_ahead(g, n, ls.i, AHEAD_ROW), "ahead.lo");
     prefetch(g, f.post_idx, g->i32, next);
     for (int k = 0; k < c->narrays; k++)
         prefetch(g, env->syn_arrays[k], g->f64, next);
     env->pre->i = load_i64(g, list, ls.i, "i");
-    LLVMValueRef lo = load_i64(g, row_lo, env->pre->i, "row.lo");
-    LLVMValueRef hi = load_i64(g, row_hi, env->pre->i, "row.hi");
+    LLVMValueRef lo = load_i64(g, row_lo, ls.i, "row.lo");
+    LLVMValueRef hi = load_i64(g, row_hi, ls.i, "row.hi");
     Range r = range_begin(g, f.fn, lo, hi, "pre.syn");
     env->syn = r.x;
     env->post->i = load_i32_as_i64(g, f.post_idx, r.x, "j");
     catch_up(g, env);
     cg_emit_stmts(g, env, f.fn, c->on_pre, NULL, NULL);
     range_end(g, &r, hi);
+    cg_loop_end(g, &ls, n);
+    LLVMBuildRetVoid(g->b);
+}
+
+/* on_pre for one piece of a range of targets, those below post_hi, when a step delivers a
+ * range piece by piece (runtime/run.c): conn_pre_piece(conn, pre, post, list, n, step,
+ * dt, cursor, stop, post_hi) runs the synapses of the x-th listed neuron from cursor[x]
+ * up to the first one onto post_hi or beyond (or stop[x]) and leaves cursor[x] there.
+ * One pass: the test is on the post index the synapse loads anyway. */
+static void emit_pre_piece(Cg *g, Arena *scratch, int index, const IrConn *c)
+{
+    char name[64];
+    symbol(name, sizeof name, "conn_pre_piece", index);
+    LLVMTypeRef params[10] = {g->ptr, g->ptr, g->ptr, g->ptr, g->i64, g->i64, g->f64, g->ptr, g->ptr, g->i64};
+    ConnFn f = {.fn = add_function(g, name, LLVMVoidTypeInContext(g->ctx), params, 10)};
+    begin(g, scratch, &f, c, LLVMGetParam(f.fn, 5), LLVMGetParam(f.fn, 6));
+    Env *env = &f.env;
+    LLVMValueRef list = LLVMGetParam(f.fn, 3), n = LLVMGetParam(f.fn, 4);
+    LLVMValueRef cursor = LLVMGetParam(f.fn, 7), stop = LLVMGetParam(f.fn, 8), post_hi = LLVMGetParam(f.fn, 9);
+    Loop ls = cg_loop_begin(g, f.fn, n, "piece.spikes");
+    LLVMValueRef next_row = load_i64(g, cursor, index_ahead(g, n, ls.i, AHEAD_ROW), "ahead.lo");
+    prefetch(g, f.post_idx, g->i32, next_row);
+    env->pre->i = load_i64(g, list, ls.i, "i");
+    LLVMValueRef at = LLVMBuildGEP2(g->b, g->i64, cursor, &ls.i, 1, "cursor");
+    LLVMValueRef lo = LLVMBuildLoad2(g->b, g->i64, at, "row.lo");
+    LLVMValueRef hi = load_i64(g, stop, ls.i, "row.hi");
+    LLVMBasicBlockRef entry = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->ctx, f.fn, "piece.syn");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, f.fn, "body");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, f.fn, "done");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, lo, hi, ""), head, done);
+    LLVMPositionBuilderAtEnd(g->b, head);
+    LLVMValueRef x = LLVMBuildPhi(g->b, g->i64, "x");
+    LLVMValueRef j = load_i32_as_i64(g, f.post_idx, x, "j");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, j, post_hi, ""), body, done);
+    LLVMPositionBuilderAtEnd(g->b, body);
+    env->syn = x;
+    env->post->i = j;
+    catch_up(g, env);
+    cg_emit_stmts(g, env, f.fn, c->on_pre, NULL, NULL);
+    LLVMValueRef next = LLVMBuildAdd(g->b, x, LLVMConstInt(g->i64, 1, 0), "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->b);
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, next, hi, ""), head, done);
+    LLVMAddIncoming(x, (LLVMValueRef[]){lo, next}, (LLVMBasicBlockRef[]){entry, latch}, 2);
+    LLVMPositionBuilderAtEnd(g->b, done);
+    LLVMValueRef end = LLVMBuildPhi(g->b, g->i64, "end");
+    LLVMAddIncoming(end, (LLVMValueRef[]){lo, x, next}, (LLVMBasicBlockRef[]){entry, head, latch}, 3);
+    LLVMBuildStore(g->b, end, at);
     cg_loop_end(g, &ls, n);
     LLVMBuildRetVoid(g->b);
 }
@@ -300,7 +352,7 @@ static void emit_post(Cg *g, Arena *scratch, int index, const IrConn *c)
     LLVMValueRef col_syn = cg_conn_field(g, env->conn_ptr, CONN_COL_SYN, g->ptr, "col_syn");
     LLVMValueRef col_pre = cg_conn_field(g, env->conn_ptr, CONN_COL_PRE, g->ptr, "col_pre");
     Loop ls = cg_loop_begin(g, f.fn, n, "post.spikes");
-    LLVMValueRef next = prefetch_ahead(g, list, n, ls.i, col, NULL);
+    LLVMValueRef next = prefetch_ahead(g, list, n, ls.i, col);
     prefetch(g, col_syn, g->i64, next);
     prefetch(g, col_pre, g->i32, next);
     env->post->i = load_i64(g, list, ls.i, "j");
@@ -433,6 +485,7 @@ void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_ini
         {c->rule == CONN_POISSON && c->on_pre, "conn_poisson", emit_poisson, same},
         {c->rule != CONN_POISSON, "conn_init", emit_init, same_init},
         {c->rule != CONN_POISSON && c->on_pre && !c->hetero_delay, "conn_pre", emit_pre, same},
+        {c->rule != CONN_POISSON && c->on_pre && !c->hetero_delay, "conn_pre_piece", emit_pre_piece, same},
         {c->rule != CONN_POISSON && c->on_pre && c->hetero_delay, "conn_pre_syn", emit_pre_syn, same},
         {c->rule != CONN_POISSON && c->on_post, "conn_post", emit_post, same},
         {c->rule != CONN_POISSON && c->nsummed, "conn_summed", emit_summed, same},

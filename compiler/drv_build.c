@@ -58,7 +58,7 @@ static void put_double(FILE *f, double x)
  * function slots by the symbol drv_desc_each_fn names. Adding a field to one of these
  * runtime structs changes its size and stops the build here until it is written too. */
 _Static_assert(sizeof(nrt_pop_desc) == 200, "nrt_pop_desc changed: update put_pops");
-_Static_assert(sizeof(nrt_conn_desc) == 232, "nrt_conn_desc changed: update put_conns");
+_Static_assert(sizeof(nrt_conn_desc) == 240, "nrt_conn_desc changed: update put_conns");
 
 static void put_strings(FILE *f, const char *name, int k, const char *const *v, int n)
 {
@@ -253,6 +253,7 @@ static void put_conns(FILE *f, const nrt_run_desc *r, const FnNames *fn)
                 c->sequential_sum ? "true" : "false", c->last_slot, c->nvars, k);
         put_fn(f, fn, &c->init, "init", "nrt_conn_init_fn");
         put_fn(f, fn, &c->pre_fn, "pre_fn", "nrt_conn_pre_fn");
+        put_fn(f, fn, &c->piece_fn, "piece_fn", "nrt_conn_piece_fn");
         put_fn(f, fn, &c->pre_syn_fn, "pre_syn_fn", "nrt_conn_event_fn");
         put_fn(f, fn, &c->post_fn, "post_fn", "nrt_conn_event_fn");
         put_fn(f, fn, &c->summed_fn, "summed_fn", "nrt_conn_summed_fn");

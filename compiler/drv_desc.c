@@ -276,8 +276,10 @@ bool drv_desc_each_fn(DrvDesc *dd, DrvFnVisit visit, void *ctx)
             continue;
         }
         VISIT(conns[k].init, "conn_init", k);
-        if (c->on_pre && !c->hetero_delay)
+        if (c->on_pre && !c->hetero_delay) {
             VISIT(conns[k].pre_fn, "conn_pre", k);
+            VISIT(conns[k].piece_fn, "conn_pre_piece", k);
+        }
         if (c->on_pre && c->hetero_delay)
             VISIT(conns[k].pre_syn_fn, "conn_pre_syn", k);
         if (c->on_post)

@@ -347,6 +347,7 @@ typedef struct nrt_summary {
     int64_t resumed_step;         /* --resume: the checkpoint's step, else -1 */
     int threads;                  /* threads the run uses */
     const struct nrt_spike_stats *stats;   /* per population, or NULL */
+    const int64_t *piece;         /* per population, or NULL: neurons per piece (run.c) */
 } nrt_summary;
 
 /* Replaces summary.json whole; `final` gives back the space reserved for it first.

@@ -59,6 +59,10 @@ struct nrt_net {
      * synapses of pre i being [row_at[r][i], row_at[r + 1][i]) */
     const int64_t ***row_at;
     int64_t **splits;         /* per split block: its (nranges - 1) x npre inner bounds */
+    /* per block delivered from rows, else NULL: for each range r, two arrays of npre
+     * indexed by position in the spike list (the first n entries used): where the stretch
+     * to deliver starts and ends in each listed neuron's row (bounds_of) */
+    int64_t **bounds;
 };
 
 static int ring_alloc(ring *r, int64_t size, int parts)
@@ -82,6 +86,26 @@ static void ring_free(ring *r)
     memset(r, 0, sizeof *r);
 }
 
+/* The position-indexed bounds of block b (one with on_pre over rows) for nranges ranges;
+ * 0, or -1 out of memory. malloc, not calloc or huge pages: only the first entries, as
+ * many as spikes in a step, are ever touched, so the rest stays unbacked virtual memory
+ * (and out of the memory plan). */
+static int bounds_alloc(nrt_net *net, int b, int nranges)
+{
+    const nrt_conn_desc *cd = &net->d->conns[b];
+    if (!cd->pre_fn || cd->hetero_delay || cd->rule == NRT_RULE_POISSON || !net->conns[b].row)
+        return 0;
+    free(net->bounds[b]);
+    net->bounds[b] = malloc(2 * (size_t)nranges * (size_t)net->conns[b].npre * sizeof(int64_t) + 1);
+    return net->bounds[b] ? 0 : -1;
+}
+
+/* Range r's two bound arrays of block b */
+static int64_t *bounds_of(const nrt_net *net, int b, int r)
+{
+    return net->bounds[b] + 2 * (size_t)(r < 0 ? 0 : r) * (size_t)net->conns[b].npre;
+}
+
 nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
 {
     nrt_net *net = calloc(1, sizeof *net);
@@ -94,7 +118,8 @@ nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
     net->events = calloc((size_t)desc->nconns + 1, sizeof *net->events);
     net->row_at = calloc((size_t)desc->nconns + 1, sizeof *net->row_at);
     net->splits = calloc((size_t)desc->nconns + 1, sizeof *net->splits);
-    if (!net->spikes || !net->events || !net->row_at || !net->splits)
+    net->bounds = calloc((size_t)desc->nconns + 1, sizeof *net->bounds);
+    if (!net->spikes || !net->events || !net->row_at || !net->splits || !net->bounds)
         goto oom;
     int64_t *depth = calloc((size_t)desc->npops + 1, sizeof *depth);
     if (!depth)
@@ -117,6 +142,11 @@ nrt_net *nrt_net_alloc(const nrt_run_desc *desc, nrt_conn *conns, nrt_err *err)
             goto oom;
         }
     }
+    for (int b = 0; b < desc->nconns; b++)
+        if (bounds_alloc(net, b, 1) != 0) {
+            free(depth);
+            goto oom;
+        }
     for (int p = 0; p < desc->npops; p++)
         if (depth[p] && ring_alloc(&net->spikes[p], depth[p], 1) != 0) {
             free(depth);
@@ -141,7 +171,9 @@ void nrt_net_free(nrt_net *net)
     for (int b = 0; net->row_at && b < net->d->nconns; b++) {
         free((void *)net->row_at[b]);
         free(net->splits[b]);
+        free(net->bounds[b]);
     }
+    free(net->bounds);
     free(net->row_at);
     free(net->splits);
     free(net->spikes);
@@ -253,6 +285,8 @@ int nrt_net_split(nrt_net *net, int b, const int64_t *lo, int nranges)
     }
     net->row_at[b] = at;
     net->splits[b] = inner;
+    if (bounds_alloc(net, b, nranges) != 0)
+        return -1;
     /* per-synapse delays: an event list per range of targets, each queued and delivered
      * by the thread that owns the range */
     ring *q = &net->events[b];
@@ -276,6 +310,29 @@ static void row_bounds(const nrt_net *net, int b, int r, const int64_t **lo, con
     } else {
         *lo = net->conns[b].row;
         *hi = net->conns[b].row + 1;
+    }
+}
+
+/* The spikes block b (one delay) delivers at the start of step k, or NULL when none. */
+static const list64 *spikes_due(const nrt_net *net, int b, int64_t k)
+{
+    const nrt_conn_desc *cd = &net->d->conns[b];
+    int64_t m = k - 1 - cd->delay_steps;
+    const ring *hist = &net->spikes[cd->pre];
+    if (m < 0 || hist->size == 0)
+        return NULL;
+    const list64 *l = &hist->slot[m % hist->size];
+    return l->n ? l : NULL;
+}
+
+/* Where range r's stretch of each listed neuron's row starts and ends, in list order. */
+static void rows_of(const nrt_net *net, int b, int r, const list64 *l, int64_t *start, int64_t *end)
+{
+    const int64_t *row_lo, *row_hi;
+    row_bounds(net, b, r, &row_lo, &row_hi);
+    for (int64_t x = 0; x < l->n; x++) {
+        start[x] = row_lo[l->v[x]];
+        end[x] = row_hi[l->v[x]];
     }
 }
 
@@ -303,16 +360,12 @@ void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r,
         return;
     nrt_pop *pre = &pops[cd->pre];
     if (!cd->hetero_delay) {
-        int64_t m = k - 1 - cd->delay_steps;
-        const ring *hist = &net->spikes[cd->pre];
-        if (m < 0 || hist->size == 0)
+        const list64 *l = spikes_due(net, b, k);
+        if (!l)
             return;
-        const list64 *l = &hist->slot[m % hist->size];
-        if (!l->n)
-            return;
-        const int64_t *row_lo, *row_hi;
-        row_bounds(net, b, r, &row_lo, &row_hi);
-        cd->pre_fn(c, pre, post, l->v, l->n, k, dt, row_lo, row_hi);
+        int64_t *start = bounds_of(net, b, r), *end = start + c->npre;
+        rows_of(net, b, r, l, start, end);
+        cd->pre_fn(c, pre, post, l->v, l->n, k, dt, start, end);
         return;
     }
     ring *q = &net->events[b];
@@ -325,6 +378,32 @@ void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r,
     l->n = 0;
 }
 
+bool nrt_net_block_parts(const nrt_net *net, int b)
+{
+    const nrt_conn_desc *cd = &net->d->conns[b];
+    return nrt_net_block_splits(net, b) && !cd->hetero_delay && (!cd->pre_fn || cd->piece_fn);
+}
+
+void nrt_net_deliver_part(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi, bool first,
+                          bool last)
+{
+    const nrt_conn_desc *cd = &net->d->conns[b];
+    if (!net->bounds[b] || (first && last)) {
+        nrt_net_deliver_block(net, pops, b, k, r, lo, hi);
+        return;
+    }
+    const list64 *l = spikes_due(net, b, k);
+    if (!l)
+        return;
+    nrt_conn *c = &net->conns[b];
+    int64_t *cursor = bounds_of(net, b, r), *stop = cursor + c->npre;
+    if (first)
+        rows_of(net, b, r, l, cursor, stop);
+    if (last)
+        cd->pre_fn(c, &pops[cd->pre], &pops[cd->post], l->v, l->n, k, net->d->dt, cursor, stop);
+    else
+        cd->piece_fn(c, &pops[cd->pre], &pops[cd->post], l->v, l->n, k, net->d->dt, cursor, stop, hi);
+}
 
 void nrt_net_zero_inputs(const nrt_net *net, nrt_pop *pops, int p, int64_t lo, int64_t hi)
 {

@@ -67,6 +67,15 @@ void nrt_net_deliver_block(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r,
 int nrt_net_split(nrt_net *net, int b, const int64_t *lo, int nranges);
 /* The bytes nrt_net_split takes for a block of npre rows split into nranges. */
 int64_t nrt_net_split_bytes(int64_t npre, int nranges);
+/* Delivery in pieces, for a step that integrates a large range in cache-sized pieces:
+ * range r's targets delivered piece by piece, [lo, hi) in ascending order, each just
+ * before that piece integrates, so that the delivery's scattered writes land in state
+ * the integration is about to stream anyway. Each target still gets its events in
+ * order. nrt_net_block_parts: block b can be (it splits by target, and has one delay);
+ * `first` and `last` mark the range's first and last piece. */
+bool nrt_net_block_parts(const nrt_net *net, int b);
+void nrt_net_deliver_part(nrt_net *net, nrt_pop *pops, int b, int64_t k, int r, int64_t lo, int64_t hi, bool first,
+                          bool last);
 /* The summed inputs only (zeroed, then every block's terms added), from the current state. */
 void nrt_net_sum(nrt_net *net, nrt_pop *pops, int64_t k);
 /* The same for range r, the targets [lo, hi), of a population (r < 0: all of it): every

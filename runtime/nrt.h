@@ -75,14 +75,19 @@ typedef void (*nrt_observe_fn)(nrt_pop *pop, int64_t step, double dt);
 /* pre, summed and poisson only touch one range of targets, so that threads can work on
  * disjoint ranges; each target's events and terms still come in the order of §6.
  * poisson (and summed over a dense matrix) takes the range [lo, hi) of local post
- * indices; pre and summed run the synapses [row_lo[i], row_hi[i]) of each (listed) pre
- * neuron i (the row bounds c->row, c->row + 1 for the whole population). */
+ * indices; pre runs the synapses [row_lo[x], row_hi[x]) of the x-th listed pre neuron,
+ * summed [row_lo[i], row_hi[i]) of each pre neuron i (the row bounds c->row, c->row + 1
+ * for the whole population). */
 /* conn_init returns the number of synapses whose delay came out negative (an error). */
 typedef int32_t (*nrt_conn_init_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, double dt);
 typedef void (*nrt_conn_event_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list,
                                   int64_t n, int64_t step, double dt);
 typedef void (*nrt_conn_pre_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list, int64_t n,
                                 int64_t step, double dt, const int64_t *row_lo, const int64_t *row_hi);
+/* pre for one piece of a range: from cursor[x] to the first synapse onto post_hi or beyond
+ * (at most stop[x]), leaving cursor[x] there. */
+typedef void (*nrt_conn_piece_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, const int64_t *list, int64_t n,
+                                  int64_t step, double dt, int64_t *cursor, const int64_t *stop, int64_t post_hi);
 typedef void (*nrt_conn_summed_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt,
                                    const int64_t *row_lo, const int64_t *row_hi, int64_t lo, int64_t hi);
 typedef void (*nrt_conn_poisson_fn)(nrt_conn *c, nrt_pop *pre, nrt_pop *post, int64_t step, double dt,
@@ -225,6 +230,7 @@ typedef struct nrt_conn_desc {
     const nrt_syn_var *vars;
     nrt_conn_init_fn init;
     nrt_conn_pre_fn pre_fn;       /* NULL when there is no on_pre */
+    nrt_conn_piece_fn piece_fn;   /* with pre_fn */
     nrt_conn_event_fn pre_syn_fn; /* heterogeneous delays */
     nrt_conn_event_fn post_fn;    /* NULL when there is no on_post */
     nrt_conn_summed_fn summed_fn; /* NULL when there is no summed */

@@ -61,6 +61,8 @@ typedef struct nrt_runner {
     bool sum_whole;               /* ... and a summed term reads an input: one thread */
     bool fused;                   /* delivery, integrate and fire of a range run in one
                                      phase: every block splits by target, nothing sums */
+    int64_t *piece;               /* per population, when fused: the neurons of the pieces
+                                     its ranges are stepped in (0: a range in one piece) */
     nrt_pop *pops;
     int64_t *spike_counts;
     nrt_spike_stats *stats;       /* per population, for summary.json; NULL without files */

@@ -144,6 +144,10 @@ static void put_populations(json *j, const nrt_summary *s)
         put_num(j, size_ms > 0 ? (double)s->spike_counts[p] * 1e3 / size_ms : 0.0);
         put(j, ", \"method\": ");
         put_str(j, pd->method);
+        if (s->piece && s->piece[p] > 0) {
+            put(j, ", \"piece\": ");
+            put_int(j, s->piece[p]);
+        }
         put(j, " }");
     }
     put(j, d->npops > 0 ? "\n  }" : "}");
