@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "nrt.h"
 #include "spike_stats.h"
 
@@ -23,8 +24,10 @@ int nrt_spike_stats_alloc(nrt_spike_stats *s, int64_t n, int64_t from, int64_t t
 {
     memset(s, 0, sizeof *s);
     size_t m = n > 0 ? (size_t)n : 0;
-    s->cell = calloc(m + 1, sizeof *s->cell);
-    s->cur = calloc(m + 1, sizeof *s->cur);
+    /* a cell per cache line (calloc's would straddle two), on huge pages: every spike
+     * of a large population touches a cell far from the last one's */
+    s->cell = nrt_array_zeroed((int64_t)m + 1, sizeof *s->cell);
+    s->cur = nrt_array_zeroed((int64_t)m + 1, sizeof *s->cur);
     s->pending = calloc(m + 1, sizeof *s->pending);
     if (!s->cell || !s->cur || !s->pending) {
         nrt_spike_stats_free(s);
@@ -136,10 +139,14 @@ void nrt_spike_stats_apply(nrt_spike_stats *s, int64_t from, int64_t hi)
     int64_t t = s->pending_tick, w = (t - s->from - 1) / s->window, bin = (t - s->from - 1) / s->bin;
     /* the cells of spikes AHEAD on are requested early: the list is sorted, but a large
      * population's spiking neurons are a cache miss apart (two each: cell and cur) */
-    enum { AHEAD = 8 };
+    enum { AHEAD = 16 };
     int64_t end = from;
     while (end < s->npending && v[end] < hi)
         end++;
+    for (int64_t a = from; a < end && a < from + AHEAD; a++) {
+        __builtin_prefetch(&s->cell[v[a]], 1);
+        __builtin_prefetch(&s->cur[v[a]], 1);
+    }
     for (int64_t a = from; a < end; a++) {
         if (a + AHEAD < end) {
             __builtin_prefetch(&s->cell[v[a + AHEAD]], 1);
