@@ -59,7 +59,7 @@ static void check_layout(LLVMTargetMachineRef tm, const Cg *g)
     static const size_t pop_offsets[POP_NFIELDS] = {
         offsetof(nrt_pop, n), offsetof(nrt_pop, arrays), offsetof(nrt_pop, scalars), offsetof(nrt_pop, refractory),
         offsetof(nrt_pop, cond_prev), offsetof(nrt_pop, spiked), offsetof(nrt_pop, nspiked), offsetof(nrt_pop, rng_key),
-        offsetof(nrt_pop, fired), offsetof(nrt_pop, overrides)};
+        offsetof(nrt_pop, flags), offsetof(nrt_pop, overrides)};
     static const size_t conn_offsets[CONN_NFIELDS] = {
         offsetof(nrt_conn, npre), offsetof(nrt_conn, npost), offsetof(nrt_conn, nsyn), offsetof(nrt_conn, row),
         offsetof(nrt_conn, post), offsetof(nrt_conn, arrays), offsetof(nrt_conn, scalars), offsetof(nrt_conn, delay),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cg_internal.h"
+#include "nrt.h"
 #include "util.h"
 
 static LLVMValueRef add_function(Cg *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n)
@@ -319,10 +320,39 @@ static bool fused_mask(const IrPop *p)
     return p->threshold && !ir_uses(p->threshold, IR_RAND, -1) && !ir_uses(p->threshold, IR_RANDN, -1);
 }
 
+/* The refractory count lives in two places (runtime/nrt.h): bits 1-7 of the neuron's
+ * flag byte hold min(count, NRT_REFR_CAP), and the byte is read and written every step
+ * anyway (bit 0 says whether the neuron fires); the full count in refractory[] matters
+ * only while the byte says NRT_REFR_CAP. The loop leaves such a byte as it is and only
+ * notes that there was one; then nrt_refr_countdown counts their full counts down
+ * after it, so the rare long period costs the loop nothing. A step thus streams one
+ * byte per neuron for the count and the fire flag together, where an int32 count and a
+ * flag byte took five: CUBA at 256,000 neurons, one thread, loop 3.33 -> 3.11 s (medians
+ * of 4 interleaved runs of a built simulator). Counting the full count down in the loop
+ * (the vectoriser's masked loads and stores, run for every neuron) cost all of that. */
+
+/* The capped count of neuron i (an i8, 0 .. NRT_REFR_CAP). */
+static LLVMValueRef refr_capped(Cg *g, LLVMValueRef flags, LLVMValueRef i)
+{
+    LLVMValueRef b = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, flags, &i, 1, ""), "flags");
+    return LLVMBuildLShr(g->b, b, LLVMConstInt(g->i8, 1, 0), "refr.capped");
+}
+
+/* min(max(r, 0), NRT_REFR_CAP) of an i32 count, as an i8 */
+static LLVMValueRef refr_cap(Cg *g, LLVMValueRef r)
+{
+    LLVMValueRef cap = LLVMConstInt(g->i32, NRT_REFR_CAP, 0), zero = LLVMConstInt(g->i32, 0, 0);
+    r = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, r, zero, ""), zero, r, "");
+    r = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSGT, r, cap, ""), cap, r, "");
+    return LLVMBuildTrunc(g->b, r, g->i8, "");
+}
+
 /* One neuron's fire mask (LANGUAGE.md §4, §7): the threshold on env's states at the end
  * of the step, discarded while refractory; the upward-crossing memory; the refractory
- * count-down; fired[i]. */
-static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, LLVMValueRef prev, LLVMValueRef fired)
+ * count-down; the flag byte, flags[i] = count << 1 | fires. A count at the cap is left
+ * for nrt_refr_countdown, and *capped (an i8 alloca) set. */
+static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef capped, LLVMValueRef prev,
+                           LLVMValueRef flags)
 {
     const IrPop *p = env->pop;
     LLVMValueRef fire = cg_emit_bool(g, env, p->threshold);
@@ -333,30 +363,60 @@ static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef refr, L
         LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), pp);
         fire = LLVMBuildAnd(g->b, fire, LLVMBuildNot(g->b, was, ""), "crossed");
     }
+    LLVMValueRef byte = LLVMBuildZExt(g->b, fire, g->i8, "");
     if (p->refractory) {
-        LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &i, 1, "");
-        LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "r");
-        LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntSLE, r, LLVMConstInt(g->i32, 0, 0), "active");
-        /* stored only where it counts down: the vectoriser makes it a masked store, and
-         * the lines of neurons that are not refractory (most) are never written back */
-        LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(g->b));
-        LLVMBasicBlockRef down = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.down");
-        LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.done");
-        LLVMBuildCondBr(g->b, active, after, down);
-        LLVMPositionBuilderAtEnd(g->b, down);
-        LLVMBuildStore(g->b, LLVMBuildSub(g->b, r, LLVMConstInt(g->i32, 1, 0), ""), rp);
-        LLVMBuildBr(g->b, after);
-        LLVMPositionBuilderAtEnd(g->b, after);
+        LLVMValueRef c = refr_capped(g, flags, i);
+        LLVMValueRef zero = LLVMConstInt(g->i8, 0, 0), one = LLVMConstInt(g->i8, 1, 0);
+        LLVMValueRef cap = LLVMConstInt(g->i8, NRT_REFR_CAP, 0);
+        LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntEQ, c, zero, "active");
+        LLVMValueRef at_cap = LLVMBuildICmp(g->b, LLVMIntEQ, c, cap, "at.cap");
+        LLVMValueRef next = LLVMBuildSelect(g->b, active, zero, LLVMBuildSub(g->b, c, one, ""), "");
+        next = LLVMBuildSelect(g->b, at_cap, cap, next, "refr.next");
+        LLVMValueRef any = LLVMBuildLoad2(g->b, g->i8, capped, "");
+        LLVMBuildStore(g->b, LLVMBuildOr(g->b, any, LLVMBuildZExt(g->b, at_cap, g->i8, ""), ""), capped);
         fire = LLVMBuildAnd(g->b, fire, active, "fire");
+        byte = LLVMBuildOr(g->b, LLVMBuildShl(g->b, next, one, ""), LLVMBuildZExt(g->b, fire, g->i8, ""), "");
     }
-    LLVMBuildStore(g->b, LLVMBuildZExt(g->b, fire, g->i8, ""), LLVMBuildGEP2(g->b, g->i8, fired, &i, 1, ""));
+    LLVMBuildStore(g->b, byte, LLVMBuildGEP2(g->b, g->i8, flags, &i, 1, ""));
 }
 
-/* lo, hi, t, dt, step, pop, scalars, refractory, cond_prev, fired; then the arrays */
+/* The i8 flag emit_mask_step sets, zero, before the loop (NULL without a refractory
+ * period). */
+static LLVMValueRef capped_flag(Cg *g, const IrPop *p)
+{
+    if (!p->refractory)
+        return NULL;
+    LLVMValueRef capped = LLVMBuildAlloca(g->b, g->i8, "capped");
+    LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0), capped);
+    return capped;
+}
+
+/* After the loop: nrt_refr_countdown(refractory, flags, lo, hi) when a count was at the
+ * cap. */
+static void emit_countdown(Cg *g, LLVMValueRef fn, LLVMValueRef capped, LLVMValueRef refr, LLVMValueRef flags,
+                           LLVMValueRef lo, LLVMValueRef hi)
+{
+    if (!capped)
+        return;
+    LLVMBasicBlockRef call = LLVMAppendBasicBlockInContext(g->ctx, fn, "countdown");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, fn, "countdown.done");
+    LLVMValueRef any = LLVMBuildLoad2(g->b, g->i8, capped, "");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, any, LLVMConstInt(g->i8, 0, 0), ""), call, done);
+    LLVMPositionBuilderAtEnd(g->b, call);
+    LLVMTypeRef params[4] = {g->ptr, g->ptr, g->i64, g->i64};
+    LLVMTypeRef fty;
+    LLVMValueRef f = cg_extern_fn(g, "nrt_refr_countdown", LLVMVoidTypeInContext(g->ctx), params, 4, &fty);
+    LLVMValueRef args[4] = {refr, flags, lo, hi};
+    LLVMBuildCall2(g->b, fty, f, args, 4, "");
+    LLVMBuildBr(g->b, done);
+    LLVMPositionBuilderAtEnd(g->b, done);
+}
+
+/* lo, hi, t, dt, step, pop, scalars, refractory, cond_prev, flags; then the arrays */
 enum { BODY_FIXED = 10 };
 
 /* i32 body(i64 lo, i64 hi, double t, double dt, i64 step, ptr pop, ptr scalars,
- *          ptr refractory, ptr cond_prev, ptr fired, ptr array0, ...) over the neurons
+ *          ptr refractory, ptr cond_prev, ptr flags, ptr array0, ...) over the neurons
  * [lo, hi); with a fused mask (fused_mask) the loop also computes the fire mask on the
  * new state. */
 static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const IrPop *p)
@@ -375,7 +435,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         set_noalias(g, fn, (unsigned)k);
     Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .scalars = LLVMGetParam(fn, 6)};
     LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
-    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9);
+    LLVMValueRef prev = LLVMGetParam(fn, 8), flags = LLVMGetParam(fn, 9);
     LLVMValueRef step = LLVMGetParam(fn, 4);
     env.step = step;
     env.pop_ptr = LLVMGetParam(fn, 5);
@@ -400,6 +460,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
             zeros[k] = LLVMBuildAlloca(g->b, g->f64, "zeros");
             LLVMBuildStore(g->b, cg_fconst(g, 0), zeros[k]);
         }
+    LLVMValueRef capped = fused_mask(p) ? capped_flag(g, p) : NULL;
     Loop l = cg_loop_from(g, fn, lo, hi, "step.loop");
     env.i = l.i;
     if (p->nnoise)
@@ -410,9 +471,8 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     LLVMValueRef held = NULL;
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].held && p->states[k].deriv && !held) {
-            LLVMValueRef rp = LLVMBuildGEP2(g->b, g->i32, refr, &l.i, 1, "");
-            LLVMValueRef r = LLVMBuildLoad2(g->b, g->i32, rp, "refractory");
-            held = LLVMBuildICmp(g->b, LLVMIntSGT, r, LLVMConstInt(g->i32, 0, 0), "held");
+            LLVMValueRef c = refr_capped(g, flags, l.i);
+            held = LLVMBuildICmp(g->b, LLVMIntNE, c, LLVMConstInt(g->i8, 0, 0), "held");
         }
     LLVMValueRef *next = cg_method_step(g, scratch, &env, invariant, held);
     LLVMValueRef *after = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
@@ -433,9 +493,10 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         Env end = env;
         end.states = after;
         end.t = cg_fbin(g, LLVMFAdd, env.t, env.dt, "t.end");
-        emit_mask_step(g, &end, l.i, refr, prev, fired);
+        emit_mask_step(g, &end, l.i, capped, prev, flags);
     }
     cg_loop_end(g, &l, hi);
+    emit_countdown(g, fn, capped, refr, flags, lo, hi);
     LLVMValueRef bad = LLVMConstInt(g->i1, 0, 0);
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].deriv) {
@@ -465,7 +526,7 @@ static void emit_integrate(Cg *g, Arena *scratch, int index, const IrPop *p)
     args[6] = cg_pop_field(g, pop, POP_SCALARS, g->ptr, "scalars");
     args[7] = cg_pop_field(g, pop, POP_REFRACTORY, g->ptr, "refractory");
     args[8] = cg_pop_field(g, pop, POP_COND_PREV, g->ptr, "cond_prev");
-    args[9] = cg_pop_field(g, pop, POP_FIRED, g->ptr, "fired");
+    args[9] = cg_pop_field(g, pop, POP_FLAGS, g->ptr, "flags");
     LLVMValueRef *arrays = load_arrays(g, scratch, p, pop);
     for (int k = 0; k < p->narrays; k++)
         args[BODY_FIXED + k] = arrays[k];
@@ -504,7 +565,7 @@ static bool refractory_is_uniform(const IrPop *p)
  * refractory count (R_uniform, or computed here when it is NULL), and the finiteness of
  * the states the reset wrote. */
 static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef spiked, LLVMValueRef ns,
-                       LLVMValueRef bad, LLVMValueRef refr, LLVMValueRef R_uniform)
+                       LLVMValueRef bad, LLVMValueRef refr, LLVMValueRef flags, LLVMValueRef R_uniform)
 {
     const IrPop *p = env->pop;
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i64, ns, "k");
@@ -515,6 +576,9 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     if (p->refractory) {
         LLVMValueRef r = R_uniform ? R_uniform : refractory_steps(g, env, p->refractory);
         LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
+        LLVMValueRef byte = LLVMBuildOr(g->b, LLVMBuildShl(g->b, refr_cap(g, r), LLVMConstInt(g->i8, 1, 0), ""),
+                                        LLVMConstInt(g->i8, 1, 0), "");
+        LLVMBuildStore(g->b, byte, LLVMBuildGEP2(g->b, g->i8, flags, &env->i, 1, ""));
     }
     LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
     for (int s = 0; s < p->nstates; s++)
@@ -527,7 +591,7 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
  * neuron (evaluated and discarded while refractory), the upward-crossing memory, the
  * refractory count-down, and a byte per neuron saying whether it fires.
  *   void fire_mask(i64 lo, i64 hi, double t, double dt, i64 step, ptr pop, ptr scalars,
- *                  ptr refractory, ptr cond_prev, ptr fired, ptr array0, ...)
+ *                  ptr refractory, ptr cond_prev, ptr flags, ptr array0, ...)
  * over the neurons [lo, hi) (pointers after pop noalias; the step keys the threshold's
  * random draws). */
 enum { MASK_FIXED = 10 };
@@ -549,14 +613,16 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
     Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .step = LLVMGetParam(fn, 4),
                .pop_ptr = LLVMGetParam(fn, 5), .scalars = LLVMGetParam(fn, 6)};
     LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
-    LLVMValueRef prev = LLVMGetParam(fn, 8), fired = LLVMGetParam(fn, 9);
+    LLVMValueRef prev = LLVMGetParam(fn, 8), flags = LLVMGetParam(fn, 9);
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
+    LLVMValueRef capped = capped_flag(g, p);
     Loop l = cg_loop_from(g, fn, lo, hi, "fire.mask");
     env.i = l.i;
-    emit_mask_step(g, &env, l.i, refr, prev, fired);
+    emit_mask_step(g, &env, l.i, capped, prev, flags);
     cg_loop_end(g, &l, hi);
+    emit_countdown(g, fn, capped, refr, flags, lo, hi);
     LLVMBuildRetVoid(g->b);
     return fn;
 }
@@ -581,7 +647,7 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     env.arrays = load_arrays(g, scratch, p, env.pop_ptr);
     LLVMValueRef refr = cg_pop_field(g, env.pop_ptr, POP_REFRACTORY, g->ptr, "refractory");
     LLVMValueRef prev = cg_pop_field(g, env.pop_ptr, POP_COND_PREV, g->ptr, "cond_prev");
-    LLVMValueRef fired = cg_pop_field(g, env.pop_ptr, POP_FIRED, g->ptr, "fired");
+    LLVMValueRef flags = cg_pop_field(g, env.pop_ptr, POP_FLAGS, g->ptr, "flags");
     LLVMValueRef spiked = cg_pop_field(g, env.pop_ptr, POP_SPIKED, g->ptr, "spiked");
     spiked = LLVMBuildGEP2(g->b, g->i64, spiked, &lo, 1, "spiked.range");
     LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
@@ -590,16 +656,16 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
     int nargs = MASK_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
-    LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.step, env.pop_ptr, env.scalars, refr, prev, fired};
+    LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.step, env.pop_ptr, env.scalars, refr, prev, flags};
     for (int k = 0; k < MASK_FIXED; k++)
         args[k] = fixed[k];
     for (int k = 0; k < p->narrays; k++)
         args[MASK_FIXED + k] = env.arrays[k];
     if (mask)   /* else integrate computed it */
         LLVMBuildCall2(g->b, LLVMGlobalGetValueType(mask), mask, args, (unsigned)nargs, "");
-    /* The mask is read 64 bytes at a time (it is zero-padded to whole 64-byte blocks,
-     * and ranges start on block boundaries) and turned into 64 bits, one per neuron, by
-     * one vector compare; the spike block runs for each set bit, lowest first. So the
+    /* The flags are read 64 bytes at a time (zero-padded to whole 64-byte blocks, and
+     * ranges start on block boundaries) and their fire bits turned into 64 bits, one per
+     * neuron, by one vector operation; the spike block runs for each set bit, lowest first. So the
      * scan costs next to nothing where nobody fires, and the spike block is emitted
      * once (loops over a block's bytes or words would be unrolled into 64 copies). */
     LLVMValueRef R_uniform = p->refractory && refractory_is_uniform(p) ? refractory_steps(g, &env, p->refractory) : NULL;
@@ -611,9 +677,10 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMBasicBlockRef block_bb = LLVMGetInsertBlock(g->b);
     LLVMBasicBlockRef bits = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.bits");
     LLVMBasicBlockRef next_block = LLVMAppendBasicBlockInContext(g->ctx, fn, "fire.next_block");
-    LLVMValueRef block = LLVMBuildLoad2(g->b, v64i8, LLVMBuildGEP2(g->b, v64i8, fired, &lk.i, 1, ""), "block");
+    LLVMValueRef block = LLVMBuildLoad2(g->b, v64i8, LLVMBuildGEP2(g->b, v64i8, flags, &lk.i, 1, ""), "block");
     LLVMSetAlignment(block, 64);
-    LLVMValueRef set = LLVMBuildICmp(g->b, LLVMIntNE, block, LLVMConstNull(v64i8), "");
+    /* bit 0 of each flag byte */
+    LLVMValueRef set = LLVMBuildTrunc(g->b, block, LLVMVectorType(g->i1, 64), "");
     LLVMValueRef bits0 = LLVMBuildBitCast(g->b, set, g->i64, "bits");
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, bits0, zero, ""), bits, next_block);
     LLVMPositionBuilderAtEnd(g->b, bits);
@@ -624,7 +691,7 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMValueRef j = LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, cttz, &g->i64, 1),
                                     LLVMGetIntrinsicDeclaration(g->mod, cttz, &g->i64, 1), cttz_args, 2, "j");
     env.i = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, lk.i, c64, ""), j, "i");
-    emit_spike(g, scratch, &env, fn, spiked, ns, bad, refr, R_uniform);
+    emit_spike(g, scratch, &env, fn, spiked, ns, bad, refr, flags, R_uniform);
     LLVMValueRef rest = LLVMBuildAnd(g->b, left, LLVMBuildSub(g->b, left, LLVMConstInt(g->i64, 1, 0), ""), "rest");
     LLVMBasicBlockRef spike_end = LLVMGetInsertBlock(g->b);
     LLVMAddIncoming(left, &rest, &spike_end, 1);

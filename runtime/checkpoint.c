@@ -115,9 +115,10 @@ static uint64_t fingerprint(const nrt_run_desc *d)
     return h;
 }
 
-static void save_pop(nrt_ckpt_io *io, const nrt_pop *pop, const nrt_pop_desc *pd)
+static void save_pop(nrt_ckpt_io *io, nrt_pop *pop, const nrt_pop_desc *pd)
 {
     size_t n = (size_t)pop->n;
+    nrt_pop_counts_out(pop);
     for (int a = 0; a < pd->narrays; a++)
         nrt_ckpt_put(io, pop->arrays[a], n * sizeof(double));
     nrt_ckpt_put(io, pop->scalars, (size_t)(pd->nscalars > 0 ? pd->nscalars : 0) * sizeof(double));
@@ -132,6 +133,7 @@ static bool load_pop(nrt_ckpt_io *io, nrt_pop *pop, const nrt_pop_desc *pd)
         nrt_ckpt_get(io, pop->arrays[a], n * sizeof(double));
     nrt_ckpt_get(io, pop->scalars, (size_t)(pd->nscalars > 0 ? pd->nscalars : 0) * sizeof(double));
     nrt_ckpt_get(io, pop->refractory, n * sizeof(int32_t));
+    nrt_pop_counts_in(pop);
     return nrt_ckpt_get(io, pop->cond_prev, n * sizeof(uint8_t));
 }
 

@@ -80,6 +80,10 @@ uint64_t nrt_rng_key(uint64_t seed, int object);
 
 /* Allocates zeroed storage for desc and sets the population's random key; 0 or -1 (out of
  * memory, nothing left allocated). */
+/* The refractory counts (nrt.h): _out makes refractory[] hold every neuron's full count
+ * (for a checkpoint), _in sets the flag bytes from refractory[] (after a restore). */
+void nrt_pop_counts_out(nrt_pop *pop);
+void nrt_pop_counts_in(nrt_pop *pop);
 int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop_index);
 void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc);
 

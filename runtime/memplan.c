@@ -21,7 +21,7 @@
 static const double GiB = 1073741824.0;
 
 /* Bytes that per-neuron storage takes in pop.c: one double per array slot, the
- * refractory counter, the condition flag, the spike list and the fired flags; and the
+ * refractory counter, the condition flag, the spike list and the flag bytes; and the
  * accumulators of summary.json's spike statistics (spike_stats.c). */
 static double pop_bytes(const nrt_pop_desc *p)
 {

@@ -14,19 +14,24 @@
 #include <stdint.h>
 #include "nrnrt.h"
 
+/* The largest refractory count a flag byte holds; from it on, refractory[] counts. */
+#define NRT_REFR_CAP 127
+
 /* A population's storage, as generated code sees it. Field order is part of the ABI
  * between runtime and generated code (ORDER NRT_POP in compiler/cg_*.c). */
 typedef struct nrt_pop {
     int64_t n;              /* number of neurons */
     double **arrays;        /* per-neuron slots, each n doubles: states first, then the rest */
     double *scalars;        /* population-wide slots: uniform params, propagator entries */
-    int32_t *refractory;    /* steps left in the refractory period, per neuron */
+    int32_t *refractory;    /* steps left in the refractory period, per neuron, while
+                               flags says NRT_REFR_CAP (else stale: see flags) */
     uint8_t *cond_prev;     /* threshold condition at the end of the previous step */
     int64_t *spiked;        /* indices that spiked in the current step, ascending */
     int64_t nspiked;
     uint64_t rng_key;       /* the run seed and the population mixed: its random draws' root */
-    uint8_t *fired;         /* scratch of the fire function: whose threshold passed this step
-                               (n bytes, zero-padded to a multiple of 8) */
+    uint8_t *flags;         /* per neuron, n bytes zero-padded to a multiple of 64: bit 0,
+                               its threshold passed this step (fire's scratch); bits 1-7,
+                               min(refractory steps left, NRT_REFR_CAP) */
     double *overrides;      /* per param, then per state: a value (SI) that init uses instead
                                of the model's expression, or NaN (a built simulator's --set) */
 } nrt_pop;
@@ -336,6 +341,11 @@ double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step);
 /* The per-stream key nrt_noise starts from; generated code inlines the rest of
  * nrt_noise (ORDER NRT_NOISE: compiler/cg_pop.c emit_noise repeats its arithmetic). */
 uint64_t nrt_noise_key(nrt_pop *pop, int32_t stream);
+
+/* The refractory count-down of the neurons of [lo, hi) whose flag byte is at
+ * NRT_REFR_CAP: their full count goes down by one, and the byte takes it once it is
+ * below the cap. Generated code calls it after a step's loop that met such a byte. */
+void nrt_refr_countdown(int32_t *refractory, uint8_t *flags, int64_t lo, int64_t hi);
 
 /* P = exp(A·dt) and Q = ∫0^dt exp(A·s) ds for an n×n row-major A, so that the affine
  * system x' = A x + b with constant b advances exactly as x(t+dt) = P x + Q b.

@@ -21,14 +21,14 @@ int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop
     pop->cond_prev = nrt_array_zeroed(desc->n, sizeof(uint8_t));
     pop->spiked = nrt_array_zeroed(desc->n, sizeof(int64_t));
     /* padded to whole 64-byte blocks: the fire scan reads it a block at a time */
-    pop->fired = nrt_array_zeroed((desc->n + 63) / 64 * 64, sizeof(uint8_t));
+    pop->flags = nrt_array_zeroed((desc->n + 63) / 64 * 64, sizeof(uint8_t));
     int noverrides = (desc->nparams > 0 ? desc->nparams : 0) + (desc->nstates > 0 ? desc->nstates : 0);
     pop->overrides = nrt_array_zeroed(noverrides, sizeof(double));
     for (int k = 0; pop->overrides && k < noverrides; k++)
         pop->overrides[k] = desc->initial_values ? desc->initial_values[k] : NAN;
     pop->rng_key = nrt_rng_key(seed, pop_index);
     bool ok = pop->arrays && pop->scalars && pop->refractory && pop->cond_prev &&
-              pop->spiked && pop->fired && pop->overrides;
+              pop->spiked && pop->flags && pop->overrides;
     for (int a = 0; ok && a < narrays; a++) {
         pop->arrays[a] = nrt_array_zeroed(desc->n, sizeof(double));
         ok = pop->arrays[a] != NULL;
@@ -51,7 +51,7 @@ void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc)
     free(pop->refractory);
     free(pop->cond_prev);
     free(pop->spiked);
-    free(pop->fired);
+    free(pop->flags);
     free(pop->overrides);
     memset(pop, 0, sizeof *pop);
 }
@@ -77,4 +77,29 @@ bool nrt_pop_find_nonfinite(const nrt_pop *pop, const nrt_pop_desc *desc,
     *state = best_state;
     *neuron = best;
     return true;
+}
+
+void nrt_pop_counts_out(nrt_pop *pop)
+{
+    for (int64_t i = 0; i < pop->n; i++)
+        if (pop->flags[i] >> 1 < NRT_REFR_CAP)
+            pop->refractory[i] = pop->flags[i] >> 1;
+}
+
+void nrt_pop_counts_in(nrt_pop *pop)
+{
+    for (int64_t i = 0; i < pop->n; i++) {
+        int32_t r = pop->refractory[i];
+        pop->flags[i] = (uint8_t)((r < 0 ? 0 : r > NRT_REFR_CAP ? NRT_REFR_CAP : r) << 1);
+    }
+}
+
+void nrt_refr_countdown(int32_t *refractory, uint8_t *flags, int64_t lo, int64_t hi)
+{
+    for (int64_t i = lo; i < hi; i++)
+        if (flags[i] >> 1 == NRT_REFR_CAP) {
+            int32_t r = --refractory[i];
+            if (r < NRT_REFR_CAP)
+                flags[i] = (uint8_t)((flags[i] & 1) | (r > 0 ? r : 0) << 1);
+        }
 }
