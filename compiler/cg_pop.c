@@ -575,7 +575,16 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     cg_emit_stmts(g, env, fn, p->reset, NULL, assigned);
     if (p->refractory) {
         LLVMValueRef r = R_uniform ? R_uniform : refractory_steps(g, env, p->refractory);
+        /* the full count only matters from the cap on: below it, the spike does not touch
+         * refractory[] (a cache miss per spike once the steps stop streaming it) */
+        LLVMBasicBlockRef full = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.full");
+        LLVMBasicBlockRef capped = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.capped");
+        LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, r, LLVMConstInt(g->i32, NRT_REFR_CAP, 0), ""), full,
+                        capped);
+        LLVMPositionBuilderAtEnd(g->b, full);
         LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
+        LLVMBuildBr(g->b, capped);
+        LLVMPositionBuilderAtEnd(g->b, capped);
         LLVMValueRef byte = LLVMBuildOr(g->b, LLVMBuildShl(g->b, refr_cap(g, r), LLVMConstInt(g->i8, 1, 0), ""),
                                         LLVMConstInt(g->i8, 1, 0), "");
         LLVMBuildStore(g->b, byte, LLVMBuildGEP2(g->b, g->i8, flags, &env->i, 1, ""));

@@ -331,8 +331,8 @@ static int pieces_init(sim *s)
         bool can = !pd->source;
         for (int b = 0; can && b < d->nconns; b++)
             can = d->conns[b].post != p || nrt_net_block_parts(s->net, b);
-        /* a neuron's state: its arrays, the refractory count, the fire flag */
-        int64_t size = bytes / (pd->narrays * (int64_t)sizeof(double) + 5) / 64 * 64;
+        /* a neuron's state: its arrays and its flag byte */
+        int64_t size = bytes / (pd->narrays * (int64_t)sizeof(double) + 1) / 64 * 64;
         if (size < 64)
             size = 64;
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];

@@ -17,7 +17,7 @@ synapse Fading {
 }
 
 network Big {
-    param N_total = 24000
+    param N_total = 28000
     population E = LIFCuba[N_total * 4 / 5]
     population I = LIFCuba[N_total / 5]
     E.v = uniform(-60 mV, -50 mV)
@@ -70,7 +70,7 @@ for r in "default 1" "4 1" "4 3" "1 2" "64 4"; do
         cmp -s "$WORK/whole/$f" "$WORK/$name/$f" || fail "$name: $f differs from the run without pieces"
     done
 done
-# 4 KiB of state is 128 neurons of LIFCuba (3 doubles, a count and a flag: 29 bytes)
+# 4 KiB of state is 128 neurons of LIFCuba (3 doubles and a flag byte: 25 bytes)
 [ "$(piece E p4t1)" = 128 ] || fail "NRN_PIECE_KIB=4: E's pieces should be 128 neurons, not $(piece E p4t1)"
 [ "$(piece I p1t2)" = 64 ] || fail "NRN_PIECE_KIB=1: I's pieces should be 64 neurons (the least), not $(piece I p1t2)"
 expect_exit 3 env NRN_PIECE_KIB=lots "$NRNC" run "$WORK/m.nrn" --out "$WORK/bad" --quiet
