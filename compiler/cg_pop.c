@@ -320,39 +320,39 @@ static bool fused_mask(const IrPop *p)
     return p->threshold && !ir_uses(p->threshold, IR_RAND, -1) && !ir_uses(p->threshold, IR_RANDN, -1);
 }
 
-/* The refractory count lives in two places (runtime/nrt.h): bits 1-7 of the neuron's
- * flag byte hold min(count, NRT_REFR_CAP), and the byte is read and written every step
- * anyway (bit 0 says whether the neuron fires); the full count in refractory[] matters
- * only while the byte says NRT_REFR_CAP. The loop leaves such a byte as it is and only
- * notes that there was one; then nrt_refr_countdown counts their full counts down
- * after it, so the rare long period costs the loop nothing. A step thus streams one
- * byte per neuron for the count and the fire flag together, where an int32 count and a
- * flag byte took five: CUBA at 256,000 neurons, one thread, loop 3.33 -> 3.11 s (medians
- * of 4 interleaved runs of a built simulator). Counting the full count down in the loop
- * (the vectoriser's masked loads and stores, run for every neuron) cost all of that. */
+/* The refractory count lives in two places (runtime/nrt.h): the neuron's flag byte holds
+ * 2·min(count, NRT_REFR_CAP) (bit 0 says whether it fires this step), and is read and
+ * written every step anyway; the full count in refractory[] matters only for periods
+ * of NRT_REFR_CAP steps or more, which the runtime counts down (nrt_refr_countdown,
+ * while fire reports such a period running). A step thus streams one byte per neuron
+ * for the count and the fire flag together, where an int32 count and a flag byte took
+ * five, and the loop's count-down is one saturating subtract: CUBA at 256,000 neurons,
+ * one thread, loop 3.37 -> 3.00 s; at 4,000, 0.0258 -> 0.0251 s (medians of 4 and 5
+ * interleaved runs of built simulators). Counting the full count in the loop too
+ * (masked loads and stores for every neuron) lost all of it at 256,000 and made 4,000
+ * 9% slower.
+ * Bit 0 is zero when a step starts: the spike block rewrites the byte of every neuron
+ * that fired. */
 
-/* The capped count of neuron i (an i8, 0 .. NRT_REFR_CAP). */
-static LLVMValueRef refr_capped(Cg *g, LLVMValueRef flags, LLVMValueRef i)
-{
-    LLVMValueRef b = LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, flags, &i, 1, ""), "flags");
-    return LLVMBuildLShr(g->b, b, LLVMConstInt(g->i8, 1, 0), "refr.capped");
-}
-
-/* min(max(r, 0), NRT_REFR_CAP) of an i32 count, as an i8 */
-static LLVMValueRef refr_cap(Cg *g, LLVMValueRef r)
+/* 2·min(max(r, 0), NRT_REFR_CAP) of an i32 count, as an i8 */
+static LLVMValueRef refr_byte(Cg *g, LLVMValueRef r)
 {
     LLVMValueRef cap = LLVMConstInt(g->i32, NRT_REFR_CAP, 0), zero = LLVMConstInt(g->i32, 0, 0);
     r = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, r, zero, ""), zero, r, "");
     r = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSGT, r, cap, ""), cap, r, "");
-    return LLVMBuildTrunc(g->b, r, g->i8, "");
+    return LLVMBuildShl(g->b, LLVMBuildTrunc(g->b, r, g->i8, ""), LLVMConstInt(g->i8, 1, 0), "");
+}
+
+/* Neuron i's flag byte as the step starts: its count, 2·min(count, NRT_REFR_CAP). */
+static LLVMValueRef flag_byte(Cg *g, LLVMValueRef flags, LLVMValueRef i)
+{
+    return LLVMBuildLoad2(g->b, g->i8, LLVMBuildGEP2(g->b, g->i8, flags, &i, 1, ""), "flags");
 }
 
 /* One neuron's fire mask (LANGUAGE.md §4, §7): the threshold on env's states at the end
  * of the step, discarded while refractory; the upward-crossing memory; the refractory
- * count-down; the flag byte, flags[i] = count << 1 | fires. A count at the cap is left
- * for nrt_refr_countdown, and *capped (an i8 alloca) set. */
-static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef capped, LLVMValueRef prev,
-                           LLVMValueRef flags)
+ * count-down; the flag byte, flags[i] = 2·count | fires. */
+static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef prev, LLVMValueRef flags)
 {
     const IrPop *p = env->pop;
     LLVMValueRef fire = cg_emit_bool(g, env, p->threshold);
@@ -365,51 +365,15 @@ static void emit_mask_step(Cg *g, Env *env, LLVMValueRef i, LLVMValueRef capped,
     }
     LLVMValueRef byte = LLVMBuildZExt(g->b, fire, g->i8, "");
     if (p->refractory) {
-        LLVMValueRef c = refr_capped(g, flags, i);
-        LLVMValueRef zero = LLVMConstInt(g->i8, 0, 0), one = LLVMConstInt(g->i8, 1, 0);
-        LLVMValueRef cap = LLVMConstInt(g->i8, NRT_REFR_CAP, 0);
-        LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntEQ, c, zero, "active");
-        LLVMValueRef at_cap = LLVMBuildICmp(g->b, LLVMIntEQ, c, cap, "at.cap");
-        LLVMValueRef next = LLVMBuildSelect(g->b, active, zero, LLVMBuildSub(g->b, c, one, ""), "");
-        next = LLVMBuildSelect(g->b, at_cap, cap, next, "refr.next");
-        LLVMValueRef any = LLVMBuildLoad2(g->b, g->i8, capped, "");
-        LLVMBuildStore(g->b, LLVMBuildOr(g->b, any, LLVMBuildZExt(g->b, at_cap, g->i8, ""), ""), capped);
+        LLVMValueRef b = flag_byte(g, flags, i);
+        LLVMValueRef active = LLVMBuildICmp(g->b, LLVMIntEQ, b, LLVMConstInt(g->i8, 0, 0), "active");
+        LLVMValueRef two = LLVMConstInt(g->i8, 2, 0);   /* b - 2 down to 0: a saturating subtract */
+        LLVMValueRef next = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntUGE, b, two, ""),
+                                            LLVMBuildSub(g->b, b, two, ""), LLVMConstInt(g->i8, 0, 0), "");
         fire = LLVMBuildAnd(g->b, fire, active, "fire");
-        byte = LLVMBuildOr(g->b, LLVMBuildShl(g->b, next, one, ""), LLVMBuildZExt(g->b, fire, g->i8, ""), "");
+        byte = LLVMBuildOr(g->b, next, LLVMBuildZExt(g->b, fire, g->i8, ""), "");
     }
     LLVMBuildStore(g->b, byte, LLVMBuildGEP2(g->b, g->i8, flags, &i, 1, ""));
-}
-
-/* The i8 flag emit_mask_step sets, zero, before the loop (NULL without a refractory
- * period). */
-static LLVMValueRef capped_flag(Cg *g, const IrPop *p)
-{
-    if (!p->refractory)
-        return NULL;
-    LLVMValueRef capped = LLVMBuildAlloca(g->b, g->i8, "capped");
-    LLVMBuildStore(g->b, LLVMConstInt(g->i8, 0, 0), capped);
-    return capped;
-}
-
-/* After the loop: nrt_refr_countdown(refractory, flags, lo, hi) when a count was at the
- * cap. */
-static void emit_countdown(Cg *g, LLVMValueRef fn, LLVMValueRef capped, LLVMValueRef refr, LLVMValueRef flags,
-                           LLVMValueRef lo, LLVMValueRef hi)
-{
-    if (!capped)
-        return;
-    LLVMBasicBlockRef call = LLVMAppendBasicBlockInContext(g->ctx, fn, "countdown");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, fn, "countdown.done");
-    LLVMValueRef any = LLVMBuildLoad2(g->b, g->i8, capped, "");
-    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, any, LLVMConstInt(g->i8, 0, 0), ""), call, done);
-    LLVMPositionBuilderAtEnd(g->b, call);
-    LLVMTypeRef params[4] = {g->ptr, g->ptr, g->i64, g->i64};
-    LLVMTypeRef fty;
-    LLVMValueRef f = cg_extern_fn(g, "nrt_refr_countdown", LLVMVoidTypeInContext(g->ctx), params, 4, &fty);
-    LLVMValueRef args[4] = {refr, flags, lo, hi};
-    LLVMBuildCall2(g->b, fty, f, args, 4, "");
-    LLVMBuildBr(g->b, done);
-    LLVMPositionBuilderAtEnd(g->b, done);
 }
 
 /* lo, hi, t, dt, step, pop, scalars, refractory, cond_prev, flags; then the arrays */
@@ -434,7 +398,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     for (int k = 6; k < nparams; k++)
         set_noalias(g, fn, (unsigned)k);
     Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .scalars = LLVMGetParam(fn, 6)};
-    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
+    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1);
     LLVMValueRef prev = LLVMGetParam(fn, 8), flags = LLVMGetParam(fn, 9);
     LLVMValueRef step = LLVMGetParam(fn, 4);
     env.step = step;
@@ -460,7 +424,6 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
             zeros[k] = LLVMBuildAlloca(g->b, g->f64, "zeros");
             LLVMBuildStore(g->b, cg_fconst(g, 0), zeros[k]);
         }
-    LLVMValueRef capped = fused_mask(p) ? capped_flag(g, p) : NULL;
     Loop l = cg_loop_from(g, fn, lo, hi, "step.loop");
     env.i = l.i;
     if (p->nnoise)
@@ -471,8 +434,7 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
     LLVMValueRef held = NULL;
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].held && p->states[k].deriv && !held) {
-            LLVMValueRef c = refr_capped(g, flags, l.i);
-            held = LLVMBuildICmp(g->b, LLVMIntNE, c, LLVMConstInt(g->i8, 0, 0), "held");
+            held = LLVMBuildICmp(g->b, LLVMIntNE, flag_byte(g, flags, l.i), LLVMConstInt(g->i8, 0, 0), "held");
         }
     LLVMValueRef *next = cg_method_step(g, scratch, &env, invariant, held);
     LLVMValueRef *after = ARENA_ARRAY(scratch, LLVMValueRef, p->nstates + 1);
@@ -493,10 +455,9 @@ static LLVMValueRef emit_integrate_body(Cg *g, Arena *scratch, int index, const 
         Env end = env;
         end.states = after;
         end.t = cg_fbin(g, LLVMFAdd, env.t, env.dt, "t.end");
-        emit_mask_step(g, &end, l.i, capped, prev, flags);
+        emit_mask_step(g, &end, l.i, prev, flags);
     }
     cg_loop_end(g, &l, hi);
-    emit_countdown(g, fn, capped, refr, flags, lo, hi);
     LLVMValueRef bad = LLVMConstInt(g->i1, 0, 0);
     for (int k = 0; k < p->nstates; k++)
         if (p->states[k].deriv) {
@@ -562,10 +523,12 @@ static bool refractory_is_uniform(const IrPop *p)
 }
 
 /* The spike block of neuron env->i: its place in the spike list, the reset, the
- * refractory count (R_uniform, or computed here when it is NULL), and the finiteness of
- * the states the reset wrote. */
+ * refractory count (R_uniform, or computed here when it is NULL; *longer set for a
+ * period of NRT_REFR_CAP steps or more), and the finiteness of the states the reset
+ * wrote. */
 static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef spiked, LLVMValueRef ns,
-                       LLVMValueRef bad, LLVMValueRef refr, LLVMValueRef flags, LLVMValueRef R_uniform)
+                       LLVMValueRef bad, LLVMValueRef longer, LLVMValueRef refr, LLVMValueRef flags,
+                       LLVMValueRef R_uniform)
 {
     const IrPop *p = env->pop;
     LLVMValueRef k = LLVMBuildLoad2(g->b, g->i64, ns, "k");
@@ -575,19 +538,18 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     cg_emit_stmts(g, env, fn, p->reset, NULL, assigned);
     if (p->refractory) {
         LLVMValueRef r = R_uniform ? R_uniform : refractory_steps(g, env, p->refractory);
-        /* the full count only matters from the cap on: below it, the spike does not touch
-         * refractory[] (a cache miss per spike once the steps stop streaming it) */
+        /* the full count only matters from the cap on (and fire then reports a long
+         * period running): below it, the spike does not touch refractory[] */
         LLVMBasicBlockRef full = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.full");
-        LLVMBasicBlockRef capped = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.capped");
+        LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.set");
         LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, r, LLVMConstInt(g->i32, NRT_REFR_CAP, 0), ""), full,
-                        capped);
+                        after);
         LLVMPositionBuilderAtEnd(g->b, full);
         LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
-        LLVMBuildBr(g->b, capped);
-        LLVMPositionBuilderAtEnd(g->b, capped);
-        LLVMValueRef byte = LLVMBuildOr(g->b, LLVMBuildShl(g->b, refr_cap(g, r), LLVMConstInt(g->i8, 1, 0), ""),
-                                        LLVMConstInt(g->i8, 1, 0), "");
-        LLVMBuildStore(g->b, byte, LLVMBuildGEP2(g->b, g->i8, flags, &env->i, 1, ""));
+        LLVMBuildStore(g->b, LLVMConstInt(g->i1, 1, 0), longer);
+        LLVMBuildBr(g->b, after);
+        LLVMPositionBuilderAtEnd(g->b, after);
+        LLVMBuildStore(g->b, refr_byte(g, r), LLVMBuildGEP2(g->b, g->i8, flags, &env->i, 1, ""));
     }
     LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");
     for (int s = 0; s < p->nstates; s++)
@@ -621,17 +583,15 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
         set_noalias(g, fn, (unsigned)k);
     Env env = {.pop = p, .t = LLVMGetParam(fn, 2), .dt = LLVMGetParam(fn, 3), .step = LLVMGetParam(fn, 4),
                .pop_ptr = LLVMGetParam(fn, 5), .scalars = LLVMGetParam(fn, 6)};
-    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1), refr = LLVMGetParam(fn, 7);
+    LLVMValueRef lo = LLVMGetParam(fn, 0), hi = LLVMGetParam(fn, 1);
     LLVMValueRef prev = LLVMGetParam(fn, 8), flags = LLVMGetParam(fn, 9);
     env.arrays = ARENA_ARRAY(scratch, LLVMValueRef, p->narrays + 1);
     for (int k = 0; k < p->narrays; k++)
         env.arrays[k] = LLVMGetParam(fn, (unsigned)(MASK_FIXED + k));
-    LLVMValueRef capped = capped_flag(g, p);
     Loop l = cg_loop_from(g, fn, lo, hi, "fire.mask");
     env.i = l.i;
-    emit_mask_step(g, &env, l.i, capped, prev, flags);
+    emit_mask_step(g, &env, l.i, prev, flags);
     cg_loop_end(g, &l, hi);
-    emit_countdown(g, fn, capped, refr, flags, lo, hi);
     LLVMBuildRetVoid(g->b);
     return fn;
 }
@@ -640,7 +600,9 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
  * [lo, hi), lo a multiple of 64: phase 1 (emit_fire_mask), then phase 2, a scan of the
  * mask that runs the spike block (spike list, reset, refractory start) for the few
  * neurons that fire. The range's spikes go to pop->spiked[lo ..], ascending, and their
- * count to *nspiked; the runtime joins the ranges' lists. */
+ * count to *nspiked; the runtime joins the ranges' lists. It returns NRT_FIRE_NONFINITE
+ * when a reset left a state not finite, | NRT_FIRE_LONG when a refractory period of
+ * NRT_REFR_CAP steps or more started. */
 static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     LLVMValueRef mask = fused_mask(p) ? NULL : emit_fire_mask(g, scratch, index, p);
@@ -661,8 +623,10 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     spiked = LLVMBuildGEP2(g->b, g->i64, spiked, &lo, 1, "spiked.range");
     LLVMValueRef ns = LLVMBuildAlloca(g->b, g->i64, "nspiked");
     LLVMValueRef bad = LLVMBuildAlloca(g->b, g->i1, "bad");
+    LLVMValueRef longer = LLVMBuildAlloca(g->b, g->i1, "longer");
     LLVMBuildStore(g->b, LLVMConstInt(g->i64, 0, 0), ns);
     LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), bad);
+    LLVMBuildStore(g->b, LLVMConstInt(g->i1, 0, 0), longer);
     int nargs = MASK_FIXED + p->narrays;
     LLVMValueRef *args = ARENA_ARRAY(scratch, LLVMValueRef, nargs);
     LLVMValueRef fixed[MASK_FIXED] = {lo, hi, env.t, env.dt, env.step, env.pop_ptr, env.scalars, refr, prev, flags};
@@ -700,7 +664,7 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMValueRef j = LLVMBuildCall2(g->b, LLVMIntrinsicGetType(g->ctx, cttz, &g->i64, 1),
                                     LLVMGetIntrinsicDeclaration(g->mod, cttz, &g->i64, 1), cttz_args, 2, "j");
     env.i = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, lk.i, c64, ""), j, "i");
-    emit_spike(g, scratch, &env, fn, spiked, ns, bad, refr, flags, R_uniform);
+    emit_spike(g, scratch, &env, fn, spiked, ns, bad, longer, refr, flags, R_uniform);
     LLVMValueRef rest = LLVMBuildAnd(g->b, left, LLVMBuildSub(g->b, left, LLVMConstInt(g->i64, 1, 0), ""), "rest");
     LLVMBasicBlockRef spike_end = LLVMGetInsertBlock(g->b);
     LLVMAddIncoming(left, &rest, &spike_end, 1);
@@ -708,7 +672,12 @@ static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
     LLVMPositionBuilderAtEnd(g->b, next_block);
     cg_loop_end(g, &lk, nblocks);
     LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->i64, ns, ""), LLVMGetParam(fn, 5));
-    LLVMBuildRet(g->b, LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""), g->i32, ""));
+    LLVMValueRef none = LLVMConstInt(g->i32, 0, 0);
+    LLVMValueRef ret = LLVMBuildSelect(g->b, LLVMBuildLoad2(g->b, g->i1, bad, ""),
+                                       LLVMConstInt(g->i32, NRT_FIRE_NONFINITE, 0), none, "");
+    LLVMValueRef more = LLVMBuildSelect(g->b, LLVMBuildLoad2(g->b, g->i1, longer, ""),
+                                        LLVMConstInt(g->i32, NRT_FIRE_LONG, 0), none, "");
+    LLVMBuildRet(g->b, LLVMBuildOr(g->b, ret, more, ""));
 }
 
 /* ---- observe: recorded lets and inputs at t = step·dt -------------------------------- */

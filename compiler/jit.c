@@ -34,7 +34,6 @@ static bool define_runtime(Jit *j, char **err)
         {"nrt_random_normal", (void (*)(void))nrt_random_normal},
         {"nrt_noise", (void (*)(void))nrt_noise},
         {"nrt_noise_key", (void (*)(void))nrt_noise_key},
-        {"nrt_refr_countdown", (void (*)(void))nrt_refr_countdown},
         {"nrt_expm_propagator", (void (*)(void))nrt_expm_propagator},
     };
     enum { N = sizeof table / sizeof *table };

@@ -84,6 +84,9 @@ uint64_t nrt_rng_key(uint64_t seed, int object);
  * (for a checkpoint), _in sets the flag bytes from refractory[] (after a restore). */
 void nrt_pop_counts_out(nrt_pop *pop);
 void nrt_pop_counts_in(nrt_pop *pop);
+/* After a step's fire on [lo, hi): the count-down of the refractory periods of
+ * NRT_REFR_CAP steps or more, which the flag bytes cannot hold; whether one is left. */
+bool nrt_refr_countdown(nrt_pop *pop, int64_t lo, int64_t hi);
 int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop_index);
 void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc);
 

@@ -16,6 +16,10 @@
 
 /* The largest refractory count a flag byte holds; from it on, refractory[] counts. */
 #define NRT_REFR_CAP 127
+/* What fire returns: a reset left a state not finite; a refractory period of
+ * NRT_REFR_CAP steps or more started (the runtime then counts it down). */
+#define NRT_FIRE_NONFINITE 1
+#define NRT_FIRE_LONG 2
 
 /* A population's storage, as generated code sees it. Field order is part of the ABI
  * between runtime and generated code (ORDER NRT_POP in compiler/cg_*.c). */
@@ -23,15 +27,17 @@ typedef struct nrt_pop {
     int64_t n;              /* number of neurons */
     double **arrays;        /* per-neuron slots, each n doubles: states first, then the rest */
     double *scalars;        /* population-wide slots: uniform params, propagator entries */
-    int32_t *refractory;    /* steps left in the refractory period, per neuron, while
-                               flags says NRT_REFR_CAP (else stale: see flags) */
+    int32_t *refractory;    /* per neuron: steps left in a refractory period of
+                               NRT_REFR_CAP steps or more, while it is that long; 0 or
+                               below the cap otherwise (flags has the count then) */
     uint8_t *cond_prev;     /* threshold condition at the end of the previous step */
     int64_t *spiked;        /* indices that spiked in the current step, ascending */
     int64_t nspiked;
     uint64_t rng_key;       /* the run seed and the population mixed: its random draws' root */
     uint8_t *flags;         /* per neuron, n bytes zero-padded to a multiple of 64: bit 0,
-                               its threshold passed this step (fire's scratch); bits 1-7,
-                               min(refractory steps left, NRT_REFR_CAP) */
+                               its threshold passed this step (fire's scratch, zero
+                               between steps); bits 1-7, min(refractory steps left,
+                               NRT_REFR_CAP) */
     double *overrides;      /* per param, then per state: a value (SI) that init uses instead
                                of the model's expression, or NaN (a built simulator's --set) */
 } nrt_pop;
@@ -341,11 +347,6 @@ double nrt_noise(nrt_pop *pop, int32_t stream, int64_t neuron, int64_t step);
 /* The per-stream key nrt_noise starts from; generated code inlines the rest of
  * nrt_noise (ORDER NRT_NOISE: compiler/cg_pop.c emit_noise repeats its arithmetic). */
 uint64_t nrt_noise_key(nrt_pop *pop, int32_t stream);
-
-/* The refractory count-down of the neurons of [lo, hi) whose flag byte is at
- * NRT_REFR_CAP: their full count goes down by one, and the byte takes it once it is
- * below the cap. Generated code calls it after a step's loop that met such a byte. */
-void nrt_refr_countdown(int32_t *refractory, uint8_t *flags, int64_t lo, int64_t hi);
 
 /* P = exp(A·dt) and Q = ∫0^dt exp(A·s) ds for an n×n row-major A, so that the affine
  * system x' = A x + b with constant b advances exactly as x(t+dt) = P x + Q b.

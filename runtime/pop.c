@@ -94,12 +94,20 @@ void nrt_pop_counts_in(nrt_pop *pop)
     }
 }
 
-void nrt_refr_countdown(int32_t *refractory, uint8_t *flags, int64_t lo, int64_t hi)
+bool nrt_refr_countdown(nrt_pop *pop, int64_t lo, int64_t hi)
 {
-    for (int64_t i = lo; i < hi; i++)
-        if (flags[i] >> 1 == NRT_REFR_CAP) {
-            int32_t r = --refractory[i];
-            if (r < NRT_REFR_CAP)
-                flags[i] = (uint8_t)((flags[i] & 1) | (r > 0 ? r : 0) << 1);
+    /* the step's loop took such a neuron's byte from the cap to one below it */
+    enum { WAS_CAPPED = 2 * (NRT_REFR_CAP - 1) };
+    bool left = false;
+    for (int64_t i = lo; i < hi; i++) {
+        if (pop->flags[i] != WAS_CAPPED || pop->refractory[i] < NRT_REFR_CAP)
+            continue;
+        if (--pop->refractory[i] >= NRT_REFR_CAP) {
+            pop->flags[i] = 2 * NRT_REFR_CAP;
+            left = true;
+        } else {
+            pop->refractory[i] = 0;   /* the byte has the count now */
         }
+    }
+    return left;
 }

@@ -147,8 +147,9 @@ static int ranges_init(sim *s)
     rg->nspiked = calloc(rg->stride * (size_t)T, sizeof *rg->nspiked);
     rg->bad = calloc(rg->stride * (size_t)T, sizeof *rg->bad);
     rg->fire_bad = calloc(rg->stride * (size_t)T, sizeof *rg->fire_bad);
+    rg->longer = calloc(rg->stride * (size_t)T, sizeof *rg->longer);
     rg->stats_from = calloc(rg->stride * (size_t)T, sizeof *rg->stats_from);
-    if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad || !rg->fire_bad || !rg->stats_from)
+    if (!rg->nranges || !rg->lo || !rg->nspiked || !rg->bad || !rg->fire_bad || !rg->longer || !rg->stats_from)
         return -1;
     for (int p = 0; p < d->npops; p++) {
         int r = ranges_of(d, p, T);
@@ -171,6 +172,7 @@ static void ranges_fini(sim *s)
     free(s->rg.nspiked);
     free(s->rg.bad);
     free(s->rg.fire_bad);
+    free(s->rg.longer);
     free(s->rg.stats_from);
     free(s->piece);
 }
@@ -455,6 +457,8 @@ static int setup(sim *s)
             return -1;
         s->steps_done = s->start;
         s->checkpoint_step = s->start;    /* the folder keeps it until the next one */
+        /* long refractory periods may be running: the first steps look */
+        memset(s->rg.longer, 1, s->rg.stride * (size_t)s->rg.threads);
     }
     if (write_summary(s, false) != 0 || reserve_summary(s) != 0)
         return -1;
@@ -578,10 +582,11 @@ static void stats_flush(sim *s)
     stats_applied(s);
 }
 
-/* Piece [a, c) of range t, [from, end), of population p: delivery (when
- * s->fused), integrate, fire; false when integrate or fire failed. The piece's spikes
- * are moved to follow the range's earlier ones, at pop->spiked[from ..]. */
-static bool step_piece(sim *s, int p, int t, int64_t from, int64_t end, int64_t a, int64_t c)
+/* Piece [a, c) of range t, [from, end), of population p: delivery (when s->fused),
+ * integrate, fire, and the count-down of long refractory periods when `longer` (one ran
+ * in the range when the step started); false when integrate or fire failed. The
+ * piece's spikes are moved to follow the range's earlier ones, at pop->spiked[from ..]. */
+static bool step_piece(sim *s, int p, int t, int64_t from, int64_t end, int64_t a, int64_t c, bool longer)
 {
     const nrt_run_desc *d = s->d;
     const nrt_pop_desc *pd = &d->pops[p];
@@ -600,7 +605,11 @@ static bool step_piece(sim *s, int p, int t, int64_t from, int64_t end, int64_t 
     if (!pd->fire)
         return true;
     int64_t n = 0;
-    s->rg.fire_bad[at] = pd->fire(pop, s->step, d->dt, a, c, &n);
+    int32_t fired = pd->fire(pop, s->step, d->dt, a, c, &n);
+    s->rg.fire_bad[at] = fired & NRT_FIRE_NONFINITE;
+    bool left = longer && nrt_refr_countdown(pop, a, c);
+    if (left || (fired & NRT_FIRE_LONG))
+        s->rg.longer[at] = 1;
     int64_t *to = pop->spiked + from + s->rg.nspiked[at];
     if (n && to != pop->spiked + a)
         memmove(to, pop->spiked + a, (size_t)n * sizeof *to);
@@ -629,12 +638,14 @@ static void step_phase(void *ctx, int t)
         s->rg.nspiked[at] = 0;
         s->rg.bad[at] = 0;
         s->rg.fire_bad[at] = 0;
+        bool longer = s->rg.longer[at];
+        s->rg.longer[at] = 0;
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
         int64_t from = lo[t], end = lo[t + 1], size = s->piece && s->piece[p] ? s->piece[p] : end - from;
         int64_t a = from;
         do {
             int64_t c = end - a > size ? a + size : end;
-            if (!step_piece(s, p, t, from, end, a, c))
+            if (!step_piece(s, p, t, from, end, a, c, longer))
                 break;
             a = c;
         } while (a < end);
