@@ -141,8 +141,9 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, const IrModule *m, LLVMTargetMachine
         cg_pop_functions(&g, k, &m->pops[k], same[k], same_init[k]);
     const int *same_conn = ir_shared_conn_code(&scratch, m, same, false);
     const int *same_conn_init = ir_shared_conn_code(&scratch, m, same, true);
+    bool pieces = cg_wants_pieces(m);
     for (int k = 0; k < m->nconns; k++)
-        cg_conn_functions(&g, k, &m->conns[k], same_conn[k], same_conn_init[k]);
+        cg_conn_functions(&g, k, &m->conns[k], same_conn[k], same_conn_init[k], pieces);
     arena_fini(&scratch);
     LLVMDisposeBuilder(g.b);
     char *msg = NULL;

@@ -22,5 +22,9 @@ bool cg_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm);
 LLVMTargetMachineRef cg_host_machine(char **err);
 
 void cg_symbol_name(char *buf, size_t n, const char *what, int pop);
+/* Whether the module gets the piece code of its blocks (conn_pre_piece): some population
+ * is larger than two pieces of the default size (runtime/nrt.h nrt_piece_neurons). A
+ * small model compiles without it, and the runtime then steps its ranges whole. */
+bool cg_wants_pieces(const IrModule *m);
 
 #endif

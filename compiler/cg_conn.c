@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cg_internal.h"
+#include "nrt.h"
 #include "util.h"
 
 LLVMValueRef cg_conn_field(Cg *g, LLVMValueRef conn, int field, LLVMTypeRef ty, const char *name)
@@ -476,7 +477,15 @@ static void alias(Cg *g, const char *what, int index, int same)
 }
 
 /* Each function of the block, or an alias of block `same`'s (same_init for conn_init). */
-void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_init)
+bool cg_wants_pieces(const IrModule *m)
+{
+    for (int p = 0; p < m->npops; p++)
+        if (m->pops[p].size > 2 * nrt_piece_neurons(NRT_PIECE_BYTES, m->pops[p].narrays))
+            return true;
+    return false;
+}
+
+void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_init, bool pieces)
 {
     Arena scratch;
     arena_init(&scratch);
@@ -485,7 +494,7 @@ void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_ini
         {c->rule == CONN_POISSON && c->on_pre, "conn_poisson", emit_poisson, same},
         {c->rule != CONN_POISSON, "conn_init", emit_init, same_init},
         {c->rule != CONN_POISSON && c->on_pre && !c->hetero_delay, "conn_pre", emit_pre, same},
-        {c->rule != CONN_POISSON && c->on_pre && !c->hetero_delay, "conn_pre_piece", emit_pre_piece, same},
+        {pieces && c->rule != CONN_POISSON && c->on_pre && !c->hetero_delay, "conn_pre_piece", emit_pre_piece, same},
         {c->rule != CONN_POISSON && c->on_pre && c->hetero_delay, "conn_pre_syn", emit_pre_syn, same},
         {c->rule != CONN_POISSON && c->on_post, "conn_post", emit_post, same},
         {c->rule != CONN_POISSON && c->nsummed, "conn_summed", emit_summed, same},

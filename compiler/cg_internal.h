@@ -121,8 +121,9 @@ LLVMValueRef cg_box_muller(Cg *g, LLVMValueRef x);
 void cg_pop_functions(Cg *g, int index, const IrPop *p, int same, int same_init);
 /* cg_conn.c */
 /* same, same_init: an earlier block with the same event code, or init code
- * (ir_shared_conn_code), whose functions this one aliases; or -1 */
-void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_init);
+ * (ir_shared_conn_code), whose functions this one aliases; or -1. pieces: emit
+ * conn_pre_piece too (cg_wants_pieces). */
+void cg_conn_functions(Cg *g, int index, const IrConn *c, int same, int same_init, bool pieces);
 LLVMValueRef cg_conn_field(Cg *g, LLVMValueRef conn, int field, LLVMTypeRef ty, const char *name);
 
 #endif

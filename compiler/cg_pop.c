@@ -538,17 +538,11 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     cg_emit_stmts(g, env, fn, p->reset, NULL, assigned);
     if (p->refractory) {
         LLVMValueRef r = R_uniform ? R_uniform : refractory_steps(g, env, p->refractory);
-        /* the full count only matters from the cap on (and fire then reports a long
-         * period running): below it, the spike does not touch refractory[] */
-        LLVMBasicBlockRef full = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.full");
-        LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, fn, "refractory.set");
-        LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, r, LLVMConstInt(g->i32, NRT_REFR_CAP, 0), ""), full,
-                        after);
-        LLVMPositionBuilderAtEnd(g->b, full);
+        /* the full count matters only from the cap on, and fire then reports a long
+         * period running; no branch on it: LLVM would unswitch the scan on a uniform R */
         LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
-        LLVMBuildStore(g->b, LLVMConstInt(g->i1, 1, 0), longer);
-        LLVMBuildBr(g->b, after);
-        LLVMPositionBuilderAtEnd(g->b, after);
+        LLVMValueRef is_long = LLVMBuildICmp(g->b, LLVMIntSGE, r, LLVMConstInt(g->i32, NRT_REFR_CAP, 0), "");
+        LLVMBuildStore(g->b, LLVMBuildOr(g->b, LLVMBuildLoad2(g->b, g->i1, longer, ""), is_long, ""), longer);
         LLVMBuildStore(g->b, refr_byte(g, r), LLVMBuildGEP2(g->b, g->i8, flags, &env->i, 1, ""));
     }
     LLVMValueRef any = LLVMBuildLoad2(g->b, g->i1, bad, "");

@@ -268,6 +268,7 @@ bool drv_desc_each_fn(DrvDesc *dd, DrvFnVisit visit, void *ctx)
         if (p->nobserved)
             VISIT(pops[k].observe, "observe", k);
     }
+    bool pieces = cg_wants_pieces(m);
     for (int k = 0; k < m->nconns; k++) {
         const IrConn *c = &m->conns[k];
         if (c->rule == CONN_POISSON) {
@@ -278,7 +279,8 @@ bool drv_desc_each_fn(DrvDesc *dd, DrvFnVisit visit, void *ctx)
         VISIT(conns[k].init, "conn_init", k);
         if (c->on_pre && !c->hetero_delay) {
             VISIT(conns[k].pre_fn, "conn_pre", k);
-            VISIT(conns[k].piece_fn, "conn_pre_piece", k);
+            if (pieces)
+                VISIT(conns[k].piece_fn, "conn_pre_piece", k);
         }
         if (c->on_pre && c->hetero_delay)
             VISIT(conns[k].pre_syn_fn, "conn_pre_syn", k);

@@ -16,6 +16,17 @@
 
 /* The largest refractory count a flag byte holds; from it on, refractory[] counts. */
 #define NRT_REFR_CAP 127
+/* A step of a large population goes in pieces of about NRT_PIECE_BYTES of state
+ * (runtime/run.c pieces_init; NRN_PIECE_KIB may set another size): this many neurons of
+ * narrays doubles and a flag byte each, a multiple of 64 and at least 64. The compiler
+ * generates the piece code (conn_pre_piece) only when some population outgrows two. */
+#define NRT_PIECE_BYTES (256 << 10)
+static inline int64_t nrt_piece_neurons(int64_t bytes, int narrays)
+{
+    int64_t n = bytes / ((int64_t)narrays * (int64_t)sizeof(double) + 1) / 64 * 64;
+    return n < 64 ? 64 : n;
+}
+
 /* What fire returns: a reset left a state not finite; a refractory period of
  * NRT_REFR_CAP steps or more started (the runtime then counts it down). */
 #define NRT_FIRE_NONFINITE 1

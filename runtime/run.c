@@ -287,7 +287,7 @@ static int stats_alloc(sim *s)
     return 0;
 }
 
-/* Pieces: a range of a large population is stepped in pieces of about PIECE_BYTES of
+/* Pieces: a range of a large population is stepped in pieces of about NRT_PIECE_BYTES of
  * state, each delivered to, integrated and fired before the next (when s->fused). The
  * integration then finds the lines that the delivery's scattered writes brought in, and
  * the piece is still in L2 when it fires. CUBA at 256,000 neurons, one thread: integrate
@@ -295,15 +295,13 @@ static int stats_alloc(sim *s)
  * 128 KiB pieces made delivery cost more than integrate saved, 512 KiB and up saved less.
  * A range no longer than two pieces stays whole. Results do not depend on the pieces:
  * every target gets its events in block order, and the spikes are joined in order. */
-enum { PIECE_BYTES = 256 << 10 };
-
-/* The bytes of state in a piece: PIECE_BYTES, or NRN_PIECE_KIB KiB when that is set (0:
- * no pieces), for machines whose L2 differs; -1 when it is not a whole number. */
+/* The bytes of state in a piece: NRT_PIECE_BYTES, or NRN_PIECE_KIB KiB when that is set
+ * (0: no pieces), for machines whose L2 differs; -1 when it is not a whole number. */
 static int64_t piece_bytes(void)
 {
     const char *env = getenv("NRN_PIECE_KIB");
     if (!env)
-        return PIECE_BYTES;
+        return NRT_PIECE_BYTES;
     char *end;
     errno = 0;
     long long kib = strtoll(env, &end, 10);
@@ -333,10 +331,7 @@ static int pieces_init(sim *s)
         bool can = !pd->source;
         for (int b = 0; can && b < d->nconns; b++)
             can = d->conns[b].post != p || nrt_net_block_parts(s->net, b);
-        /* a neuron's state: its arrays and its flag byte */
-        int64_t size = bytes / (pd->narrays * (int64_t)sizeof(double) + 1) / 64 * 64;
-        if (size < 64)
-            size = 64;
+        int64_t size = nrt_piece_neurons(bytes, pd->narrays);
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
         int64_t longest = 0;
         for (int r = 0; r < s->rg.nranges[p]; r++)
