@@ -287,14 +287,6 @@ static int stats_alloc(sim *s)
     return 0;
 }
 
-/* Pieces: a range of a large population is stepped in pieces of about NRT_PIECE_BYTES of
- * state, each delivered to, integrated and fired before the next (when s->fused). The
- * integration then finds the lines that the delivery's scattered writes brought in, and
- * the piece is still in L2 when it fires. CUBA at 256,000 neurons, one thread: integrate
- * 2.56 -> 2.28 s, fire 0.11 -> 0.08 s, delivery 0.75 -> 0.69 s (bench/results_notes.md);
- * 128 KiB pieces made delivery cost more than integrate saved, 512 KiB and up saved less.
- * A range no longer than two pieces stays whole. Results do not depend on the pieces:
- * every target gets its events in block order, and the spikes are joined in order. */
 /* The bytes of state in a piece: NRT_PIECE_BYTES, or NRN_PIECE_KIB KiB when that is set
  * (0: no pieces), for machines whose L2 differs; -1 when it is not a whole number. */
 static int64_t piece_bytes(void)
@@ -310,7 +302,15 @@ static int64_t piece_bytes(void)
     return (int64_t)kib << 10;
 }
 
-/* 0, or -1 with the failure reported */
+/* Pieces: a range of a large population is stepped in pieces of about NRT_PIECE_BYTES of
+ * state, each delivered to, integrated and fired before the next (when s->fused). The
+ * integration then finds the lines that the delivery's scattered writes brought in, and
+ * the piece is still in L2 when it fires. CUBA at 256,000 neurons, one thread: integrate
+ * 2.56 -> 2.28 s, fire 0.11 -> 0.08 s, delivery 0.75 -> 0.69 s (bench/results_notes.md);
+ * 128 KiB pieces made delivery cost more than integrate saved, 512 KiB and up saved less.
+ * A range no longer than two pieces stays whole. Results do not depend on the pieces:
+ * every target gets its events in block order, and the spikes are joined in order.
+ * 0, or -1 with the failure reported. */
 static int pieces_init(sim *s)
 {
     const nrt_run_desc *d = s->d;
