@@ -76,10 +76,12 @@ typedef struct nrt_conn {
 } nrt_conn;
 
 /* Generated functions. integrate and fire work on the neurons [lo, hi) only, so that
- * threads can take disjoint ranges (lo a multiple of 8); they return nonzero when a state
- * became NaN or infinite (the runtime then finds which and stops with exit code 3). fire
- * writes the range's spikes, ascending, to pop->spiked[lo ..] and their count to
- * *nspiked; the runtime joins the ranges' lists into pop->spiked / pop->nspiked. */
+ * threads can take disjoint ranges and a range pieces (lo a multiple of 64); integrate
+ * returns nonzero, and fire NRT_FIRE_NONFINITE, when a state became NaN or infinite (the
+ * runtime then finds which and stops with exit code 3). fire also returns NRT_FIRE_LONG
+ * when a refractory period of NRT_REFR_CAP steps or more started, writes the range's
+ * spikes, ascending, to pop->spiked[lo ..] and their count to *nspiked; the runtime
+ * joins the ranges' lists into pop->spiked / pop->nspiked. */
 typedef void (*nrt_init_fn)(nrt_pop *pop, double dt);
 typedef int32_t (*nrt_integrate_fn)(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi);
 typedef int32_t (*nrt_fire_fn)(nrt_pop *pop, int64_t step, double dt, int64_t lo, int64_t hi, int64_t *nspiked);
@@ -252,7 +254,8 @@ typedef struct nrt_conn_desc {
     const nrt_syn_var *vars;
     nrt_conn_init_fn init;
     nrt_conn_pre_fn pre_fn;       /* NULL when there is no on_pre */
-    nrt_conn_piece_fn piece_fn;   /* with pre_fn */
+    nrt_conn_piece_fn piece_fn;   /* with pre_fn, when the model has piece code
+                                     (compiler/cg.h cg_wants_pieces); else NULL */
     nrt_conn_event_fn pre_syn_fn; /* heterogeneous delays */
     nrt_conn_event_fn post_fn;    /* NULL when there is no on_post */
     nrt_conn_summed_fn summed_fn; /* NULL when there is no summed */
