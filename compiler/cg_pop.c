@@ -322,15 +322,14 @@ static bool fused_mask(const IrPop *p)
 
 /* The refractory count lives in two places (runtime/nrt.h): the neuron's flag byte holds
  * 2·min(count, NRT_REFR_CAP) (bit 0 says whether it fires this step), and is read and
- * written every step anyway; the full count in refractory[] matters only for periods
- * of NRT_REFR_CAP steps or more, which the runtime counts down (nrt_refr_countdown,
- * while fire reports such a period running). A step thus streams one byte per neuron
- * for the count and the fire flag together, where an int32 count and a flag byte took
- * five, and the loop's count-down is one saturating subtract: CUBA at 256,000 neurons,
- * one thread, loop 3.37 -> 3.00 s; at 4,000, 0.0258 -> 0.0251 s (medians of 4 and 5
- * interleaved runs of built simulators). Counting the full count in the loop too
- * (masked loads and stores for every neuron) lost all of it at 256,000 and made 4,000
- * 9% slower.
+ * written every step anyway; a period longer than NRT_REFR_CAP steps keeps the rest in
+ * refractory[], which the runtime moves into the byte whenever its count reaches 1
+ * (nrt_refr_reload). A step thus streams one byte per neuron for the count and the fire
+ * flag together, where an int32 count and a flag byte took five, and the loop's
+ * count-down is one saturating subtract: CUBA at 256,000 neurons, one thread, loop
+ * 3.37 -> 3.00 s; at 4,000, 0.0258 -> 0.0251 s (medians of 4 and 5 interleaved runs of
+ * built simulators). Counting the full count in the loop too (masked loads and stores
+ * for every neuron) lost all of it at 256,000 and made 4,000 9% slower.
  * Bit 0 is zero when a step starts: the spike block rewrites the byte of every neuron
  * that fired. */
 
@@ -524,7 +523,7 @@ static bool refractory_is_uniform(const IrPop *p)
 
 /* The spike block of neuron env->i: its place in the spike list, the reset, the
  * refractory count (R_uniform, or computed here when it is NULL; *longer set for a
- * period of NRT_REFR_CAP steps or more), and the finiteness of the states the reset
+ * period longer than NRT_REFR_CAP steps), and the finiteness of the states the reset
  * wrote. */
 static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMValueRef spiked, LLVMValueRef ns,
                        LLVMValueRef bad, LLVMValueRef longer, LLVMValueRef refr, LLVMValueRef flags,
@@ -538,10 +537,12 @@ static void emit_spike(Cg *g, Arena *scratch, Env *env, LLVMValueRef fn, LLVMVal
     cg_emit_stmts(g, env, fn, p->reset, NULL, assigned);
     if (p->refractory) {
         LLVMValueRef r = R_uniform ? R_uniform : refractory_steps(g, env, p->refractory);
-        /* the full count matters only from the cap on, and fire then reports a long
-         * period running; no branch on it: LLVM would unswitch the scan on a uniform R */
-        LLVMBuildStore(g->b, r, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
-        LLVMValueRef is_long = LLVMBuildICmp(g->b, LLVMIntSGE, r, LLVMConstInt(g->i32, NRT_REFR_CAP, 0), "");
+        /* the byte takes min(R, cap), refractory[] the rest (fire then reports a long
+         * period); no branch on it: LLVM would unswitch the scan on a uniform R */
+        LLVMValueRef cap = LLVMConstInt(g->i32, NRT_REFR_CAP, 0);
+        LLVMValueRef is_long = LLVMBuildICmp(g->b, LLVMIntSGT, r, cap, "");
+        LLVMValueRef rest = LLVMBuildSelect(g->b, is_long, LLVMBuildSub(g->b, r, cap, ""), LLVMConstInt(g->i32, 0, 0), "");
+        LLVMBuildStore(g->b, rest, LLVMBuildGEP2(g->b, g->i32, refr, &env->i, 1, ""));
         LLVMBuildStore(g->b, LLVMBuildOr(g->b, LLVMBuildLoad2(g->b, g->i1, longer, ""), is_long, ""), longer);
         LLVMBuildStore(g->b, refr_byte(g, r), LLVMBuildGEP2(g->b, g->i8, flags, &env->i, 1, ""));
     }
@@ -595,8 +596,8 @@ static LLVMValueRef emit_fire_mask(Cg *g, Arena *scratch, int index, const IrPop
  * mask that runs the spike block (spike list, reset, refractory start) for the few
  * neurons that fire. The range's spikes go to pop->spiked[lo ..], ascending, and their
  * count to *nspiked; the runtime joins the ranges' lists. It returns NRT_FIRE_NONFINITE
- * when a reset left a state not finite, | NRT_FIRE_LONG when a refractory period of
- * NRT_REFR_CAP steps or more started. */
+ * when a reset left a state not finite, | NRT_FIRE_LONG when a refractory period longer
+ * than NRT_REFR_CAP steps started. */
 static void emit_fire(Cg *g, Arena *scratch, int index, const IrPop *p)
 {
     LLVMValueRef mask = fused_mask(p) ? NULL : emit_fire_mask(g, scratch, index, p);

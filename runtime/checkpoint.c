@@ -123,6 +123,7 @@ static void save_pop(nrt_ckpt_io *io, nrt_pop *pop, const nrt_pop_desc *pd)
         nrt_ckpt_put(io, pop->arrays[a], n * sizeof(double));
     nrt_ckpt_put(io, pop->scalars, (size_t)(pd->nscalars > 0 ? pd->nscalars : 0) * sizeof(double));
     nrt_ckpt_put(io, pop->refractory, n * sizeof(int32_t));
+    nrt_pop_counts_in(pop);   /* the run goes on: the same counts, split again */
     nrt_ckpt_put(io, pop->cond_prev, n * sizeof(uint8_t));
 }
 

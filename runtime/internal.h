@@ -80,13 +80,14 @@ uint64_t nrt_rng_key(uint64_t seed, int object);
 
 /* Allocates zeroed storage for desc and sets the population's random key; 0 or -1 (out of
  * memory, nothing left allocated). */
-/* The refractory counts (nrt.h): _out makes refractory[] hold every neuron's full count
- * (for a checkpoint), _in sets the flag bytes from refractory[] (after a restore). */
+/* The refractory counts (nrt.h): _out makes refractory[] hold every neuron's whole count
+ * (for a checkpoint), _in splits whole counts in refractory[] into the flag bytes and
+ * the rest again (after a checkpoint, and after a restore). */
 void nrt_pop_counts_out(nrt_pop *pop);
 void nrt_pop_counts_in(nrt_pop *pop);
-/* After a step's fire on [lo, hi): the count-down of the refractory periods of
- * NRT_REFR_CAP steps or more, which the flag bytes cannot hold; whether one is left. */
-bool nrt_refr_countdown(nrt_pop *pop, int64_t lo, int64_t hi);
+/* After a step's fire on [lo, hi): the counts of periods longer than NRT_REFR_CAP steps
+ * that reached 1 take their next part from refractory[]. */
+void nrt_refr_reload(nrt_pop *pop, int64_t lo, int64_t hi);
 int nrt_pop_alloc(nrt_pop *pop, const nrt_pop_desc *desc, uint64_t seed, int pop_index);
 void nrt_pop_free(nrt_pop *pop, const nrt_pop_desc *desc);
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "nrnrt.h"
 
-/* The largest refractory count a flag byte holds; from it on, refractory[] counts. */
+/* The largest refractory count a flag byte holds; refractory[] keeps the rest. */
 #define NRT_REFR_CAP 127
 /* A step of a large population goes in pieces of about NRT_PIECE_BYTES of state
  * (runtime/run.c pieces_init; NRN_PIECE_KIB may set another size): this many neurons of
@@ -27,8 +27,8 @@ static inline int64_t nrt_piece_neurons(int64_t bytes, int narrays)
     return n < 64 ? 64 : n;
 }
 
-/* What fire returns: a reset left a state not finite; a refractory period of
- * NRT_REFR_CAP steps or more started (the runtime then counts it down). */
+/* What fire returns: a reset left a state not finite; a refractory period longer than
+ * NRT_REFR_CAP steps started (from then on the runtime reloads such counts). */
 #define NRT_FIRE_NONFINITE 1
 #define NRT_FIRE_LONG 2
 
@@ -38,9 +38,9 @@ typedef struct nrt_pop {
     int64_t n;              /* number of neurons */
     double **arrays;        /* per-neuron slots, each n doubles: states first, then the rest */
     double *scalars;        /* population-wide slots: uniform params, propagator entries */
-    int32_t *refractory;    /* per neuron: steps left in a refractory period of
-                               NRT_REFR_CAP steps or more, while it is that long; 0 or
-                               below the cap otherwise (flags has the count then) */
+    int32_t *refractory;    /* per neuron: the steps of its refractory period beyond
+                               those its flag byte counts (0 for a period of at most
+                               NRT_REFR_CAP steps) */
     uint8_t *cond_prev;     /* threshold condition at the end of the previous step */
     int64_t *spiked;        /* indices that spiked in the current step, ascending */
     int64_t nspiked;
@@ -79,7 +79,7 @@ typedef struct nrt_conn {
  * threads can take disjoint ranges and a range pieces (lo a multiple of 64); integrate
  * returns nonzero, and fire NRT_FIRE_NONFINITE, when a state became NaN or infinite (the
  * runtime then finds which and stops with exit code 3). fire also returns NRT_FIRE_LONG
- * when a refractory period of NRT_REFR_CAP steps or more started, writes the range's
+ * when a refractory period longer than NRT_REFR_CAP steps started, writes the range's
  * spikes, ascending, to pop->spiked[lo ..] and their count to *nspiked; the runtime
  * joins the ranges' lists into pop->spiked / pop->nspiked. */
 typedef void (*nrt_init_fn)(nrt_pop *pop, double dt);

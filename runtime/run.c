@@ -452,7 +452,7 @@ static int setup(sim *s)
             return -1;
         s->steps_done = s->start;
         s->checkpoint_step = s->start;    /* the folder keeps it until the next one */
-        /* long refractory periods may be running: the first steps look */
+        /* long refractory periods may be running */
         memset(s->rg.longer, 1, s->rg.stride * (size_t)s->rg.threads);
     }
     if (write_summary(s, false) != 0 || reserve_summary(s) != 0)
@@ -578,10 +578,10 @@ static void stats_flush(sim *s)
 }
 
 /* Piece [a, c) of range t, [from, end), of population p: delivery (when s->fused),
- * integrate, fire, and the count-down of long refractory periods when `longer` (one ran
- * in the range when the step started); false when integrate or fire failed. The
- * piece's spikes are moved to follow the range's earlier ones, at pop->spiked[from ..]. */
-static bool step_piece(sim *s, int p, int t, int64_t from, int64_t end, int64_t a, int64_t c, bool longer)
+ * integrate, fire, and the reload of long refractory counts once one has started in the
+ * range; false when integrate or fire failed. The piece's spikes are moved to follow the
+ * range's earlier ones, at pop->spiked[from ..]. */
+static bool step_piece(sim *s, int p, int t, int64_t from, int64_t end, int64_t a, int64_t c)
 {
     const nrt_run_desc *d = s->d;
     const nrt_pop_desc *pd = &d->pops[p];
@@ -602,9 +602,10 @@ static bool step_piece(sim *s, int p, int t, int64_t from, int64_t end, int64_t 
     int64_t n = 0;
     int32_t fired = pd->fire(pop, s->step, d->dt, a, c, &n);
     s->rg.fire_bad[at] = fired & NRT_FIRE_NONFINITE;
-    bool left = longer && nrt_refr_countdown(pop, a, c);
-    if (left || (fired & NRT_FIRE_LONG))
+    if (fired & NRT_FIRE_LONG)
         s->rg.longer[at] = 1;
+    if (s->rg.longer[at])
+        nrt_refr_reload(pop, a, c);
     int64_t *to = pop->spiked + from + s->rg.nspiked[at];
     if (n && to != pop->spiked + a)
         memmove(to, pop->spiked + a, (size_t)n * sizeof *to);
@@ -633,14 +634,12 @@ static void step_phase(void *ctx, int t)
         s->rg.nspiked[at] = 0;
         s->rg.bad[at] = 0;
         s->rg.fire_bad[at] = 0;
-        bool longer = s->rg.longer[at];
-        s->rg.longer[at] = 0;
         const int64_t *lo = &s->rg.lo[(size_t)p * (size_t)(T + 1)];
         int64_t from = lo[t], end = lo[t + 1], size = s->piece && s->piece[p] ? s->piece[p] : end - from;
         int64_t a = from;
         do {
             int64_t c = end - a > size ? a + size : end;
-            if (!step_piece(s, p, t, from, end, a, c, longer))
+            if (!step_piece(s, p, t, from, end, a, c))
                 break;
             a = c;
         } while (a < end);

@@ -29,8 +29,8 @@ typedef struct ranges {
     int64_t *nspiked;
     int32_t *bad;                 /* integrate's non-finite flags */
     int32_t *fire_bad;            /* fire's */
-    uint8_t *longer;              /* a refractory period of NRT_REFR_CAP steps or more runs
-                                     in the range: count it down after each fire */
+    uint8_t *longer;              /* a refractory period longer than NRT_REFR_CAP steps has
+                                     started in the range: reload counts after each fire */
     int64_t *stats_from;          /* where range r's spikes start in the list deferred to
                                      the statistics (found by the caller, whose cache
                                      holds the list) */
